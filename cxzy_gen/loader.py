@@ -1,0 +1,231 @@
+"""Reading data files: bytes → text → plain Python values, safely, with source positions on demand."""
+
+from __future__ import annotations
+
+import codecs
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .problems import Problem
+
+try:  # the C parser is ~10x faster; the pure-Python one behaves the same
+    from yaml import CSafeLoader as _BaseLoader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
+
+MAX_FILE_BYTES = 4 * 1024 * 1024
+MAX_DEPTH = 64
+
+Path_ = tuple[str | int, ...]
+
+
+class _Refused(Exception):
+    """A construct we refuse, with where it is (1-based line and column)."""
+
+    def __init__(self, code: str, message: str, line: int, column: int) -> None:
+        super().__init__(message)
+        self.code, self.message, self.line, self.column = code, message, line, column
+
+
+class _StrictLoader(_BaseLoader):  # type: ignore[misc,valid-type]
+    """Safe loader that refuses aliases, merge keys and duplicate keys instead of guessing."""
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        # Each node is constructed once; meeting one again means an alias (`*x`) points at it.
+        # Refusing them blocks alias bombs and keeps every value at exactly one place.
+        if node in self.constructed_objects:
+            raise _Refused("E-ALIAS", "不允许使用 YAML 锚点和别名（& 与 *）", *_pos(node))
+        return super().construct_object(node, deep=deep)
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        if not isinstance(node, yaml.MappingNode):
+            raise _Refused("E-YAML", "这里应是「字段: 值」的映射", *_pos(node))
+        mapping: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                raise _Refused("E-ALIAS", "不允许使用 YAML 合并键（<<）", *_pos(key_node))
+            key = self.construct_object(key_node, deep=deep)
+            if not isinstance(key, str | int | float | bool) and key is not None:
+                raise _Refused("E-YAML", "字段名必须是简单的文字", *_pos(key_node))
+            if key in mapping:
+                raise _Refused("E-DUPKEY", f"字段「{key}」在同一层级重复出现", *_pos(key_node))
+            mapping[key] = self.construct_object(value_node, deep=deep)
+        return mapping
+
+
+def _pos(node: yaml.Node) -> tuple[int, int]:
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+@dataclass
+class Document:
+    """One data file: its display path, text and parsed value.
+
+    Positions are found only when a problem needs one, by composing the text again:
+    a clean build never pays for them.
+    """
+
+    path: str
+    text: str
+    data: Any
+    _root: yaml.Node | None = field(default=None, repr=False)
+
+    def locate(self, keys: Path_) -> tuple[int, int]:
+        """Line and column (1-based) of the value at `keys`, or of its nearest ancestor."""
+        if self._root is None:
+            self._root = yaml.compose(self.text, Loader=_BaseLoader)
+        node = self._root
+        if node is None:
+            return 1, 1
+        for key in keys:
+            child = _child(node, key)
+            if child is None:
+                break
+            node = child
+        return _pos(node)
+
+    def locate_key(self, keys: Path_) -> tuple[int, int]:
+        """Position of the key itself (for unknown or duplicated fields), else of the value."""
+        if keys and isinstance(keys[-1], str):
+            parent_line, parent_col = self.locate(keys[:-1])
+            node = self._root
+            for key in keys[:-1]:
+                node = _child(node, key) if node is not None else None
+            if isinstance(node, yaml.MappingNode):
+                for k, _ in node.value:
+                    if k.value == keys[-1]:
+                        return _pos(k)
+            return parent_line, parent_col
+        return self.locate(keys)
+
+
+def _child(node: yaml.Node, key: str | int) -> yaml.Node | None:
+    if isinstance(node, yaml.MappingNode):
+        for k, v in node.value:
+            if k.value == key or (isinstance(key, int) and k.value == str(key)):
+                return v
+    elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and 0 <= key < len(node.value):
+        return node.value[key]
+    return None
+
+
+_GBK_HINT = re.compile(rb"[\x81-\xfe][\x40-\xfe]")
+
+
+def decode(raw: bytes, path: str) -> tuple[str | None, Problem | None]:
+    """UTF-8 (with or without BOM) → text; any other encoding → a problem saying which and how to fix."""
+    if raw.startswith(codecs.BOM_UTF8):
+        raw = raw[len(codecs.BOM_UTF8) :]
+    elif raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return None, Problem(path, 1, 1, "E-ENCODING", "文件是 UTF-16 编码，请另存为 UTF-8（提示：记事本「另存为」→ 编码选「UTF-8」）")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        guess = "不是 UTF-8"
+        try:
+            raw.decode("gb18030")
+            if _GBK_HINT.search(raw):
+                guess = "看起来是 GBK/GB18030 编码（Windows 中文版的默认编码），不是 UTF-8"
+        except UnicodeDecodeError:
+            pass
+        msg = f"文件{guess}，第 {line} 行无法按 UTF-8 读取（提示：用记事本或 WPS「另存为」，编码选「UTF-8」）"
+        return None, Problem(path, line, column, "E-ENCODING", msg)
+    if "\x00" in text:
+        return None, Problem(path, 1, 1, "E-ENCODING", "文件含有空字符（NUL），不是文本文件或编码有误，请另存为 UTF-8")
+    return text, None
+
+
+def parse(text: str, path: str) -> tuple[Any, Problem | None]:
+    """YAML text → plain values; a syntax error or refused construct → a problem with its position."""
+    loader = _StrictLoader(text)
+    try:
+        data = loader.get_single_data()
+    except _Refused as exc:
+        return None, Problem(path, exc.line, exc.column, exc.code, exc.message)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        return None, Problem(path, line, column, "E-YAML", _yaml_message(exc, text, line))
+    except yaml.YAMLError as exc:  # pragma: no cover - unmarked errors are rare
+        return None, Problem(path, 1, 1, "E-YAML", f"YAML 无法解析：{exc}")
+    except RecursionError:
+        return None, Problem(path, 1, 1, "E-DEPTH", f"嵌套层级过深（最多 {MAX_DEPTH} 层）")
+    finally:
+        loader.dispose()
+    if _depth(data) > MAX_DEPTH:
+        return None, Problem(path, 1, 1, "E-DEPTH", f"嵌套层级过深（最多 {MAX_DEPTH} 层）")
+    return data, None
+
+
+def _depth(value: Any) -> int:
+    # Iterative, so a hostile file cannot exhaust the Python stack here.
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, d = stack.pop()
+        deepest = max(deepest, d)
+        if d > MAX_DEPTH:
+            break
+        if isinstance(item, dict):
+            stack.extend((v, d + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, d + 1) for v in item)
+    return deepest
+
+
+def _yaml_message(exc: yaml.MarkedYAMLError, text: str, line: int) -> str:
+    lines = text.splitlines()
+    src = lines[line - 1] if 0 < line <= len(lines) else ""
+    if "\t" in src or "found character '\\t'" in str(exc):
+        return "这一行用了 Tab 缩进，YAML 只能用空格缩进（提示：把 Tab 换成两个空格）"
+    problem = (exc.problem or "").strip()
+    if "mapping values are not allowed" in problem:
+        return "这里不能出现冒号「: 」（提示：含冒号的文字请用引号括起来，或检查上一行的缩进）"
+    if "could not find expected ':'" in problem:
+        return "缺少「字段: 值」中的冒号，或缩进不一致（提示：同一层级的字段要对齐）"
+    if "did not find expected key" in problem or "expected <block end>" in problem:
+        return "缩进不一致（提示：同一层级的字段要左对齐，列表项「- 」也要对齐）"
+    if "found unexpected end of stream" in problem or "found unexpected end" in problem:
+        return "文件在引号或括号未闭合时结束（提示：检查引号是否成对）"
+    if "exceeded maximum nesting depth" in problem:
+        return f"嵌套层级过深（最多 {MAX_DEPTH} 层）"
+    return f"YAML 语法错误：{problem or exc}（提示：检查这一行和上一行的缩进、冒号和引号）"
+
+
+def read_document(file: Path, display: str) -> tuple[Document | None, Problem | None]:
+    """Read one data file completely, or say why not."""
+    try:
+        size = file.stat().st_size
+        if size > MAX_FILE_BYTES:
+            return None, Problem(display, 1, 1, "E-SIZE", f"文件有 {size // 1024} KB，超过 {MAX_FILE_BYTES // 1024 // 1024} MB 的上限")
+        raw = file.read_bytes()
+    except OSError as exc:
+        return None, Problem(display, 1, 1, "E-FILE", f"无法读取文件：{exc.strerror}")
+    text, problem = decode(raw, display)
+    if text is None:
+        return None, problem
+    data, problem = parse(text, display)
+    if problem:
+        return None, problem
+    return Document(display, text, data), None
+
+
+def walk_strings(value: Any, keys: Path_ = ()) -> Iterator[tuple[Path_, str]]:
+    """Every text (and long bare number) in a parsed value with its key path, for content checks such as PII."""
+    stack: list[tuple[Any, Path_]] = [(value, keys)]
+    while stack:
+        item, path = stack.pop()
+        if isinstance(item, str):
+            yield path, item
+        elif isinstance(item, int) and not isinstance(item, bool) and item >= 10**10:
+            yield path, str(item)  # an unquoted long number, e.g. a phone number typed bare
+        elif isinstance(item, dict):
+            stack.extend((v, (*path, k)) for k, v in item.items())
+        elif isinstance(item, list):
+            stack.extend((v, (*path, i)) for i, v in enumerate(item))

@@ -1,0 +1,466 @@
+"""The data model: one pydantic class per record kind and per kind of data file (strict: unknown keys rejected).
+
+Field names are English (as in DESIGN.md); every field carries its Chinese name as `title`,
+which error messages and the JSON Schema (editor hover text) show to the person editing YAML.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from enum import Enum, StrEnum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints
+
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"
+ID_RE = re.compile(ID_PATTERN)
+
+Id = Annotated[
+    str, StringConstraints(pattern=ID_PATTERN), Field(title="编号", description="英文字母、数字、- 和 _，以字母或数字开头，最长 64 个字符")
+]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+Markdown = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20000)]
+
+
+class Audience(StrEnum):
+    """公开范围, from the broadest to the narrowest (党务公开条例 2017)."""
+
+    PUBLIC = "向社会公开"
+    PARTY = "党内公开"
+    UNIT = "本单位公开"
+    SPECIFIC = "特定对象公开"
+
+    @property
+    def rank(self) -> int:
+        """0 for the broadest audience; a build for rank r shows records of rank ≤ r."""
+        return list(Audience).index(self)
+
+
+class UnitKind(StrEnum):
+    COMMITTEE = "党委"
+    GENERAL_BRANCH = "党总支"
+    BRANCH = "党支部"
+    GROUP = "党小组"
+
+
+class UnitType(StrEnum):
+    FARM = "团场连队"
+    COMMUNITY = "社区"
+    ENTERPRISE = "企业"
+    ORGAN = "机关"
+    INSTITUTION = "事业单位"
+    SERVICE = "窗口单位·服务行业"
+
+
+# §二 of the notice: what members of each unit type commit to.
+FOCUS_BY_TYPE: dict[UnitType, tuple[str, ...]] = {
+    UnitType.FARM: ("带头致富", "带领职工群众共同致富", "维护团场连队稳定"),
+    UnitType.COMMUNITY: ("服务社区群众", "参与社区建设", "维护社区稳定"),
+    UnitType.ENTERPRISE: ("完成生产经营任务", "技术创新", "节能减排", "安全生产"),
+    UnitType.ORGAN: ("改进作风", "提高效能", "服务群众"),
+    UnitType.INSTITUTION: ("改进作风", "提高效能", "服务群众"),
+    UnitType.SERVICE: ("建设群众满意窗口", "创造优质服务品牌", "提高服务水平"),
+}
+ALL_FOCUS = tuple(dict.fromkeys(f for fs in FOCUS_BY_TYPE.values() for f in fs))
+Focus = Enum("Focus", {f: f for f in ALL_FOCUS}, type=str)  # type: ignore[misc]
+
+FiveGood = Literal["领导班子好", "党员队伍好", "工作机制好", "工作业绩好", "群众反映好"]
+FiveLead = Literal["带头学习提高", "带头争创佳绩", "带头服务群众", "带头遵纪守法", "带头弘扬正气"]
+Role = Literal["书记", "副书记", "委员", "党小组长", "党务工作者", "党员"]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=False, str_strip_whitespace=True, use_enum_values=False)
+
+
+class Record(Strict):
+    """Anything with its own page anchor and history: a stable id and an audience (公开范围)."""
+
+    id: Id
+    audience: Audience | None = Field(None, title="公开范围", description="不写则用文件开头的 audience")
+    audience_to: list[Id] = Field(default_factory=list, title="公开对象", description="「特定对象公开」时列出的单位或党员编号")
+    # Where the record came from: set by the validator, used by rules, history and links.
+    _file: str = PrivateAttr("")
+    _keys: tuple[str | int, ...] = PrivateAttr(())
+    _unit: str = PrivateAttr("")
+
+    @property
+    def source_file(self) -> str:
+        return self._file
+
+    @property
+    def source_keys(self) -> tuple[str | int, ...]:
+        return self._keys
+
+    @property
+    def folder_unit(self) -> str:
+        """The unit whose folder holds this record."""
+        return self._unit
+
+    @property
+    def level(self) -> Audience:
+        assert self.audience is not None, "audience is resolved by the validator"
+        return self.audience
+
+
+# ---------------------------------------------------------------- site settings
+
+
+class OfficeContact(Strict):
+    """对外联系方式: the one place where a phone number may appear (an office line, not a private one)."""
+
+    office: Text = Field(title="受理部门")
+    phone: Text | None = Field(None, title="办公电话")
+    email: Text | None = Field(None, title="电子邮箱")
+    address: Text | None = Field(None, title="地址")
+
+
+class Forge(Strict):
+    kind: Literal["gitea", "gitlab", "github"] = Field(title="代码托管平台")
+    url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$")] = Field(title="仓库地址")
+
+
+class Site(Strict):
+    """site.yaml: 站点设置."""
+
+    title: Text = Field(title="站点名称")
+    root_unit: Id = Field(title="根单位编号")
+    campaign_year: int = Field(ge=2000, le=2100, title="活动年度")
+    publicity_working_days: int = Field(5, ge=1, le=60, title="公示期（工作日）")
+    contact: OfficeContact = Field(title="意见受理联系方式")
+    forge: Forge | None = Field(None, title="代码托管平台")
+    default_audience: Audience = Field(Audience.PUBLIC, title="默认公开范围")
+
+
+# ---------------------------------------------------------------- units and members
+
+
+class Unit(Record):
+    """unit.yaml: 党组织."""
+
+    name: Text = Field(title="名称")
+    short_name: Text | None = Field(None, title="简称")
+    kind: UnitKind = Field(title="组织类别")
+    type: UnitType = Field(title="单位类型")
+    parent: Id | None = Field(None, title="上级党组织")
+    secretary: Id | None = Field(None, title="书记（党员编号）")
+    approvers: list[Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,38}$")]] = Field(
+        default_factory=list, title="审批人（托管平台账号）"
+    )
+    contact: OfficeContact | None = Field(None, title="办公室联系方式")
+    description: Markdown | None = Field(None, title="简介")
+
+
+class Member(Record):
+    """党员. `post` and `duties` are the 设岗定责 post and its duties."""
+
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)] = Field(title="姓名")
+    post: Text | None = Field(None, title="岗位")
+    duties: Text | None = Field(None, title="岗位职责（设岗定责）")
+    roles: list[Role] = Field(default_factory=list, title="党内职务")
+    joined: int | None = Field(None, ge=1921, le=2100, title="入党年份")
+
+
+class MembersFile(Strict):
+    audience: Audience | None = Field(None, title="本文件记录的默认公开范围")
+    members: list[Member] = Field(title="党员名单")
+
+
+# ---------------------------------------------------------------- 公开承诺
+
+
+class CommitmentKind(StrEnum):
+    ANNUAL = "年度承诺"
+    IMMEDIATE = "即时承诺"
+    TERM = "任期承诺"
+
+
+class Publication(Strict):
+    """公示承诺: when and how the commitment was made public."""
+
+    date: dt.date = Field(title="公示日期")
+    how: Literal["党员大会", "党小组会", "公开栏", "局域网"] = Field(title="公示方式")
+
+
+class Progress(Strict):
+    """践诺: one dated progress entry."""
+
+    date: dt.date = Field(title="日期")
+    note: Markdown = Field(title="进展情况")
+
+
+class Evaluation(Strict):
+    """评诺: the four ways a kept (or unkept) commitment is evaluated."""
+
+    self_assessment: Text | None = Field(None, title="个人自评")
+    peer: Text | None = Field(None, title="党员互评")
+    leader: Text | None = Field(None, title="领导点评")
+    masses: Text | None = Field(None, title="群众测评")
+
+
+class OutcomeResult(StrEnum):
+    DONE = "已完成"
+    PARTIAL = "部分完成"
+    NOT_DONE = "未完成"
+
+
+class Outcome(Strict):
+    result: OutcomeResult = Field(title="完成情况")
+    date: dt.date = Field(title="认定日期")
+    reason: Text | None = Field(None, title="未完成原因")
+    objective: bool | None = Field(None, title="是否客观原因")
+
+
+class Remedial(Strict):
+    """补课: the remedial step for a missing or unkept commitment."""
+
+    date: dt.date = Field(title="补课日期")
+    note: Text = Field(title="补课情况")
+
+
+class Commitment(Record):
+    """公开承诺."""
+
+    kind: CommitmentKind = Field(title="承诺类别")
+    subject: Id = Field(title="承诺主体（单位或党员编号）")
+    focus: list[Focus] = Field(default_factory=list, title="承诺方向")  # type: ignore[valid-type]
+    five_good: list[FiveGood] = Field(default_factory=list, title="五个好（党组织）")
+    five_lead: list[FiveLead] = Field(default_factory=list, title="五带头（党员）")
+    title: Text = Field(title="承诺事项")
+    measures: Markdown = Field(title="践诺措施")
+    responsible: Id | None = Field(None, title="责任人（党员编号）")
+    proposed: dt.date = Field(title="提出日期")
+    deadline: dt.date = Field(title="完成时限")
+    publicized: Publication | None = Field(None, title="公示")
+    post_duty: bool = Field(False, title="结合设岗定责")
+    volunteer: bool = Field(False, title="结合志愿服务")
+    progress: list[Progress] = Field(default_factory=list, title="践诺进展")
+    evaluation: Evaluation | None = Field(None, title="评诺")
+    outcome: Outcome | None = Field(None, title="完成情况")
+    remedial: Remedial | None = Field(None, title="补课")
+
+
+class CommitmentsFile(Strict):
+    audience: Audience | None = Field(None, title="本文件记录的默认公开范围")
+    commitments: list[Commitment] = Field(title="公开承诺")
+
+
+# ---------------------------------------------------------------- 领导点评
+
+
+class ReviewForm(StrEnum):
+    COLLECTIVE = "集中点评"
+    INDIVIDUAL = "个别点评"
+    ON_SITE = "现场点评"
+    RANDOM = "随机点评"
+
+
+Occasion = Literal[
+    "组织生活会", "民主评议党员", "民主生活会", "群众评议", "半年总结考核", "年度总结考核", "双述双评", "党建工作责任制考核", "专题点评会"
+]
+
+
+class Reviewer(Strict):
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)] = Field(title="点评领导姓名")
+    title: Text = Field(title="职务")
+    member: Id | None = Field(None, title="党员编号（点评人是本系统党员时）")
+
+
+class Summary(Strict):
+    """创先争优活动总结 submitted by the reviewed before the review."""
+
+    submitted: dt.date = Field(title="提交日期")
+    text: Markdown = Field(title="总结摘要")
+
+
+class Opinion(Strict):
+    achievements: Markdown = Field(title="成绩")
+    problems: Markdown = Field(title="问题")
+    direction: Markdown = Field(title="努力方向")
+
+
+class Signature(Strict):
+    by: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)] = Field(title="签字人")
+    date: dt.date = Field(title="签字日期")
+
+
+class Feedback(Strict):
+    date: dt.date = Field(title="反馈日期")
+    how: Literal["当面反馈", "书面反馈", "会议反馈"] = Field(title="反馈方式")
+    note: Text | None = Field(None, title="反馈情况")
+
+
+class RectificationStatus(StrEnum):
+    OPEN = "未开始"
+    IN_PROGRESS = "整改中"
+    DONE = "已完成"
+
+
+class Rectification(Strict):
+    """整改事项 (限期整改)."""
+
+    id: Id = Field(title="整改事项编号")
+    item: Text = Field(title="整改事项")
+    deadline: dt.date = Field(title="整改时限")
+    status: RectificationStatus = Field(title="整改状态")
+    done: dt.date | None = Field(None, title="完成日期")
+    verified_by: Text | None = Field(None, title="验收人")
+    note: Text | None = Field(None, title="说明")
+
+
+class Review(Record):
+    """领导点评, as the 《点评意见表》."""
+
+    date: dt.date = Field(title="点评日期")
+    form: ReviewForm = Field(title="点评方式")
+    occasion: Occasion | None = Field(None, title="结合进行的会议或考核")
+    reviewer: Reviewer = Field(title="点评领导")
+    target: Id = Field(title="被点评单位或党员编号")
+    summary: Summary | None = Field(None, title="创先争优活动总结")
+    opinion: Opinion = Field(title="点评意见")
+    rating: Literal["好", "较好", "一般", "差"] | None = Field(None, title="评价等次")
+    signature: Signature | None = Field(None, title="签字")
+    feedback: Feedback | None = Field(None, title="意见反馈")
+    rectifications: list[Rectification] = Field(default_factory=list, title="整改事项")
+
+
+class ReviewsFile(Strict):
+    audience: Audience | None = Field(None, title="本文件记录的默认公开范围")
+    reviews: list[Review] = Field(title="领导点评")
+
+
+# ---------------------------------------------------------------- 群众评议
+
+Count = Annotated[int, Field(ge=0, le=1_000_000)]
+
+
+class Respondents(Strict):
+    members: Count = Field(title="党员人数")
+    non_members: Count = Field(title="群众人数")
+
+    @property
+    def total(self) -> int:
+        return self.members + self.non_members
+
+
+class DimensionTally(Strict):
+    """Votes on one appraisal question: 好 / 较好 / 一般 / 差."""
+
+    good: Count = Field(title="好")
+    fair: Count = Field(title="较好")
+    average: Count = Field(title="一般")
+    poor: Count = Field(title="差")
+
+    @property
+    def total(self) -> int:
+        return self.good + self.fair + self.average + self.poor
+
+
+class Dimensions(Strict):
+    party_spirit: DimensionTally | None = Field(None, title="党性观念强不强")
+    serving_masses: DimensionTally | None = Field(None, title="联系服务群众够不够")
+    exemplary_role: DimensionTally | None = Field(None, title="发挥先锋模范作用明显不明显")
+
+
+class Satisfaction(Strict):
+    satisfied: Count = Field(title="满意")
+    fairly_satisfied: Count = Field(title="比较满意")
+    basically_satisfied: Count = Field(title="基本满意")
+    dissatisfied: Count = Field(title="不满意")
+
+    @property
+    def total(self) -> int:
+        return self.satisfied + self.fairly_satisfied + self.basically_satisfied + self.dissatisfied
+
+
+class Grade(StrEnum):
+    EXCELLENT = "优秀"
+    QUALIFIED = "合格"
+    BASIC = "基本合格"
+    UNQUALIFIED = "不合格"
+
+
+class Appraisal(Record):
+    """群众评议: tallies only — there is deliberately no field for an individual ballot."""
+
+    target: Id = Field(title="被评议单位或党员编号")
+    date: dt.date = Field(title="评议日期")
+    method: Literal["会议", "问卷调查", "入户走访"] = Field(title="评议方式")
+    respondents: Respondents = Field(title="参评人数")
+    dimensions: Dimensions | None = Field(None, title="分项评议（党员）")
+    satisfaction: Satisfaction | None = Field(None, title="群众满意度测评")
+    grade: Grade | None = Field(None, title="民主评议等次（党员）")
+    summary: Markdown | None = Field(None, title="评议结果")
+
+
+class AppraisalsFile(Strict):
+    audience: Audience | None = Field(None, title="本文件记录的默认公开范围")
+    appraisals: list[Appraisal] = Field(title="群众评议")
+
+
+# ---------------------------------------------------------------- 评选表彰
+
+
+class HonourTitle(StrEnum):
+    ORGANISATION = "先进基层党组织"
+    MEMBER = "优秀共产党员"
+    WORKER = "优秀党务工作者"
+
+
+class CommendationStatus(StrEnum):
+    NOMINATED = "推荐"
+    PUBLICIZING = "公示中"
+    AWARDED = "已表彰"
+    REVOKED = "撤销"
+
+
+class Window(Strict):
+    """公示期: an end date, or a number of working days from the start."""
+
+    start: dt.date = Field(title="公示开始")
+    end: dt.date | None = Field(None, title="公示结束")
+    working_days: int | None = Field(None, ge=1, le=60, title="公示工作日数")
+
+
+class Objection(Strict):
+    received: dt.date = Field(title="收到日期")
+    summary: Text = Field(title="反映内容")
+    handling: Text | None = Field(None, title="处理情况")
+    resolved: bool = Field(False, title="是否办结")
+
+
+class Commendation(Record):
+    """评选表彰."""
+
+    year: int = Field(ge=2000, le=2100, title="年度")
+    title: HonourTitle = Field(title="表彰称号")
+    nominee: Id = Field(title="推荐对象（单位或党员编号）")
+    nominated_by: Id = Field(title="推荐单位")
+    deeds: Markdown = Field(title="主要事迹")
+    publicity: Window | None = Field(None, title="公示期")
+    objections: list[Objection] = Field(default_factory=list, title="异议及处理")
+    status: CommendationStatus = Field(title="状态")
+    awarding_unit: Id | None = Field(None, title="表彰单位（不写则为所在文件夹的单位）")
+    decision: Text | None = Field(None, title="表彰决定文号")
+    revoked_reason: Text | None = Field(None, title="撤销原因")
+
+
+class CommendationsFile(Strict):
+    audience: Audience | None = Field(None, title="本文件记录的默认公开范围")
+    commendations: list[Commendation] = Field(title="评选表彰")
+
+
+# Which model reads which file name; yearly files live under <unit>/<year>/.
+YEARLY_FILES: dict[str, tuple[type[Strict], str]] = {
+    "commitments.yaml": (CommitmentsFile, "commitments"),
+    "reviews.yaml": (ReviewsFile, "reviews"),
+    "appraisals.yaml": (AppraisalsFile, "appraisals"),
+    "commendations.yaml": (CommendationsFile, "commendations"),
+}
+FILE_MODELS: dict[str, type[Strict]] = {
+    "site": Site,
+    "unit": Unit,
+    "members": MembersFile,
+    **{name.removesuffix(".yaml"): model for name, (model, _) in YEARLY_FILES.items()},
+}

@@ -1,0 +1,87 @@
+"""The one finding type (`Problem`) shared by validate, audit and diff, and its output formats."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from enum import StrEnum
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+# Every problem code, with a short Chinese title and what to do about it.
+# docs/problems.md documents each one; a test keeps the two in step.
+CODES: dict[str, tuple[str, str]] = {
+    "E-ENCODING": ("文件编码不是 UTF-8", "用记事本或 WPS「另存为」，编码选 UTF-8 后再提交"),
+    "E-SIZE": ("文件过大", "按单位、按年份拆分记录，每个文件不超过限制"),
+    "E-YAML": ("YAML 语法错误", "检查该行的缩进（只用空格，不用 Tab）、冒号后的空格和引号是否成对"),
+    "E-DUPKEY": ("同一层级有重复的字段", "删除或合并重复的字段，每个字段只写一次"),
+    "E-ALIAS": ("使用了 YAML 锚点或别名（&、*、<<）", "把内容直接写出来，不要用 & 和 * 引用"),
+    "E-DEPTH": ("嵌套层级过深", "数据不需要这么多层，检查是否误用了括号或缩进"),
+    "E-FILE": ("文件名或位置不符合约定", "按 docs/data.md 的目录约定放置文件"),
+    "E-FIELD": ("未知字段", "检查字段名拼写；可用的字段见提示或 schemas/ 里的说明"),
+    "E-MISSING": ("缺少必填字段", "补上该字段"),
+    "E-VALUE": ("字段的值无效", "按提示改成允许的取值或格式"),
+    "E-ID": ("编号格式不正确", "编号只用英文字母、数字、连字符（-）和下划线，以字母或数字开头，最长 64 个字符"),
+    "E-ID-DUP": ("编号重复", "每条记录的编号在全部数据中必须唯一（不区分大小写），请改用新编号"),
+    "E-REF": ("引用的单位或党员不存在", "检查编号拼写，或先添加被引用的单位、党员"),
+    "E-TREE": ("组织架构有误", "全部单位必须连成以根单位为顶的一棵树：只有根单位没有上级，不能循环隶属"),
+    "E-DATE": ("日期先后顺序不对", "检查提出、公示、完成时限、进展等日期的先后"),
+    "E-FOCUS": ("承诺方向与单位类型不符", "按通知第二部分，选用与该单位类型对应的承诺方向"),
+    "E-SUBJECT": ("字段与对象类型不符", "有的字段只用于党组织，有的只用于党员，按提示修改"),
+    "E-TALLY": ("评议票数合计与参评人数不符", "核对各档票数，合计应等于参评人数"),
+    "E-PII": ("含有个人身份信息", "删去身份证号、私人手机号；对外联系只能写在办公室联系方式字段里"),
+    "E-AUDIENCE": ("公开范围有误", "每条记录要有公开范围；「特定对象公开」要列出对象"),
+    "E-STATUS": ("状态与其他字段矛盾", "按提示补全字段或改正状态"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """A finding about the data: where it is, what it is, and how serious."""
+
+    file: str
+    line: int
+    column: int
+    code: str
+    message: str
+    severity: Severity = Severity.ERROR
+
+    def __post_init__(self) -> None:
+        if self.code not in CODES:
+            raise ValueError(f"unknown problem code {self.code!r}")
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity is Severity.ERROR
+
+    def sort_key(self) -> tuple[str, int, int, str]:
+        return (self.file, self.line, self.column, self.code)
+
+    def as_text(self) -> str:
+        label = "" if self.is_error else "（警告）"
+        return f"{self.file}:{self.line}:{self.column}: {self.code}{label} {self.message}"
+
+    def as_github(self) -> str:
+        # GitHub and Gitea Actions workflow commands; newlines must be escaped.
+        msg = f"{self.code} {self.message}".replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+        return f"::{self.severity.value} file={self.file},line={self.line},col={self.column}::{msg}"
+
+    def as_dict(self) -> dict[str, object]:
+        d = asdict(self)
+        d["severity"] = self.severity.value
+        return d
+
+
+def format_problems(problems: Iterable[Problem], fmt: str) -> str:
+    """Render problems as `text`, `json` or `github` annotation lines."""
+    items = sorted(problems, key=Problem.sort_key)
+    if fmt == "json":
+        return json.dumps([p.as_dict() for p in items], ensure_ascii=False, indent=2)
+    if fmt == "github":
+        return "\n".join(p.as_github() for p in items)
+    return "\n".join(p.as_text() for p in items)

@@ -1,0 +1,392 @@
+"""Cross-record rules: small pure functions `(Dataset) -> Iterator[Problem]`, registered in `RULES`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterator
+
+from . import models as m
+from .loader import Document, walk_strings
+from .problems import Problem, Severity
+from .validate import Dataset
+
+Rule = Callable[[Dataset], Iterator[Problem]]
+RULES: list[Rule] = []
+
+
+def rule(fn: Rule) -> Rule:
+    RULES.append(fn)
+    return fn
+
+
+def check_dataset(ds: Dataset) -> list[Problem]:
+    """Run every rule without short-circuiting: the user sees all problems at once."""
+    return [p for check in RULES for p in check(ds)]
+
+
+# ---------------------------------------------------------------- personal identifiers
+
+_ID_CARD = re.compile(r"(?<![0-9A-Za-z])([1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[0-9Xx])(?![0-9A-Za-z])")
+_MOBILE = re.compile(r"(?<!\d)(?:\+?86[- ]?)?(1[3-9]\d[- ]?\d{4}[- ]?\d{4})(?!\d)")
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_CONTACT_KEYS = {"contact"}  # the explicit office-contact fields (site and unit)
+
+
+def is_id_card(number: str) -> bool:
+    """A mainland resident identity number (GB 11643) with a valid check digit."""
+    if len(number) != 18 or not number[:17].isdigit():
+        return False
+    total = sum(int(d) * w for d, w in zip(number[:17], _ID_WEIGHTS, strict=True))
+    return "10X98765432"[total % 11] == number[17].upper()
+
+
+def find_pii(text: str) -> list[str]:
+    """Personal identifiers in a text: valid 身份证号 and 11-digit mobile numbers."""
+    found = [f"身份证号 {n[:6]}…" for n in _ID_CARD.findall(text) if is_id_card(n)]
+    found += [f"手机号 {n[:3]}…" for n in _MOBILE.findall(text)]
+    return found
+
+
+def check_document(doc: Document) -> Iterator[Problem]:
+    """Content checks on a parsed file, run before typing so they also cover files with other problems."""
+    for keys, text in walk_strings(doc.data):
+        if any(k in _CONTACT_KEYS for k in keys if isinstance(k, str)):
+            continue
+        for what in find_pii(text):
+            line, col = doc.locate(keys)
+            field = next((k for k in reversed(keys) if isinstance(k, str)), "")
+            yield Problem(
+                doc.path,
+                line,
+                col,
+                "E-PII",
+                f"字段「{field}」含有{what}：公开栏不得出现身份证号、私人手机号（提示：删去；对外联系请写在 contact 办公室联系方式里）",
+            )
+
+
+# ---------------------------------------------------------------- identity and references
+
+
+@rule
+def ids_unique(ds: Dataset) -> Iterator[Problem]:
+    """Every id is unique across the data, ignoring case (ids become URLs and file names)."""
+    seen: dict[str, m.Record] = {}
+    for record in ds.records():
+        key = record.id.casefold()
+        first = seen.get(key)
+        if first is None:
+            seen[key] = record
+            continue
+        where = f"{first.source_file}:{ds.documents[first.source_file].locate((*first.source_keys, 'id'))[0]}"
+        yield ds.problem(record, ("id",), "E-ID-DUP", f"编号「{record.id}」已被 {where} 使用")
+    for review in ds.reviews:
+        items: set[str] = set()
+        for i, item in enumerate(review.rectifications):
+            if item.id.casefold() in items:
+                yield ds.problem(review, ("rectifications", i, "id"), "E-ID-DUP", f"整改事项编号「{item.id}」在本点评中重复")
+            items.add(item.id.casefold())
+
+
+def _ref(ds: Dataset, record: m.Record, keys: tuple[str | int, ...], ref: str | None, allowed: str) -> Iterator[Problem]:
+    """Check one reference; `allowed` is 'unit', 'member' or 'any'."""
+    if ref is None:
+        return
+    is_unit, is_member = ref in ds.units, ref in ds.members
+    if allowed == "unit" and not is_unit:
+        what = "是党员，这里应填单位编号" if is_member else "不存在"
+        yield ds.problem(record, keys, "E-REF", f"单位「{ref}」{what}")
+    elif allowed == "member" and not is_member:
+        what = "是单位，这里应填党员编号" if is_unit else "不存在"
+        yield ds.problem(record, keys, "E-REF", f"党员「{ref}」{what}")
+    elif allowed == "any" and not (is_unit or is_member):
+        hint = _closest(ref, [*ds.units, *ds.members])
+        yield ds.problem(record, keys, "E-REF", f"找不到编号为「{ref}」的单位或党员{hint}")
+
+
+def _closest(ref: str, ids: list[str]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(ref, ids, n=1, cutoff=0.7)
+    return f"（提示：是不是「{close[0]}」？）" if close else ""
+
+
+@rule
+def references_resolve(ds: Dataset) -> Iterator[Problem]:
+    for unit in ds.units.values():
+        yield from _ref(ds, unit, ("parent",), unit.parent, "unit")
+        yield from _ref(ds, unit, ("secretary",), unit.secretary, "member")
+    for c in ds.commitments:
+        yield from _ref(ds, c, ("subject",), c.subject, "any")
+        yield from _ref(ds, c, ("responsible",), c.responsible, "member")
+    for r in ds.reviews:
+        yield from _ref(ds, r, ("target",), r.target, "any")
+        yield from _ref(ds, r, ("reviewer", "member"), r.reviewer.member, "member")
+    for a in ds.appraisals:
+        yield from _ref(ds, a, ("target",), a.target, "any")
+    for h in ds.commendations:
+        yield from _ref(ds, h, ("nominee",), h.nominee, "any")
+        yield from _ref(ds, h, ("nominated_by",), h.nominated_by, "unit")
+        yield from _ref(ds, h, ("awarding_unit",), h.awarding_unit, "unit")
+    for record in ds.records():
+        for i, ref in enumerate(record.audience_to):
+            yield from _ref(ds, record, ("audience_to", i), ref, "any")
+
+
+@rule
+def unit_tree(ds: Dataset) -> Iterator[Problem]:
+    """One root (the site's root unit) and no cycles: every unit reaches the root by its parents."""
+    root = ds.site.root_unit
+    if root not in ds.units:
+        doc = next(d for d in ds.documents.values() if d.path.endswith("site.yaml"))
+        line, col = doc.locate(("root_unit",))
+        yield Problem(doc.path, line, col, "E-TREE", f"根单位「{root}」不存在（提示：units/{root}/unit.yaml）")
+        return
+    for unit in ds.units.values():
+        if unit.parent is None and unit.id != root:
+            yield ds.problem(unit, ("id",), "E-TREE", f"单位「{unit.id}」没有上级党组织（提示：只有根单位「{root}」可以不写 parent）")
+        if unit.id == root and unit.parent is not None:
+            yield ds.problem(unit, ("parent",), "E-TREE", "根单位不能有上级党组织")
+    for unit in ds.units.values():
+        seen = {unit.id}
+        current = unit
+        while current.parent is not None and current.parent in ds.units:
+            if current.parent in seen:
+                yield ds.problem(unit, ("parent",), "E-TREE", f"隶属关系形成循环：{' → '.join([*_chain(ds, unit), unit.id])}")
+                break
+            seen.add(current.parent)
+            current = ds.units[current.parent]
+
+
+def _chain(ds: Dataset, unit: m.Unit) -> list[str]:
+    chain, current = [unit.id], unit
+    while current.parent and current.parent in ds.units and current.parent != unit.id and len(chain) < 50:
+        current = ds.units[current.parent]
+        chain.append(current.id)
+    return chain
+
+
+def _folder_units(ds: Dataset, folder: str) -> set[str]:
+    """Ids a unit folder may hold records about: the unit and its members."""
+    return {folder} | {mid for mid, mem in ds.members.items() if mem.folder_unit == folder}
+
+
+def _in_subtree(ds: Dataset, unit_id: str, top: str) -> bool:
+    seen: set[str] = set()
+    current: str | None = unit_id
+    while current is not None and current not in seen:
+        if current == top:
+            return True
+        seen.add(current)
+        current = ds.units[current].parent if current in ds.units else None
+    return False
+
+
+@rule
+def records_in_their_folder(ds: Dataset) -> Iterator[Problem]:
+    """A unit's folder holds the records about it and its members (its approvers own that folder);
+    a commendation is kept by the awarding unit, about someone within it."""
+    own: dict[str, set[str]] = {}
+    for record, keys, ref in [
+        *((c, ("subject",), c.subject) for c in ds.commitments),
+        *((r, ("target",), r.target) for r in ds.reviews),
+        *((a, ("target",), a.target) for a in ds.appraisals),
+    ]:
+        if ref not in ds.units and ref not in ds.members:
+            continue  # reported by references_resolve
+        allowed = own.setdefault(record.folder_unit, _folder_units(ds, record.folder_unit))
+        if ref not in allowed:
+            unit = ds.unit_of(ref)
+            place = f"units/{unit.id}/" if unit else "其所在单位的文件夹"
+            yield ds.problem(record, keys, "E-FILE", f"「{ref}」不属于单位「{record.folder_unit}」，这条记录应放在 {place} 下")
+    for h in ds.commendations:
+        awarding = h.awarding_unit or h.folder_unit
+        if h.awarding_unit and h.awarding_unit != h.folder_unit:
+            yield ds.problem(h, ("awarding_unit",), "E-FILE", f"表彰由「{h.awarding_unit}」作出，应放在 units/{h.awarding_unit}/ 下")
+        unit = ds.unit_of(h.nominee)
+        if unit and awarding in ds.units and not _in_subtree(ds, unit.id, awarding):
+            yield ds.problem(h, ("nominee",), "E-REF", f"推荐对象「{h.nominee}」不在表彰单位「{awarding}」的管辖范围内")
+
+
+@rule
+def records_in_their_year(ds: Dataset) -> Iterator[Problem]:
+    """Yearly files hold the records of that year (by proposal, review, appraisal or award year)."""
+    for record, keys, year in [
+        *((c, ("proposed",), c.proposed.year) for c in ds.commitments),
+        *((r, ("date",), r.date.year) for r in ds.reviews),
+        *((a, ("date",), a.date.year) for a in ds.appraisals),
+        *((h, ("year",), h.year) for h in ds.commendations),
+    ]:
+        folder_year = record.source_file.rsplit("/", 2)[-2]
+        if folder_year.isdigit() and int(folder_year) != year:
+            yield ds.problem(record, keys, "E-FILE", f"这条记录属于 {year} 年，却放在 {folder_year}/ 文件夹里（提示：移到 {year}/ 下）")
+
+
+# ---------------------------------------------------------------- dates
+
+
+def _order(
+    ds: Dataset, record: m.Record, pairs: list[tuple[tuple[str | int, ...], str, dt.date | None, str, dt.date | None]]
+) -> Iterator[Problem]:
+    """Each (keys, later name, later date, earlier name, earlier date) must have earlier ≤ later."""
+    for keys, later_name, later, earlier_name, earlier in pairs:
+        if later is not None and earlier is not None and later < earlier:
+            yield ds.problem(record, keys, "E-DATE", f"{later_name}（{later}）早于{earlier_name}（{earlier}）")
+
+
+@rule
+def dates_in_order(ds: Dataset) -> Iterator[Problem]:
+    for c in ds.commitments:
+        pub = c.publicized.date if c.publicized else None
+        pairs = [
+            (("publicized", "date"), "公示日期", pub, "提出日期", c.proposed),
+            (("deadline",), "完成时限", c.deadline, "公示日期" if pub else "提出日期", pub or c.proposed),
+            *((("progress", i, "date"), "践诺进展日期", p.date, "提出日期", c.proposed) for i, p in enumerate(c.progress)),
+            (("outcome", "date"), "完成认定日期", c.outcome.date if c.outcome else None, "提出日期", c.proposed),
+            (("remedial", "date"), "补课日期", c.remedial.date if c.remedial else None, "提出日期", c.proposed),
+        ]
+        yield from _order(ds, c, pairs)
+        if c.kind is m.CommitmentKind.ANNUAL and c.proposed.month > 3:
+            yield ds.problem(
+                c,
+                ("proposed",),
+                "E-DATE",
+                f"年度承诺一般在 1—3 月提出，这条在 {c.proposed.month} 月（提示：阶段性的工作可改为「即时承诺」）",
+                Severity.WARNING,
+            )
+    for r in ds.reviews:
+        pairs = [
+            (("date",), "点评日期", r.date, "总结提交日期", r.summary.submitted if r.summary else None),
+            (("signature", "date"), "签字日期", r.signature.date if r.signature else None, "点评日期", r.date),
+            (("feedback", "date"), "反馈日期", r.feedback.date if r.feedback else None, "点评日期", r.date),
+            *((("rectifications", i, "deadline"), "整改时限", x.deadline, "点评日期", r.date) for i, x in enumerate(r.rectifications)),
+            *((("rectifications", i, "done"), "整改完成日期", x.done, "点评日期", r.date) for i, x in enumerate(r.rectifications)),
+        ]
+        yield from _order(ds, r, pairs)
+    for h in ds.commendations:
+        w = h.publicity
+        if w is None:
+            continue
+        if w.end is not None and w.end <= w.start:
+            yield ds.problem(h, ("publicity", "end"), "E-DATE", f"公示结束（{w.end}）应晚于公示开始（{w.start}）")
+        if (w.end is None) == (w.working_days is None):
+            yield ds.problem(h, ("publicity",), "E-VALUE", "公示期要写 end（结束日期）或 working_days（工作日数）之一，不能都写或都不写")
+        yield from _order(
+            ds, h, [(("objections", i, "received"), "异议收到日期", o.received, "公示开始", w.start) for i, o in enumerate(h.objections)]
+        )
+
+
+# ---------------------------------------------------------------- content by subject
+
+
+@rule
+def focus_fits_unit_type(ds: Dataset) -> Iterator[Problem]:
+    """§二 of the notice: each unit type has its own commitment focus."""
+    for c in ds.commitments:
+        unit = ds.unit_of(c.subject)
+        if unit is None:
+            continue
+        allowed = m.FOCUS_BY_TYPE[unit.type]
+        for i, focus in enumerate(c.focus):
+            if focus.value not in allowed:
+                yield ds.problem(
+                    c, ("focus", i), "E-FOCUS", f"「{focus.value}」不是{unit.type.value}的承诺方向；可选：{'、'.join(allowed)}"
+                )
+
+
+@rule
+def fields_fit_subject(ds: Dataset) -> Iterator[Problem]:
+    """Some fields belong to organisations only, others to members only."""
+    for c in ds.commitments:
+        if c.subject in ds.units:
+            if c.five_lead:
+                yield ds.problem(c, ("five_lead",), "E-SUBJECT", "「五带头」是对党员的要求，党组织的承诺请用 five_good（五个好）")
+            for key, flag in (("post_duty", c.post_duty), ("volunteer", c.volunteer)):
+                if flag:
+                    yield ds.problem(c, (key,), "E-SUBJECT", "结合设岗定责、志愿服务只用于党员个人承诺")
+        elif c.subject in ds.members:
+            if c.five_good:
+                yield ds.problem(c, ("five_good",), "E-SUBJECT", "「五个好」是对党组织的要求，党员的承诺请用 five_lead（五带头）")
+            if c.kind is m.CommitmentKind.TERM:
+                yield ds.problem(c, ("kind",), "E-SUBJECT", "任期承诺只由党组织作出，党员请用年度承诺或即时承诺")
+    for a in ds.appraisals:
+        if a.target in ds.units:
+            if a.grade is not None:
+                yield ds.problem(a, ("grade",), "E-SUBJECT", "民主评议等次只评党员，不评党组织")
+            if a.dimensions is not None:
+                yield ds.problem(a, ("dimensions",), "E-SUBJECT", "分项评议（党性观念、联系服务群众、先锋模范作用）只用于党员")
+    for h in ds.commendations:
+        wants_unit = h.title is m.HonourTitle.ORGANISATION
+        if wants_unit and h.nominee in ds.members:
+            yield ds.problem(h, ("nominee",), "E-SUBJECT", "「先进基层党组织」的推荐对象应是党组织，不是党员")
+        if not wants_unit and h.nominee in ds.units:
+            yield ds.problem(h, ("nominee",), "E-SUBJECT", f"「{h.title.value}」的推荐对象应是党员，不是党组织")
+
+
+@rule
+def tallies_add_up(ds: Dataset) -> Iterator[Problem]:
+    """Every tally covers exactly the respondents: ballots are counted, never listed."""
+    for a in ds.appraisals:
+        total = a.respondents.total
+        if total == 0:
+            yield ds.problem(a, ("respondents",), "E-TALLY", "参评人数为 0")
+            continue
+        tallies = [(("satisfaction",), "满意度测评", a.satisfaction)]
+        if a.dimensions:
+            for name, info in m.Dimensions.model_fields.items():
+                tallies.append((("dimensions", name), info.title or name, getattr(a.dimensions, name)))
+        for keys, label, tally in tallies:
+            if tally is not None and tally.total != total:
+                yield ds.problem(
+                    a,
+                    keys,
+                    "E-TALLY",
+                    f"「{label}」各档合计 {tally.total} 票，参评人数是 {total} 人（党员 {a.respondents.members} + 群众 {a.respondents.non_members}）",
+                )
+        if a.satisfaction is None and a.dimensions is None and a.grade is None:
+            yield ds.problem(a, ("respondents",), "E-MISSING", "评议没有结果：要有满意度测评、分项评议或民主评议等次之一")
+
+
+# ---------------------------------------------------------------- audience and status
+
+
+@rule
+def audience_targets(ds: Dataset) -> Iterator[Problem]:
+    for record in ds.records():
+        if record.audience is m.Audience.SPECIFIC and not record.audience_to:
+            yield ds.problem(record, ("audience",), "E-AUDIENCE", "「特定对象公开」要在 audience_to 里列出公开对象（单位或党员编号）")
+        if record.audience is not m.Audience.SPECIFIC and record.audience_to:
+            yield ds.problem(record, ("audience_to",), "E-AUDIENCE", "只有「特定对象公开」才列公开对象；否则请删去 audience_to")
+
+
+@rule
+def statuses_consistent(ds: Dataset) -> Iterator[Problem]:
+    for c in ds.commitments:
+        o = c.outcome
+        if o and o.result is not m.OutcomeResult.DONE and not o.reason:
+            yield ds.problem(c, ("outcome",), "E-STATUS", f"「{o.result.value}」要写明原因（reason），并说明是否客观原因（objective）")
+        if c.remedial and not (o is None or o.result is not m.OutcomeResult.DONE):
+            yield ds.problem(c, ("remedial",), "E-STATUS", "已完成的承诺不需要补课", Severity.WARNING)
+    for r in ds.reviews:
+        for i, x in enumerate(r.rectifications):
+            if x.status is m.RectificationStatus.DONE and x.done is None:
+                yield ds.problem(r, ("rectifications", i, "status"), "E-STATUS", "整改「已完成」要写完成日期（done）")
+            if x.status is not m.RectificationStatus.DONE and x.done is not None:
+                yield ds.problem(r, ("rectifications", i, "done"), "E-STATUS", f"写了完成日期，状态却是「{x.status.value}」")
+    for h in ds.commendations:
+        if h.status in {m.CommendationStatus.PUBLICIZING, m.CommendationStatus.AWARDED} and h.publicity is None:
+            yield ds.problem(h, ("status",), "E-STATUS", f"状态「{h.status.value}」要先有公示期（publicity）")
+        if h.status is m.CommendationStatus.AWARDED and not h.decision:
+            yield ds.problem(h, ("status",), "E-STATUS", "「已表彰」要写表彰决定文号（decision）")
+        if h.status is m.CommendationStatus.REVOKED and not h.revoked_reason:
+            yield ds.problem(h, ("status",), "E-STATUS", "「撤销」要写撤销原因（revoked_reason）")
+    for unit in ds.units.values():
+        sec = ds.members.get(unit.secretary or "")
+        if sec and sec.folder_unit != unit.id:
+            yield ds.problem(
+                unit,
+                ("secretary",),
+                "E-REF",
+                f"书记「{sec.name}」（{sec.id}）不是本单位党员（提示：把他写进本单位的 members.yaml）",
+                Severity.WARNING,
+            )

@@ -1,0 +1,332 @@
+"""Data folder → `Dataset` (typed, cross-checked records) plus every `Problem` found on the way."""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from . import models as m
+from .loader import Document, read_document
+from .problems import Problem, Severity
+
+YEAR_DIR = re.compile(r"^\d{4}$")
+
+
+@dataclass
+class Dataset:
+    """Every record of the data folder, typed and cross-checked; the input of derive and plan."""
+
+    root: Path
+    site: m.Site
+    units: dict[str, m.Unit] = field(default_factory=dict)
+    members: dict[str, m.Member] = field(default_factory=dict)
+    commitments: list[m.Commitment] = field(default_factory=list)
+    reviews: list[m.Review] = field(default_factory=list)
+    appraisals: list[m.Appraisal] = field(default_factory=list)
+    commendations: list[m.Commendation] = field(default_factory=list)
+    documents: dict[str, Document] = field(default_factory=dict)
+
+    def records(self) -> list[m.Record]:
+        """Every record with an id, in a stable order."""
+        return [
+            *self.units.values(),
+            *self.members.values(),
+            *self.commitments,
+            *self.reviews,
+            *self.appraisals,
+            *self.commendations,
+        ]
+
+    def unit_of(self, ref: str) -> m.Unit | None:
+        """The unit a reference means: the unit itself, or a member's unit."""
+        if ref in self.units:
+            return self.units[ref]
+        member = self.members.get(ref)
+        return self.units.get(member.folder_unit) if member else None
+
+    def problem(
+        self,
+        record: m.Record,
+        keys: tuple[str | int, ...],
+        code: str,
+        message: str,
+        severity: Severity = Severity.ERROR,
+    ) -> Problem:
+        """A problem about `record`, pointing at the field `keys` inside it."""
+        doc = self.documents[record.source_file]
+        line, column = doc.locate((*record.source_keys, *keys))
+        return Problem(doc.path, line, column, code, message, severity)
+
+
+@dataclass
+class Summary:
+    """What validation read, for the closing line of `cxzy validate`."""
+
+    files: int = 0
+    records: Counter[str] = field(default_factory=Counter)
+
+
+KIND_NAMES = {
+    "units": "单位",
+    "members": "党员",
+    "commitments": "承诺",
+    "reviews": "点评",
+    "appraisals": "评议",
+    "commendations": "表彰",
+}
+
+
+def display_path(path: Path) -> str:
+    """A path as the user typed it: relative to the working directory when inside it."""
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:  # pragma: no cover - different drive on Windows
+        return path.as_posix()
+    return Path(path if rel.startswith("..") else rel).as_posix()
+
+
+def discover(data_dir: Path) -> tuple[list[tuple[Path, str, str, str | None]], list[Problem]]:
+    """Find the data files: (path, kind, unit id, year) each; misplaced files become problems."""
+    found: list[tuple[Path, str, str, str | None]] = []
+    problems: list[Problem] = []
+    site = data_dir / "site.yaml"
+    if site.is_file():
+        found.append((site, "site", "", None))
+    else:
+        problems.append(Problem(display_path(site), 1, 1, "E-FILE", "找不到站点设置文件 site.yaml"))
+    units_dir = data_dir / "units"
+    for path in sorted(data_dir.rglob("*")):
+        if path.is_symlink():
+            problems.append(Problem(display_path(path), 1, 1, "E-FILE", "数据目录中不允许符号链接，请放入真实文件"))
+            continue
+        if not path.is_file() or path.suffix.lower() not in {".yaml", ".yml"} or path == site:
+            continue
+        rel = path.relative_to(data_dir).parts
+        shown = display_path(path)
+        if path.suffix == ".yml" or path.suffix != path.suffix.lower():
+            problems.append(Problem(shown, 1, 1, "E-FILE", f"扩展名应为 .yaml（提示：改名为 {path.stem}.yaml）"))
+            continue
+        if len(rel) >= 3 and rel[0] == "units" and not m.ID_RE.match(rel[1]):
+            problems.append(Problem(shown, 1, 1, "E-ID", f"单位文件夹名「{rel[1]}」不能作编号：只用英文字母、数字、- 和 _"))
+            continue
+        if len(rel) == 3 and rel[0] == "units" and rel[2] in {"unit.yaml", "members.yaml"}:
+            found.append((path, rel[2].removesuffix(".yaml"), rel[1], None))
+        elif len(rel) == 4 and rel[0] == "units" and YEAR_DIR.match(rel[2]) and rel[3] in m.YEARLY_FILES:
+            found.append((path, rel[3].removesuffix(".yaml"), rel[1], rel[2]))
+        else:
+            expected = "、".join(["unit.yaml", "members.yaml", *(f"<年份>/{n}" for n in m.YEARLY_FILES)])
+            problems.append(Problem(shown, 1, 1, "E-FILE", f"不认识这个文件，未读取（提示：单位文件夹 units/<编号>/ 下只放 {expected}）"))
+    if units_dir.is_dir():
+        for folder in sorted(p for p in units_dir.iterdir() if p.is_dir()):
+            if m.ID_RE.match(folder.name) and not (folder / "unit.yaml").is_file():
+                problems.append(Problem(display_path(folder / "unit.yaml"), 1, 1, "E-FILE", f"单位文件夹「{folder.name}」缺少 unit.yaml"))
+    return found, problems
+
+
+def load_dataset(data_dir: Path) -> tuple[Dataset | None, list[Problem], Summary]:
+    """Read, type-check and cross-check every data file. Returns the dataset only when it has no errors."""
+    from .rules import check_dataset, check_document
+
+    files, problems = discover(data_dir)
+    summary = Summary(files=len(files))
+    site: m.Site | None = None
+    parsed: list[tuple[Document, str, str, str | None, BaseModel]] = []
+    documents: dict[str, Document] = {}
+    for path, kind, unit_id, year in files:
+        doc, problem = read_document(path, display_path(path))
+        if problem:
+            problems.append(problem)
+            continue
+        assert doc is not None
+        documents[doc.path] = doc
+        problems.extend(check_document(doc))
+        model = _typed(doc, m.FILE_MODELS[kind], problems)
+        if model is None:
+            continue
+        if isinstance(model, m.Site):
+            site = model
+        else:
+            parsed.append((doc, kind, unit_id, year, model))
+
+    if site is None:
+        return None, problems, summary
+    ds = Dataset(root=data_dir, site=site, documents=documents)
+    for doc, kind, unit_id, year, model in parsed:
+        _collect(ds, doc, kind, unit_id, year, model, problems)
+    for name in KIND_NAMES:
+        value = getattr(ds, name)
+        summary.records[name] = len(value)
+
+    if any(p.is_error for p in problems):
+        # Cross-record rules on a partial dataset would report references into the broken
+        # files as missing; say everything found so far and stop here.
+        return None, problems, summary
+    problems.extend(check_dataset(ds))
+    ok = not any(p.is_error for p in problems)
+    return (ds if ok else None), problems, summary
+
+
+def _collect(ds: Dataset, doc: Document, kind: str, unit_id: str, year: str | None, model: BaseModel, problems: list[Problem]) -> None:
+    """Put a typed file's records into the dataset, resolving their audience and source."""
+    default = getattr(model, "audience", None) if kind != "unit" else None
+    if isinstance(model, m.Unit):
+        _place(ds, doc, model, (), unit_id, None, problems)
+        if model.id != unit_id:
+            line, col = doc.locate(("id",))
+            problems.append(
+                Problem(doc.path, line, col, "E-FILE", f"单位编号「{model.id}」与文件夹名「{unit_id}」不一致（提示：两者必须相同）")
+            )
+        ds.units[model.id] = model
+        return
+    list_key = "members" if kind == "members" else m.YEARLY_FILES[f"{kind}.yaml"][1]
+    target = ds.members if kind == "members" else getattr(ds, list_key)
+    for i, record in enumerate(getattr(model, list_key)):
+        _place(ds, doc, record, (list_key, i), unit_id, default, problems)
+        if isinstance(target, dict):
+            target[record.id] = record
+        else:
+            target.append(record)
+
+
+def _place(
+    ds: Dataset,
+    doc: Document,
+    record: m.Record,
+    keys: tuple[str | int, ...],
+    unit_id: str,
+    default: m.Audience | None,
+    problems: list[Problem],
+) -> None:
+    record._file, record._keys, record._unit = doc.path, keys, unit_id
+    if record.audience is None:
+        record.audience = default or ds.site.default_audience
+
+
+# ---------------------------------------------------------------- pydantic errors → problems
+
+
+def _typed(doc: Document, model: type[BaseModel], problems: list[Problem]) -> BaseModel | None:
+    data = doc.data
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        problems.append(Problem(doc.path, 1, 1, "E-VALUE", "文件内容应为「字段: 值」的映射，而不是列表或单个值"))
+        return None
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        seen: set[tuple[Any, ...]] = set()
+        for err in exc.errors(include_url=False):
+            loc = tuple(err["loc"])
+            if (loc, err["type"]) in seen:
+                continue
+            seen.add((loc, err["type"]))
+            problems.append(_error_problem(doc, model, err))
+        return None
+
+
+def _field_info(model: type[BaseModel], loc: tuple[Any, ...]) -> tuple[type[BaseModel] | None, str]:
+    """Walk a pydantic location down the models: (model owning the last field, its Chinese title)."""
+    current: type[BaseModel] | None = model
+    owner, title = model, ""
+    for part in loc:
+        if isinstance(part, int) or current is None:
+            continue
+        owner = current
+        info = current.model_fields.get(part)
+        if info is None:  # an unknown key: its owner is the model it was found in
+            return owner, ""
+        title = info.title or ""
+        current = _model_in(info.annotation)
+    return owner, title
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()) or ():
+        found = _model_in(arg)
+        if found:
+            return found
+    return None
+
+
+def _field_label(name: Any, title: str) -> str:
+    return f"「{name}」（{title}）" if title else f"「{name}」"
+
+
+def _error_problem(doc: Document, model: type[BaseModel], err: Any) -> Problem:
+    loc = tuple(p for p in err["loc"] if isinstance(p, int | str))
+    # pydantic inserts union member tags like 'function-after[...]' into loc; drop non-data parts
+    data_loc = tuple(p for p in loc if isinstance(p, int) or not p.startswith(("function-", "lax-", "json-")))
+    fields = tuple(p for p in data_loc if isinstance(p, str))
+    name = fields[-1] if fields else ""
+    owner, title = _field_info(model, data_loc)
+    label = _field_label(name, title)
+    kind = err["type"]
+    value = err.get("input")
+    shown = value if isinstance(value, str | int | float) else None
+    if kind == "missing":
+        line, col = doc.locate(data_loc[:-1])
+        return Problem(doc.path, line, col, "E-MISSING", f"缺少必填字段{label}")
+    if kind == "extra_forbidden":
+        line, col = doc.locate_key(data_loc)
+        return Problem(doc.path, line, col, "E-FIELD", f"未知字段「{name}」{_suggest(owner, str(name))}")
+    line, col = doc.locate(data_loc)
+    ctx = err.get("ctx") or {}
+    if kind == "string_pattern_mismatch" and ctx.get("pattern") == m.ID_PATTERN:
+        return Problem(
+            doc.path, line, col, "E-ID", f"{label}「{shown}」不能作编号：只用英文字母、数字、- 和 _，以字母或数字开头，最长 64 个字符"
+        )
+    return Problem(doc.path, line, col, "E-VALUE", f"{label}{_value_message(kind, ctx, shown)}")
+
+
+def _suggest(owner: type[BaseModel] | None, name: str) -> str:
+    if owner is None:
+        return ""
+    fields = {n: (f.title or "") for n, f in owner.model_fields.items()}
+    by_title = {t: n for n, t in fields.items() if t}
+    if name in by_title:  # the Chinese name was used as the key
+        return f"（提示：字段名用英文，「{name}」应写作「{by_title[name]}」）"
+    close = difflib.get_close_matches(name, list(fields), n=1, cutoff=0.6)
+    if close:
+        return f"（提示：是不是「{close[0]}」（{fields[close[0]]}）？）"
+    allowed = "、".join(fields)
+    return f"（提示：这里可用的字段有 {allowed}）"
+
+
+def _value_message(kind: str, ctx: dict[str, Any], shown: Any) -> str:
+    got = f"「{shown}」" if shown is not None else ""
+    if kind in {"enum", "literal_error"}:
+        expected = str(ctx.get("expected", "")).replace("'", "").replace(" or ", "、").replace(", ", "、")
+        return f"的值{got}不在允许的取值中：{expected}"
+    if kind.startswith("date") or kind.startswith("datetime"):
+        return f"的值{got}不是有效日期（提示：写成 2011-03-15 这样的格式）"
+    if kind.startswith("int") or kind.startswith("float"):
+        return f"的值{got}应为整数"
+    if kind.startswith("bool"):
+        return f"的值{got}应为 true（是）或 false（否）"
+    if kind == "string_type":
+        return f"的值{got}应为文字（提示：纯数字或日期当作文字时请加引号）"
+    if kind == "string_too_short":
+        return "不能为空"
+    if kind == "string_too_long":
+        return f"太长（最多 {ctx.get('max_length')} 个字）"
+    if kind == "string_pattern_mismatch":
+        return f"的值{got}格式不对"
+    if kind in {"greater_than_equal", "greater_than"}:
+        return f"的值{got}应不小于 {ctx.get('ge', ctx.get('gt'))}"
+    if kind in {"less_than_equal", "less_than"}:
+        return f"的值{got}应不大于 {ctx.get('le', ctx.get('lt'))}"
+    if kind == "list_type":
+        return "应为列表（提示：每一项以「- 」开头）"
+    if kind in {"model_type", "dict_type", "model_attributes_type"}:
+        return "应为「字段: 值」的映射（提示：下一行缩进后写各个字段）"
+    return f"的值{got}无效"
