@@ -166,9 +166,6 @@ def _chain(ds: Dataset, unit: m.Unit) -> list[str]:
     return chain
 
 
-def _folder_units(ds: Dataset, folder: str) -> set[str]:
-    """Ids a unit folder may hold records about: the unit and its members."""
-    return {folder} | {mid for mid, mem in ds.members.items() if mem.folder_unit == folder}
 
 
 def _in_subtree(ds: Dataset, unit_id: str, top: str) -> bool:
@@ -186,7 +183,6 @@ def _in_subtree(ds: Dataset, unit_id: str, top: str) -> bool:
 def records_in_their_folder(ds: Dataset) -> Iterator[Problem]:
     """A unit's folder holds the records about it and its members (its approvers own that folder);
     a commendation is kept by the awarding unit, about someone within it."""
-    own: dict[str, set[str]] = {}
     for record, keys, ref in [
         *((c, ("subject",), c.subject) for c in ds.commitments),
         *((r, ("target",), r.target) for r in ds.reviews),
@@ -194,11 +190,9 @@ def records_in_their_folder(ds: Dataset) -> Iterator[Problem]:
     ]:
         if ref not in ds.units and ref not in ds.members:
             continue  # reported by references_resolve
-        allowed = own.setdefault(record.folder_unit, _folder_units(ds, record.folder_unit))
-        if ref not in allowed:
-            unit = ds.unit_of(ref)
-            place = f"units/{unit.id}/" if unit else "其所在单位的文件夹"
-            yield ds.problem(record, keys, "E-FILE", f"「{ref}」不属于单位「{record.folder_unit}」，这条记录应放在 {place} 下")
+        owner = ref if ref in ds.units else ds.members[ref].folder_unit
+        if owner != record.folder_unit:
+            yield ds.problem(record, keys, "E-FILE", f"「{ref}」不属于单位「{record.folder_unit}」，这条记录应放在 units/{owner}/ 下")
     for h in ds.commendations:
         awarding = h.awarding_unit or h.folder_unit
         if h.awarding_unit and h.awarding_unit != h.folder_unit:

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+from enum import Enum
 from pathlib import Path
+from types import UnionType
+from typing import Annotated, Literal, Union, get_args, get_origin
 
-from .models import FILE_MODELS
+from pydantic import BaseModel
+
+from .models import FILE_MODELS, ID_PATTERN
 
 SCHEMA_DRAFT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -24,3 +30,85 @@ def write_schemas(out: Path) -> list[Path]:
         path.write_text(json.dumps(file_schema(kind), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         written.append(path)
     return written
+
+
+# ---------------------------------------------------------------- docs/data.md, generated from the models
+
+_FILES = {
+    "site": ("data/site.yaml", "站点设置"),
+    "unit": ("data/units/<单位编号>/unit.yaml", "党组织"),
+    "members": ("data/units/<单位编号>/members.yaml", "党员名单"),
+    "commitments": ("data/units/<单位编号>/<年份>/commitments.yaml", "公开承诺"),
+    "reviews": ("data/units/<单位编号>/<年份>/reviews.yaml", "领导点评（点评意见表）"),
+    "appraisals": ("data/units/<单位编号>/<年份>/appraisals.yaml", "群众评议"),
+    "commendations": ("data/units/<单位编号>/<年份>/commendations.yaml", "评选表彰（由表彰单位保存）"),
+}
+
+
+def _describe(annotation: object, nested: list[type[BaseModel]]) -> str:
+    """A type as a data editor reads it, in Chinese; nested models are queued for their own table."""
+    origin = get_origin(annotation)
+    args = [a for a in get_args(annotation) if a is not type(None)]
+    if origin in (Union, UnionType) and len(args) == 1:
+        return _describe(args[0], nested)
+    if origin is list:
+        return f"列表，每项：{_describe(args[0], nested)}"
+    if origin is Literal:
+        return "、".join(str(a) for a in get_args(annotation))
+    if origin is Annotated:
+        if any(getattr(meta, "pattern", None) == ID_PATTERN for meta in annotation.__metadata__):  # type: ignore[attr-defined]
+            return "编号"
+        return _describe(args[0], nested)
+    if isinstance(annotation, type) and issubclass(annotation, Enum):
+        return "、".join(str(e.value) for e in annotation)
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        if annotation not in nested:
+            nested.append(annotation)
+        return f"见下方「{annotation.__name__}」"
+    names = {str: "文字", int: "整数", bool: "true 或 false", dt.date: "日期（YYYY-MM-DD）"}
+    return names.get(annotation, str(annotation))  # type: ignore[call-overload]
+
+
+def _table(model: type[BaseModel], nested: list[type[BaseModel]]) -> list[str]:
+    rows = ["| 字段 | 中文名 | 必填 | 取值 |", "|---|---|---|---|"]
+    for name, info in model.model_fields.items():
+        required = "是" if info.is_required() else ""
+        text = _describe(info.annotation, nested)
+        if any(getattr(meta, "pattern", None) == ID_PATTERN for meta in info.metadata):
+            text = "编号"
+        if info.description:
+            text += f"；{info.description}"
+        rows.append(f"| `{name}` | {info.title or ''} | {required} | {text.replace('|', '｜')} |")
+    return rows
+
+
+def data_reference() -> str:
+    """docs/data.md: every data file and field, with its Chinese name and allowed values."""
+    out = [
+        "# 数据文件字段说明",
+        "",
+        "<!-- 由 `python -m cxzy_gen.schema docs/data.md` 从数据模型生成，请勿手改。 -->",
+        "",
+        "字段名用英文，取值用中文。必填字段必须写；其余可以不写。每条记录的 `id` 在全部数据中唯一，"
+        "只用英文字母、数字、`-` 和 `_`。`audience`（公开范围）不写时，用文件开头的 `audience`，"
+        "再不写则用站点设置的 `default_audience`。",
+        "",
+    ]
+    for kind, model in FILE_MODELS.items():
+        path, title = _FILES[kind]
+        nested: list[type[BaseModel]] = []
+        out += [f"## {title}：`{path}`", "", *_table(model, nested), ""]
+        done: set[type[BaseModel]] = {model}
+        while nested:
+            sub = nested.pop(0)
+            if sub in done:
+                continue
+            done.add(sub)
+            out += [f"### {sub.__name__}", "", *_table(sub, nested), ""]
+    return "\n".join(out).rstrip() + "\n"
+
+
+if __name__ == "__main__":
+    import sys
+
+    Path(sys.argv[1] if len(sys.argv) > 1 else "docs/data.md").write_text(data_reference(), encoding="utf-8")
