@@ -1,0 +1,171 @@
+"""The built demo site as readers meet it: a real headless Chromium, the Nu HTML Checker and axe-core.
+
+These need Debian's `chromium`, a Java runtime and `tools/web-checks/node_modules` (vnu-jar,
+axe-core). On a bare machine they skip; `.ci/run` installs everything and sets
+CXZY_REQUIRE_BROWSER=1, which turns a missing tool into a failure instead.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+try:
+    from playwright.sync_api import sync_playwright
+except ImportError:  # the test extra installs it; a bare pytest run skips these tests
+    sync_playwright = None
+
+ROOT = Path(__file__).resolve().parent.parent
+CHECKS = ROOT / "tools" / "web-checks" / "node_modules"
+VNU = CHECKS / "vnu-jar" / "build" / "dist" / "vnu.jar"
+AXE = CHECKS / "axe-core" / "axe.min.js"
+TODAY = "2011-06-28"
+REQUIRED = os.environ.get("CXZY_REQUIRE_BROWSER") == "1"
+# Flags for a closed network: without them Chromium keeps trying to reach Google's hosts.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def _need(condition: bool, what: str) -> None:
+    if not condition:
+        if REQUIRED:
+            pytest.fail(f"{what} is missing, and CXZY_REQUIRE_BROWSER=1 says it must be there")
+        pytest.skip(f"{what} is not installed")
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("browser") / "public"
+    run = subprocess.run(
+        [sys.executable, "-m", "cxzy_gen", "build", "--data", str(ROOT / "data"), "--out", str(out), "--today", TODAY],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    return out
+
+
+@pytest.fixture(scope="module")
+def artifacts(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Screenshots and PDFs go where CI keeps them (CXZY_ARTIFACTS), else into a temporary folder."""
+    where = os.environ.get("CXZY_ARTIFACTS")
+    folder = Path(where) if where else tmp_path_factory.mktemp("artifacts")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def test_every_page_passes_the_nu_html_checker(site: Path) -> None:
+    _need(shutil.which("java") is not None, "java")
+    _need(VNU.is_file(), "vnu.jar (npm ci in tools/web-checks)")
+    pages = sorted(str(p) for p in site.rglob("*.html"))
+    assert len(pages) > 50
+    run = subprocess.run(
+        ["java", "-jar", str(VNU), "--errors-only", "--format", "json", *pages],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    report = json.loads(run.stderr or run.stdout or '{"messages": []}')
+    errors = [f"{m.get('url', '')}:{m.get('lastLine')}: {m['message']}" for m in report["messages"] if m["type"] == "error"]
+    assert errors == [], "\n".join(errors[:30])
+
+
+@pytest.fixture(scope="module")
+def browser():
+    _need(shutil.which("chromium") is not None, "chromium")
+    _need(sync_playwright is not None, "playwright")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+def _open(browser, url: str, errors: list[str]):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.on("console", lambda msg: errors.append(f"{msg.type}: {msg.text}") if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(f"pageerror: {exc}"))
+    page.on("requestfailed", lambda req: errors.append(f"requestfailed: {req.url}"))
+    page.goto(url)
+    return page
+
+
+def _axe(page) -> list[str]:
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — {v['nodes'][0]['target']}"
+        for v in result["violations"]
+        if v["impact"] in {"serious", "critical"}
+    ]
+
+
+def test_reader_walks_from_home_to_unit_to_member(browser, site: Path, artifacts: Path) -> None:
+    _need(AXE.is_file(), "axe-core (npm ci in tools/web-checks)")
+    errors: list[str] = []
+    page = _open(browser, (site / "index.html").as_uri(), errors)
+    assert page.title()
+    page.screenshot(path=str(artifacts / "home.png"), full_page=True)
+    problems = {"home": _axe(page)}
+
+    # The home page links to the organisation tree, which links to every unit.
+    page.locator("a[href$='units/index.html'], a[href$='units/']").first.click()
+    page.wait_for_load_state()
+    unit_link = page.locator("main a[href*='units/']:not([href$='units/index.html'])").first
+    unit_name = unit_link.inner_text().strip()
+    unit_link.click()
+    page.wait_for_load_state()
+    assert "/units/" in page.url
+    assert unit_name in page.locator("h1").inner_text()
+    page.screenshot(path=str(artifacts / "unit.png"), full_page=True)
+    problems["unit"] = _axe(page)
+    unit_url = page.url
+
+    page.locator("main a[href*='members/']").first.click()
+    page.wait_for_load_state()
+    assert "/members/" in page.url
+    page.screenshot(path=str(artifacts / "member.png"), full_page=True)
+    problems["member"] = _axe(page)
+
+    # A phone-sized screen: nothing wider than the viewport except inside scrollable tables.
+    phone = _open(browser, unit_url, errors)
+    phone.set_viewport_size({"width": 375, "height": 800})
+    overflow = phone.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    phone.screenshot(path=str(artifacts / "unit-phone.png"), full_page=True)
+    assert overflow <= 1, f"the unit page scrolls sideways on a phone by {overflow}px"
+
+    assert errors == []
+    assert problems == {"home": [], "unit": [], "member": []}
+
+
+def test_unit_page_prints_as_a_clean_a4_sheet(browser, site: Path, artifacts: Path) -> None:
+    errors: list[str] = []
+    unit_page = next(p for p in sorted((site / "units").glob("*/index.html")))
+    page = _open(browser, unit_page.as_uri(), errors)
+    page.emulate_media(media="print")
+    # Navigation stays on the screen; the sheet keeps the title, the tables and the objection contact.
+    hidden = page.evaluate(
+        "() => [...document.querySelectorAll('nav, header nav, .skip-link')].every("
+        "e => getComputedStyle(e).display === 'none' || e.offsetParent === null)"
+    )
+    assert hidden, "navigation is visible in print"
+    assert page.locator("h1").is_visible()
+    pdf = artifacts / "unit-a4.pdf"
+    page.pdf(path=str(pdf), format="A4", print_background=False)
+    data = pdf.read_bytes()
+    assert data.startswith(b"%PDF") and len(data) > 5_000
+    assert errors == []
