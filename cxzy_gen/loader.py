@@ -40,7 +40,16 @@ class _StrictLoader(_BaseLoader):  # type: ignore[misc,valid-type]
         # Refusing them blocks alias bombs and keeps every value at exactly one place.
         if node in self.constructed_objects:
             raise _Refused("E-ALIAS", "不允许使用 YAML 锚点和别名（& 与 *）", *_pos(node))
-        return super().construct_object(node, deep=deep)
+        try:
+            return super().construct_object(node, deep=deep)
+        except ValueError:
+            if not isinstance(node, yaml.ScalarNode):
+                raise
+            # A scalar that looks like a date or number but is none (2011-02-30, 0x_): keep its text,
+            # so the model reports it against its field like any other wrong value.
+            self.recursive_objects.pop(node, None)
+            self.constructed_objects[node] = node.value
+            return node.value
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         if not isinstance(node, yaml.MappingNode):
@@ -76,17 +85,24 @@ class Document:
     _root: yaml.Node | None = field(default=None, repr=False)
 
     def locate(self, keys: Path_) -> tuple[int, int]:
-        """Line and column (1-based) of the value at `keys`, or of its nearest ancestor."""
+        """Line and column (1-based) of the value at `keys`, or of its nearest ancestor.
+
+        A block mapping or list given as a field's value starts on the line below its key;
+        the key's own line is where the reader looks for that field, so that is returned.
+        """
         if self._root is None:
             self._root = yaml.compose(self.text, Loader=_BaseLoader)
         node = self._root
         if node is None:
             return 1, 1
+        key_node: yaml.Node | None = None
         for key in keys:
-            child = _child(node, key)
-            if child is None:
+            entry = _entry(node, key)
+            if entry is None:
                 break
-            node = child
+            key_node, node = entry
+        if key_node is not None and isinstance(node, yaml.CollectionNode) and not node.flow_style:
+            return _pos(key_node)
         return _pos(node)
 
     def locate_key(self, keys: Path_) -> tuple[int, int]:
@@ -105,12 +121,18 @@ class Document:
 
 
 def _child(node: yaml.Node, key: str | int) -> yaml.Node | None:
+    entry = _entry(node, key)
+    return entry[1] if entry else None
+
+
+def _entry(node: yaml.Node, key: str | int) -> tuple[yaml.Node | None, yaml.Node] | None:
+    """(key node or None for a list item, value node) of `key` inside `node`."""
     if isinstance(node, yaml.MappingNode):
         for k, v in node.value:
             if k.value == key or (isinstance(key, int) and k.value == str(key)):
-                return v
+                return k, v
     elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and 0 <= key < len(node.value):
-        return node.value[key]
+        return None, node.value[key]
     return None
 
 
@@ -151,6 +173,8 @@ def parse(text: str, path: str) -> tuple[Any, Problem | None]:
         return None, Problem(path, exc.line, exc.column, exc.code, exc.message)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        if _unclosed_quote(exc):  # the scanner only notices at the end of the file: point where the quote opened
+            mark = exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         return None, Problem(path, line, column, "E-YAML", _yaml_message(exc, text, line))
     except yaml.YAMLError as exc:  # pragma: no cover - unmarked errors are rare
@@ -179,7 +203,13 @@ def _depth(value: Any) -> int:
     return deepest
 
 
+def _unclosed_quote(exc: yaml.MarkedYAMLError) -> bool:
+    return exc.context_mark is not None and "quoted scalar" in (exc.context or "") and "end of stream" in (exc.problem or "")
+
+
 def _yaml_message(exc: yaml.MarkedYAMLError, text: str, line: int) -> str:
+    if _unclosed_quote(exc):
+        return "这里开始的引号一直没有闭合，直到文件末尾（提示：检查引号是否成对）"
     lines = text.splitlines()
     src = lines[line - 1] if 0 < line <= len(lines) else ""
     if "\t" in src or "found character '\\t'" in str(exc):
@@ -189,8 +219,10 @@ def _yaml_message(exc: yaml.MarkedYAMLError, text: str, line: int) -> str:
         return "这里不能出现冒号「: 」（提示：含冒号的文字请用引号括起来，或检查上一行的缩进）"
     if "could not find expected ':'" in problem:
         return "缺少「字段: 值」中的冒号，或缩进不一致（提示：同一层级的字段要对齐）"
-    if "did not find expected key" in problem or "expected <block end>" in problem:
+    if "did not find expected key" in problem or "expected <block end>" in problem or "expected '-' indicator" in problem:
         return "缩进不一致（提示：同一层级的字段要左对齐，列表项「- 」也要对齐）"
+    if "did not find expected ','" in problem:
+        return "方括号或花括号没有闭合（提示：[ 与 ]、{ 与 } 要成对，各项之间用英文逗号分隔）"
     if "found unexpected end of stream" in problem or "found unexpected end" in problem:
         return "文件在引号或括号未闭合时结束（提示：检查引号是否成对）"
     if "exceeded maximum nesting depth" in problem:

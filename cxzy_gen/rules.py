@@ -78,8 +78,7 @@ def ids_unique(ds: Dataset) -> Iterator[Problem]:
         if first is None:
             seen[key] = record
             continue
-        where = f"{first.source_file}:{ds.documents[first.source_file].locate((*first.source_keys, 'id'))[0]}"
-        yield ds.problem(record, ("id",), "E-ID-DUP", f"编号「{record.id}」已被 {where} 使用")
+        yield ds.duplicate_id(record, first)
     for review in ds.reviews:
         items: set[str] = set()
         for i, item in enumerate(review.rectifications):
@@ -152,7 +151,9 @@ def unit_tree(ds: Dataset) -> Iterator[Problem]:
         current = unit
         while current.parent is not None and current.parent in ds.units:
             if current.parent in seen:
-                yield ds.problem(unit, ("parent",), "E-TREE", f"隶属关系形成循环：{' → '.join([*_chain(ds, unit), unit.id])}")
+                # reported by each unit on the loop; a unit merely hanging below a loop is not on it
+                if current.parent == unit.id:
+                    yield ds.problem(unit, ("parent",), "E-TREE", f"隶属关系形成循环：{' → '.join([*_chain(ds, unit), unit.id])}")
                 break
             seen.add(current.parent)
             current = ds.units[current.parent]

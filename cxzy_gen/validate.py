@@ -64,6 +64,11 @@ class Dataset:
         line, column = doc.locate((*record.source_keys, *keys))
         return Problem(doc.path, line, column, code, message, severity)
 
+    def duplicate_id(self, record: m.Record, first: m.Record) -> Problem:
+        """`record` reuses the id of `first` (ids are compared ignoring case)."""
+        line = self.documents[first.source_file].locate((*first.source_keys, "id"))[0]
+        return self.problem(record, ("id",), "E-ID-DUP", f"编号「{record.id}」已被 {first.source_file}:{line} 使用")
+
 
 @dataclass
 class Summary:
@@ -124,7 +129,7 @@ def discover(data_dir: Path) -> tuple[list[tuple[Path, str, str, str | None]], l
             expected = "、".join(["unit.yaml", "members.yaml", *(f"<年份>/{n}" for n in m.YEARLY_FILES)])
             problems.append(Problem(shown, 1, 1, "E-FILE", f"不认识这个文件，未读取（提示：单位文件夹 units/<编号>/ 下只放 {expected}）"))
     if units_dir.is_dir():
-        for folder in sorted(p for p in units_dir.iterdir() if p.is_dir()):
+        for folder in sorted(p for p in units_dir.iterdir() if p.is_dir() and not p.is_symlink()):  # symlinks: reported above
             if m.ID_RE.match(folder.name) and not (folder / "unit.yaml").is_file():
                 problems.append(Problem(display_path(folder / "unit.yaml"), 1, 1, "E-FILE", f"单位文件夹「{folder.name}」缺少 unit.yaml"))
     return found, problems
@@ -190,6 +195,10 @@ def _collect(ds: Dataset, doc: Document, kind: str, unit_id: str, year: str | No
     for i, record in enumerate(getattr(model, list_key)):
         _place(ds, doc, record, (list_key, i), unit_id, default, problems)
         if isinstance(target, dict):
+            first = target.get(record.id)
+            if first is not None:  # the dict keeps one of them, so ids_unique would never see this one
+                problems.append(ds.duplicate_id(record, first))
+                continue
             target[record.id] = record
         else:
             target.append(record)
