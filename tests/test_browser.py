@@ -106,7 +106,7 @@ def _open(browser, url: str, errors: list[str]):
 
 def _axe(page) -> list[str]:
     page.add_script_tag(path=str(AXE))
-    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations'], preload: false})")
     return [
         f"{v['id']} ({v['impact']}): {v['help']} — {v['nodes'][0]['target']}"
         for v in result["violations"]

@@ -1,0 +1,511 @@
+"""Dataset + build date + audience → views: what one build shows, with statuses, 公示 windows and roll-ups (pure).
+
+Same dataset, date and audience in, same views out: nothing here reads the clock, the disk or the environment.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Literal
+
+from . import models as m
+from .validate import Dataset
+from .workdays import WorkdayCalendar
+
+# ---------------------------------------------------------------- small values
+
+
+@dataclass(frozen=True, slots=True)
+class Ref:
+    """A unit or a member as a page names and links it."""
+
+    kind: Literal["unit", "member"]
+    id: str
+    name: str
+
+
+class CommitmentStatus(StrEnum):
+    """承诺的状态 at the build date."""
+
+    IN_PROGRESS = "进行中"
+    DONE = "已完成"
+    PARTIAL = "部分完成"
+    NOT_DONE = "未完成"
+    OVERDUE = "逾期"  # still open, past its deadline
+    WITHDRAWN = "已撤回"
+
+    @property
+    def key(self) -> str:
+        """An ASCII name for style classes."""
+        return self.name.lower().replace("_", "-")
+
+
+class WindowStatus(StrEnum):
+    UPCOMING = "未开始"
+    OPEN = "公示中"
+    CLOSED = "公示期满"
+
+    @property
+    def key(self) -> str:
+        return self.name.lower()
+
+
+def percent(part: int, whole: int) -> str:
+    """A share as the board prints it: one decimal place, "—" when there is nothing to divide."""
+    return f"{100 * part / whole:.1f}%" if whole else "—"
+
+
+def natural_key(text: str) -> tuple[tuple[int, int | str], ...]:
+    """lian-2 before lian-10: digits compare as numbers."""
+    return tuple((0, int(t)) if t.isdigit() else (1, t) for t in re.split(r"(\d+)", text) if t)
+
+
+# ---------------------------------------------------------------- record views
+
+
+@dataclass(slots=True)
+class CommitmentView:
+    """公开承诺 with its status at the build date."""
+
+    record: m.Commitment
+    subject: Ref
+    responsible: Ref | None
+    status: CommitmentStatus
+    days_overdue: int
+
+    @property
+    def year(self) -> int:
+        return self.record.proposed.year
+
+
+@dataclass(slots=True)
+class RectificationView:
+    """整改事项 with whether it is past its deadline and still open."""
+
+    record: m.Rectification
+    overdue: bool
+    days_overdue: int
+
+    @property
+    def label(self) -> str:
+        return "逾期" if self.overdue else self.record.status.value
+
+    @property
+    def key(self) -> str:
+        return "overdue" if self.overdue else {"未开始": "not-started", "整改中": "in-progress", "已完成": "done"}[self.record.status.value]
+
+
+@dataclass(slots=True)
+class ReviewView:
+    """领导点评 (the 《点评意见表》) with its rectifications."""
+
+    record: m.Review
+    target: Ref
+    reviewer: Ref | None  # the reviewing leader's own page, when this build shows it
+    rectifications: list[RectificationView]
+
+    @property
+    def year(self) -> int:
+        return self.record.date.year
+
+
+@dataclass(frozen=True, slots=True)
+class Share:
+    label: str
+    count: int
+    percent: str
+
+
+@dataclass(frozen=True, slots=True)
+class TallyView:
+    """One appraisal question's votes with their percentages."""
+
+    title: str
+    shares: tuple[Share, ...]
+    total: int
+
+
+@dataclass(slots=True)
+class AppraisalView:
+    """群众评议: tallies and percentages, never ballots."""
+
+    record: m.Appraisal
+    target: Ref
+    satisfaction: TallyView | None
+    satisfaction_rate: str | None  # 满意 + 比较满意 + 基本满意, of all votes
+    dimensions: list[TallyView]
+
+    @property
+    def year(self) -> int:
+        return self.record.date.year
+
+
+@dataclass(frozen=True, slots=True)
+class PublicityWindow:
+    """公示期 at the build date: its end (given or counted in working days) and its status."""
+
+    start: dt.date
+    end: dt.date
+    working_days: int | None
+    status: WindowStatus
+    days_left: int | None  # while open: calendar days until the end (0 on the last day)
+
+    @property
+    def label(self) -> str:
+        if self.status is WindowStatus.OPEN:
+            return "公示中（今天结束）" if self.days_left == 0 else f"公示中（{self.days_left} 天后结束）"
+        return self.status.value
+
+
+@dataclass(slots=True)
+class CommendationView:
+    """评选表彰, with its 公示 window when it has one."""
+
+    record: m.Commendation
+    nominee: Ref
+    nominated_by: Ref
+    awarding: Ref
+    window: PublicityWindow | None
+
+    @property
+    def year(self) -> int:
+        return self.record.year
+
+    @property
+    def is_open(self) -> bool:
+        """公示中 now, and not revoked: objections are being taken."""
+        return (
+            self.window is not None and self.window.status is WindowStatus.OPEN and self.record.status is not m.CommendationStatus.REVOKED
+        )
+
+
+# ---------------------------------------------------------------- roll-ups
+
+
+@dataclass(slots=True)
+class Tally:
+    """A roll-up: commitments made and kept, reviews done, appraisals held, commendations."""
+
+    commitments: int = 0
+    kept: int = 0
+    partial: int = 0
+    not_kept: int = 0
+    overdue: int = 0
+    in_progress: int = 0
+    reviews: int = 0
+    appraisals: int = 0
+    commendations: int = 0  # awarded (已表彰)
+    rectifications: int = 0
+    rectifications_done: int = 0
+    rectifications_overdue: int = 0
+
+    def add(self, other: Tally) -> None:
+        for name in self.__slots__:  # type: ignore[attr-defined]
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+    @property
+    def kept_percent(self) -> str:
+        return percent(self.kept, self.commitments)
+
+
+# ---------------------------------------------------------------- units and members
+
+
+@dataclass(slots=True)
+class UnitRecords:
+    """Everything about one unit and its members that this build shows."""
+
+    commitments: list[CommitmentView] = field(default_factory=list)
+    reviews: list[ReviewView] = field(default_factory=list)
+    appraisals: list[AppraisalView] = field(default_factory=list)
+    received: list[CommendationView] = field(default_factory=list)  # the unit or its members commended
+    awarded: list[CommendationView] = field(default_factory=list)  # commendations this unit makes (its 公示)
+
+
+@dataclass(slots=True)
+class UnitView:
+    unit: m.Unit
+    ref: Ref
+    parent: Ref | None  # the nearest ancestor this build shows
+    ancestors: list[Ref]  # from the top down to the parent
+    children: list[Ref]
+    depth: int
+    secretary: Ref | None
+    members: list[Ref]
+    records: UnitRecords
+    by_year: dict[int, Tally]  # this unit and its members, per year
+    subtree: Tally  # this unit and everything under it, campaign year
+
+
+@dataclass(slots=True)
+class MemberView:
+    member: m.Member
+    ref: Ref
+    unit: Ref
+    commitments: list[CommitmentView] = field(default_factory=list)
+    reviews: list[ReviewView] = field(default_factory=list)
+    appraisals: list[AppraisalView] = field(default_factory=list)
+    commendations: list[CommendationView] = field(default_factory=list)
+
+
+@dataclass
+class Views:
+    """What one build shows: every list is in a fixed order, so pages come out the same every time."""
+
+    site: m.Site
+    today: dt.date
+    audience: m.Audience
+    units: dict[str, UnitView]  # in tree order (depth first, children by id)
+    roots: list[str]
+    members: dict[str, MemberView]
+    commitments: list[CommitmentView]
+    reviews: list[ReviewView]
+    appraisals: list[AppraisalView]
+    commendations: list[CommendationView]
+    years: dict[int, Tally]  # the whole site per year, newest first
+    campaign: Tally  # site.campaign_year
+    warnings: list[str]
+
+
+# ---------------------------------------------------------------- the derivation
+
+
+def derive(ds: Dataset, today: dt.date, audience: m.Audience = m.Audience.PUBLIC) -> Views:
+    """The views of `ds` for a build on `today` for `audience` (a build shows records of rank ≤ the audience's)."""
+    calendar = WorkdayCalendar()
+    shown = _Visibility(ds, audience)
+
+    commitments = [_commitment(c, shown, today) for c in ds.commitments if shown.record(c, c.subject)]
+    reviews = [_review(r, shown, today) for r in ds.reviews if shown.record(r, r.target)]
+    appraisals = [_appraisal(a, shown) for a in ds.appraisals if shown.record(a, a.target)]
+    commendations = [
+        _commendation(h, shown, today, calendar)
+        for h in ds.commendations
+        if shown.record(h, h.nominee, h.nominated_by, h.awarding_unit or h.folder_unit)
+    ]
+
+    units, roots = _unit_tree(ds, shown)
+    members = {mid: MemberView(ds.members[mid], shown.refs[mid], shown.refs[ds.members[mid].folder_unit]) for mid in shown.members}
+    records: dict[str, UnitRecords] = {uid: UnitRecords() for uid in units}
+    for c in commitments:
+        records[c.record.folder_unit].commitments.append(c)
+        if c.subject.kind == "member":
+            members[c.subject.id].commitments.append(c)
+    for r in reviews:
+        records[r.record.folder_unit].reviews.append(r)
+        if r.target.kind == "member":
+            members[r.target.id].reviews.append(r)
+    for a in appraisals:
+        records[a.record.folder_unit].appraisals.append(a)
+        if a.target.kind == "member":
+            members[a.target.id].appraisals.append(a)
+    for h in commendations:
+        records[h.awarding.id].awarded.append(h)
+        home = h.nominee.id if h.nominee.kind == "unit" else members[h.nominee.id].unit.id
+        records[home].received.append(h)
+        if h.nominee.kind == "member":
+            members[h.nominee.id].commendations.append(h)
+
+    by_year = {uid: _tallies(recs) for uid, recs in records.items()}
+    years: dict[int, Tally] = defaultdict(Tally)
+    for tallies in by_year.values():
+        for year, tally in tallies.items():
+            years[year].add(tally)
+    campaign_year = ds.site.campaign_year
+    subtree = _subtree_tallies(units, by_year, campaign_year)
+
+    member_refs: dict[str, list[Ref]] = defaultdict(list)
+    for mv in members.values():
+        member_refs[mv.unit.id].append(mv.ref)
+    unit_views: dict[str, UnitView] = {}
+    for uid, (unit, parent, ancestors, children, depth) in units.items():
+        secretary = shown.refs.get(unit.secretary) if unit.secretary in members else None
+        unit_views[uid] = UnitView(
+            unit, shown.refs[uid], parent, ancestors, children, depth, secretary, member_refs[uid], records[uid], by_year[uid], subtree[uid]
+        )
+
+    warnings = [w for w in (calendar.warning(),) if w]
+    return Views(
+        site=ds.site,
+        today=today,
+        audience=audience,
+        units=unit_views,
+        roots=roots,
+        members=members,
+        commitments=commitments,
+        reviews=reviews,
+        appraisals=appraisals,
+        commendations=commendations,
+        years=dict(sorted(years.items(), reverse=True)),
+        campaign=years.get(campaign_year, Tally()),
+        warnings=warnings,
+    )
+
+
+class _Visibility:
+    """Which units, members and records a build for `audience` shows.
+
+    A unit, member or record shows when its own audience is no narrower than the build's. A member
+    shows only with their unit; a record only with its unit and with everyone it names, so no name
+    from a narrower record reaches the page through a broader one.
+    """
+
+    def __init__(self, ds: Dataset, audience: m.Audience) -> None:
+        rank = audience.rank
+        self.rank = rank
+        self.units = {uid for uid, u in ds.units.items() if u.level.rank <= rank}
+        self.members = [mid for mid, p in ds.members.items() if p.level.rank <= rank and p.folder_unit in self.units]
+        member_set = set(self.members)
+        self.refs: dict[str, Ref] = {uid: Ref("unit", uid, ds.units[uid].name) for uid in self.units}
+        self.refs.update({mid: Ref("member", mid, ds.members[mid].name) for mid in member_set})
+
+    def record(self, record: m.Record, *names: str | None) -> bool:
+        return (
+            record.level.rank <= self.rank and record.folder_unit in self.units and all(name is None or name in self.refs for name in names)
+        )
+
+
+def _commitment(c: m.Commitment, shown: _Visibility, today: dt.date) -> CommitmentView:
+    overdue = 0
+    if c.withdrawn is not None:
+        status = CommitmentStatus.WITHDRAWN
+    elif c.outcome is not None:
+        status = CommitmentStatus(c.outcome.result.value)
+    elif today > c.deadline:
+        status, overdue = CommitmentStatus.OVERDUE, (today - c.deadline).days
+    else:
+        status = CommitmentStatus.IN_PROGRESS
+    responsible = shown.refs.get(c.responsible) if c.responsible else None
+    return CommitmentView(c, shown.refs[c.subject], responsible, status, overdue)
+
+
+def _review(r: m.Review, shown: _Visibility, today: dt.date) -> ReviewView:
+    items = []
+    for x in r.rectifications:
+        late = x.status is not m.RectificationStatus.DONE and today > x.deadline
+        items.append(RectificationView(x, late, (today - x.deadline).days if late else 0))
+    reviewer = shown.refs.get(r.reviewer.member) if r.reviewer.member else None
+    return ReviewView(r, shown.refs[r.target], reviewer, items)
+
+
+def _tally_view(model: type[m.Strict], title: str, tally: m.Strict) -> TallyView:
+    counts = [(info.title or name, getattr(tally, name)) for name, info in model.model_fields.items()]
+    total = sum(n for _, n in counts)
+    return TallyView(title, tuple(Share(label, n, percent(n, total)) for label, n in counts), total)
+
+
+def _appraisal(a: m.Appraisal, shown: _Visibility) -> AppraisalView:
+    satisfaction = rate = None
+    if a.satisfaction is not None:
+        satisfaction = _tally_view(m.Satisfaction, "群众满意度测评", a.satisfaction)
+        s = a.satisfaction
+        rate = percent(s.satisfied + s.fairly_satisfied + s.basically_satisfied, s.total)
+    dimensions = []
+    if a.dimensions is not None:
+        for name, info in m.Dimensions.model_fields.items():
+            tally = getattr(a.dimensions, name)
+            if tally is not None:
+                dimensions.append(_tally_view(m.DimensionTally, info.title or name, tally))
+    return AppraisalView(a, shown.refs[a.target], satisfaction, rate, dimensions)
+
+
+def publicity_window(w: m.Window, today: dt.date, calendar: WorkdayCalendar) -> PublicityWindow:
+    """The window's end (the given date, or the last of its working days) and its status on `today`."""
+    end = w.end if w.end is not None else calendar.nth_workday(w.start, w.working_days or 1)
+    if today < w.start:
+        return PublicityWindow(w.start, end, w.working_days, WindowStatus.UPCOMING, None)
+    if today <= end:
+        return PublicityWindow(w.start, end, w.working_days, WindowStatus.OPEN, (end - today).days)
+    return PublicityWindow(w.start, end, w.working_days, WindowStatus.CLOSED, None)
+
+
+def _commendation(h: m.Commendation, shown: _Visibility, today: dt.date, calendar: WorkdayCalendar) -> CommendationView:
+    window = publicity_window(h.publicity, today, calendar) if h.publicity else None
+    awarding = shown.refs[h.awarding_unit or h.folder_unit]
+    return CommendationView(h, shown.refs[h.nominee], shown.refs[h.nominated_by], awarding, window)
+
+
+def _unit_tree(ds: Dataset, shown: _Visibility) -> tuple[dict[str, tuple[m.Unit, Ref | None, list[Ref], list[Ref], int]], list[str]]:
+    """The shown units in tree order. A unit whose parent is not shown hangs under its nearest shown ancestor."""
+
+    def shown_parent(uid: str) -> str | None:
+        seen = {uid}
+        parent = ds.units[uid].parent
+        while parent is not None and parent not in shown.units and parent not in seen:
+            seen.add(parent)
+            parent = ds.units[parent].parent if parent in ds.units else None
+        return parent if parent in shown.units else None
+
+    children: dict[str | None, list[str]] = defaultdict(list)
+    for uid in shown.units:
+        children[shown_parent(uid)].append(uid)
+    for kids in children.values():
+        kids.sort(key=natural_key)
+
+    out: dict[str, tuple[m.Unit, Ref | None, list[Ref], list[Ref], int]] = {}
+    stack: list[tuple[str, list[Ref]]] = [(uid, []) for uid in reversed(children[None])]
+    while stack:
+        uid, ancestors = stack.pop()
+        kids = children.get(uid, [])
+        out[uid] = (
+            ds.units[uid],
+            ancestors[-1] if ancestors else None,
+            ancestors,
+            [shown.refs[k] for k in kids],
+            len(ancestors),
+        )
+        below = [*ancestors, shown.refs[uid]]
+        stack.extend((k, below) for k in reversed(kids))
+    return out, children[None]
+
+
+def _tallies(recs: UnitRecords) -> dict[int, Tally]:
+    """One unit's roll-up per year (its own records and its members')."""
+    years: dict[int, Tally] = defaultdict(Tally)
+    for c in recs.commitments:
+        if c.status is CommitmentStatus.WITHDRAWN:
+            continue
+        t = years[c.year]
+        t.commitments += 1
+        t.kept += c.status is CommitmentStatus.DONE
+        t.partial += c.status is CommitmentStatus.PARTIAL
+        t.not_kept += c.status is CommitmentStatus.NOT_DONE
+        t.overdue += c.status is CommitmentStatus.OVERDUE
+        t.in_progress += c.status is CommitmentStatus.IN_PROGRESS
+    for r in recs.reviews:
+        if r.record.withdrawn is not None:
+            continue
+        t = years[r.year]
+        t.reviews += 1
+        t.rectifications += len(r.rectifications)
+        t.rectifications_done += sum(x.record.status is m.RectificationStatus.DONE for x in r.rectifications)
+        t.rectifications_overdue += sum(x.overdue for x in r.rectifications)
+    for a in recs.appraisals:
+        if a.record.withdrawn is None:
+            years[a.year].appraisals += 1
+    for h in recs.received:
+        if h.record.status is m.CommendationStatus.AWARDED:
+            years[h.year].commendations += 1
+    return dict(sorted(years.items(), reverse=True))
+
+
+def _subtree_tallies(
+    units: dict[str, tuple[m.Unit, Ref | None, list[Ref], list[Ref], int]],
+    by_year: dict[str, dict[int, Tally]],
+    year: int,
+) -> dict[str, Tally]:
+    """Each unit's campaign-year roll-up including every unit under it (children before parents)."""
+    totals: dict[str, Tally] = {}
+    for uid in reversed(units):  # tree order reversed: every child comes before its parent
+        total = Tally()
+        own = by_year[uid].get(year)
+        if own:
+            total.add(own)
+        for child in units[uid][3]:
+            total.add(totals[child.id])
+        totals[uid] = total
+    return totals

@@ -1,0 +1,264 @@
+"""Views → pages: every file of the site as (url, template, context), and the URL of everything a page links to.
+
+URLs are paths relative to the site root with explicit `index.html`, so the site works from `file://`;
+templates turn them into links relative to the page (see `render.href`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from . import models as m
+from .derive import CommendationView, MemberView, Ref, UnitView, Views, WindowStatus, natural_key
+from .forge import links_for
+from .history import History, RevisionRow, revision_rows
+
+CSS = "assets/site.css"
+HOME = "index.html"
+TREE = "units/index.html"
+HONOURS = "honours/index.html"
+PUBLICITY = "publicity/index.html"
+ARCHIVE = "archive/index.html"
+FEED = "feed.xml"
+CHANGES = "changes/index.html"  # 变更记录, from the git history
+REVISIONS = 20  # how many revisions a unit or member page lists
+NAV = ((HOME, "首页"), (TREE, "组织架构"), (PUBLICITY, "公示"), (HONOURS, "光荣榜"), (ARCHIVE, "年度归档"))
+LATEST = 12  # how many changes the home page lists
+LATEST_COMMITS = 200  # how many commits the 变更记录 page lists
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One file of the site: rendered from `template` with `context`, or copied from the template folder's `static`."""
+
+    url: str
+    template: str | None
+    context: Mapping[str, Any] = field(default_factory=dict)
+    static: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """A line of 最近更新 on the home page."""
+
+    date: dt.date
+    what: str  # the kind of record, e.g. 公开承诺
+    text: str
+    url: str
+
+
+class ChangeSource(Protocol):
+    """Where the home page's latest changes come from. Without one, the records' own dates are used;
+    the git history (cxzy_gen.history) can stand in here and list approved changes instead."""
+
+    def latest(self, views: Views, n: int) -> list[Change]: ...
+
+
+def check_id(value: str) -> str:
+    """An id about to become part of a URL: validated already, checked again here (defence in depth)."""
+    if not m.ID_RE.match(value):
+        raise ValueError(f"unsafe id in a URL: {value!r}")
+    return value
+
+
+def unit_url(unit_id: str) -> str:
+    return f"units/{check_id(unit_id)}/index.html"
+
+
+def member_url(member_id: str) -> str:
+    return f"members/{check_id(member_id)}/index.html"
+
+
+def year_url(year: int) -> str:
+    return f"archive/{int(year)}/index.html"
+
+
+def url_of(ref: Ref) -> str:
+    return unit_url(ref.id) if ref.kind == "unit" else member_url(ref.id)
+
+
+def plan(views: Views, history: ChangeSource | None = None, archive: History | None = None) -> list[Page]:
+    """Every page of the site, in a fixed order. `archive` (the git history) adds 修订记录 and the 变更记录 page."""
+    git = archive if archive is not None and archive.available else None
+    links = links_for(views.site.forge) if git else None
+    # Commit messages are free text that may speak of records meant for a narrower audience than this build's.
+    messages = views.audience.rank >= m.Audience.UNIT.rank
+
+    def revisions(paths: list[str]) -> list[RevisionRow]:
+        return revision_rows(git.for_files(paths), links, messages)[:REVISIONS] if git else []
+
+    base = {
+        "site": views.site,
+        "today": views.today,
+        "audience": views.audience,
+        "contact": views.site.contact,
+        "nav": NAV,
+        "css": CSS,
+        "feed": FEED,
+        "names": {**{uid: u.ref.name for uid, u in views.units.items()}, **{mid: p.ref.name for mid, p in views.members.items()}},
+        "data_version": _data_version(git, links),
+    }
+
+    def page(url: str, template: str, **context: Any) -> Page:
+        return Page(url, template, {**base, **context})
+
+    def unit_page(uv: UnitView) -> Page:
+        recs = uv.records
+        return page(
+            unit_url(uv.ref.id),
+            "unit.html",
+            u=uv,
+            own_commitments=by_year([c for c in recs.commitments if c.subject.kind == "unit"]),
+            member_commitments=by_year([c for c in recs.commitments if c.subject.kind == "member"]),
+            reviews=by_year(recs.reviews),
+            rectifications=[(r, x) for r in recs.reviews for x in r.rectifications],
+            appraisals=by_year(recs.appraisals),
+            received=by_year(recs.received),
+            awarded=notices(recs.awarded),
+            contact=uv.unit.contact or views.site.contact,
+            revisions=revision_rows(git.for_unit(uv.ref.id), links, messages)[:REVISIONS] if git else [],
+        )
+
+    def member_page(mv: MemberView) -> Page:
+        return page(
+            member_url(mv.ref.id),
+            "member.html",
+            p=mv,
+            unit=views.units[mv.unit.id],
+            grades=[(a.year, a.record.grade) for a in mv.appraisals if a.record.grade is not None and a.record.withdrawn is None],
+            commitments=by_year(mv.commitments),
+            reviews=by_year(mv.reviews),
+            appraisals=by_year(mv.appraisals),
+            commendations=by_year(mv.commendations),
+            revisions=revisions(
+                [mv.member.source_file, *(v.record.source_file for v in (*mv.commitments, *mv.reviews, *mv.appraisals, *mv.commendations))]
+            ),
+        )
+
+    open_now = sorted((h for h in views.commendations if h.is_open), key=lambda h: (h.window.end, h.record.id))  # type: ignore[union-attr]
+    changes = history.latest(views, LATEST) if history is not None else latest_changes(views, LATEST)
+    pages = [
+        page(HOME, "home.html", open_notices=open_now, changes=changes, campaign=views.campaign, years=views.years),
+        page(TREE, "tree.html", units=views.units, roots=[views.units[uid].ref for uid in views.roots]),
+        page(PUBLICITY, "publicity.html", notices=notices(views.commendations)),
+        page(HONOURS, "honours.html", roll=honour_roll(views.commendations)),
+        page(ARCHIVE, "archive.html", years=views.years),
+    ]
+    for year, tally in views.years.items():
+        rows = [(u, u.by_year[year]) for u in views.units.values() if year in u.by_year]
+        awarded = [h for h in views.commendations if h.year == year]
+        pages.append(page(year_url(year), "year.html", year=year, tally=tally, rows=rows, commendations=awarded))
+    # Each unit's page, then its members' pages: they show the same records, so they render together.
+    for uv in views.units.values():
+        pages.append(unit_page(uv))
+        pages.extend(member_page(views.members[ref.id]) for ref in uv.members)
+    if git:
+        shown = [
+            r
+            for r in revision_rows(git.recent_revisions(LATEST_COMMITS), links, messages)
+            if not r.units or set(r.units) & views.units.keys()
+        ]
+        pages.append(page(CHANGES, "changes.html", commits=shown))
+    pages.append(page("404.html", "404.html"))
+    pages.append(
+        page(FEED, "feed.xml", entries=feed_entries(views), feed_id=_uuid(views.site.root_unit, "publicity"), updated=_updated(views))
+    )
+    html = sorted(p.url for p in pages if p.url.endswith(".html") and p.url != "404.html")
+    pages.append(page("sitemap.xml", "sitemap.xml", urls=html))
+    pages.append(Page(CSS, None, static="static/site.css"))
+    return pages
+
+
+def _data_version(git: History | None, links: Any) -> dict[str, Any] | None:
+    """The footer's data version: the commit the build was made from, its date, and its page on the forge."""
+    if git is None or git.head is None or git.head_date is None:
+        return None
+    return {"commit": git.head[:7], "date": git.head_date.date(), "url": links.commit(git.head) if links else None}
+
+
+def by_year(items: list[Any]) -> list[tuple[int, list[Any]]]:
+    """Records grouped by year, newest year first; within a year, in the data's order."""
+    groups: dict[int, list[Any]] = defaultdict(list)
+    for item in items:
+        groups[item.year].append(item)
+    return sorted(groups.items(), key=lambda g: -g[0])
+
+
+_WINDOW_ORDER = {WindowStatus.OPEN: 0, WindowStatus.UPCOMING: 1, WindowStatus.CLOSED: 2}
+
+
+def notices(commendations: list[CommendationView]) -> list[CommendationView]:
+    """公示 notices: open ones first (ending soonest first), then upcoming, then closed (latest first)."""
+    with_window = [h for h in commendations if h.window is not None]
+    return sorted(
+        with_window,
+        key=lambda h: (
+            _WINDOW_ORDER[h.window.status],  # type: ignore[union-attr]
+            h.window.end.toordinal() * (1 if h.window.status is WindowStatus.OPEN else -1),  # type: ignore[union-attr]
+            h.record.id,
+        ),
+    )
+
+
+def honour_roll(commendations: list[CommendationView]) -> list[tuple[int, list[tuple[m.HonourTitle, list[CommendationView]]]]]:
+    """光荣榜: the commended (已表彰), by year (newest first), then by title in the order of the notice."""
+    years: dict[int, dict[m.HonourTitle, list[CommendationView]]] = defaultdict(lambda: defaultdict(list))
+    for h in commendations:
+        if h.record.status is m.CommendationStatus.AWARDED:
+            years[h.year][h.record.title].append(h)
+    return [
+        (
+            year,
+            [
+                (title, sorted(years[year][title], key=lambda h: natural_key(h.nominee.id)))
+                for title in m.HonourTitle
+                if title in years[year]
+            ],
+        )
+        for year in sorted(years, reverse=True)
+    ]
+
+
+def latest_changes(views: Views, n: int) -> list[Change]:
+    """The newest records up to the build date, by their own dates (without git history)."""
+    found: list[tuple[dt.date, str, Change]] = []
+    for c in views.commitments:
+        day = c.record.publicized.date if c.record.publicized else c.record.proposed
+        found.append(
+            (day, c.record.id, Change(day, "公开承诺", f"{c.subject.name}：{c.record.title}", f"{url_of(c.subject)}#c-{c.record.id}"))
+        )
+    for r in views.reviews:
+        text = f"{r.record.reviewer.name}点评{r.target.name}"
+        found.append((r.record.date, r.record.id, Change(r.record.date, "领导点评", text, f"{url_of(r.target)}#r-{r.record.id}")))
+    for a in views.appraisals:
+        found.append((a.record.date, a.record.id, Change(a.record.date, "群众评议", a.target.name, f"{url_of(a.target)}#a-{a.record.id}")))
+    for h in views.commendations:
+        if h.window is not None:
+            text = f"{h.nominee.name}（{h.record.title.value}）"
+            found.append((h.window.start, h.record.id, Change(h.window.start, "评选表彰公示", text, f"{PUBLICITY}#h-{h.record.id}")))
+    found = [f for f in found if f[0] <= views.today]
+    found.sort(key=lambda f: (-f[0].toordinal(), natural_key(f[1])))
+    return [change for _, _, change in found[:n]]
+
+
+def feed_entries(views: Views) -> list[tuple[CommendationView, str]]:
+    """The Atom feed: every 公示 notice that has started, newest first, each with its stable entry id."""
+    started = [h for h in views.commendations if h.window is not None and h.window.start <= views.today]
+    started.sort(key=lambda h: (-h.window.start.toordinal(), natural_key(h.record.id)))  # type: ignore[union-attr]
+    return [(h, _uuid(views.site.root_unit, "commendations", h.record.id)) for h in started]
+
+
+def _uuid(*parts: str) -> str:
+    """A stable feed or entry id: the same site and record give the same id in every build."""
+    return uuid.uuid5(uuid.NAMESPACE_URL, "cxzy:" + "/".join(parts)).urn
+
+
+def _updated(views: Views) -> dt.date:
+    """The feed's date: its newest notice, else the build date."""
+    entries = feed_entries(views)
+    return entries[0][0].window.start if entries else views.today  # type: ignore[union-attr]

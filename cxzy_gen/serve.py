@@ -1,0 +1,98 @@
+"""`cxzy serve`: build into a temporary folder, serve it on 127.0.0.1, rebuild when data or templates change.
+
+When the data has problems the preview does not stop: the site is replaced by a page that lists them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import shutil
+import signal
+import tempfile
+import threading
+from collections.abc import Callable
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import watchfiles
+from jinja2 import TemplateError
+
+from .build import DataProblems, build, build_date
+from .models import Audience
+from .problems import Problem
+from .render import environment
+from .write import write
+
+HOST = "127.0.0.1"
+
+
+def preview(data_dir: Path, out: Path, today: dt.date | None, audience: Audience, templates: Path | None) -> str:
+    """Build the site into `out`, or, when that fails, a page saying why. Returns one line for the console."""
+    day = build_date(today)
+    try:
+        result = build(data_dir, out, day, audience, templates)
+    except DataProblems as exc:
+        errors = sum(p.is_error for p in exc.problems)
+        _problem_page(out, f"数据有 {errors} 个错误，站点没有生成", exc.problems, [])
+        return f"数据有 {errors} 个错误，浏览器里列出了这些问题；改正后会自动重新生成。"
+    except TemplateError as exc:
+        where = f"{exc.filename}:{exc.lineno}" if getattr(exc, "filename", None) else ""  # type: ignore[attr-defined]
+        _problem_page(out, "模板出错，站点没有生成", [], [f"{where} {exc.message or exc}".strip()])
+        return f"模板出错：{exc}"
+    return f"已生成 {result.pages} 个页面（{day.isoformat()}，{result.audience}），用时 {result.seconds:.1f} 秒。"
+
+
+def _problem_page(out: Path, title: str, problems: list[Problem], other: list[str]) -> None:
+    env = environment()
+    page = env.get_template("problems.html").render(title=title, problems=sorted(problems, key=Problem.sort_key), other=other)
+    css, _, _ = env.loader.get_source(env, "static/site.css")  # type: ignore[union-attr]
+    write([("index.html", page.encode("utf-8")), ("assets/site.css", css.encode("utf-8"))], out)
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
+class _Handler(SimpleHTTPRequestHandler):
+    """Static files, never cached (the preview changes under the reader), and no request log on the console."""
+
+    def end_headers(self) -> None:
+        self.send_header("Cache-Control", "no-store")
+        super().end_headers()
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+def serve(
+    data_dir: Path,
+    port: int = 8000,
+    today: dt.date | None = None,
+    audience: Audience = Audience.PUBLIC,
+    templates: Path | None = None,
+    say: Callable[[str], None] = print,
+    stop: threading.Event | None = None,
+) -> None:
+    """Preview the site until interrupted (Ctrl+C or SIGTERM) or until `stop` is set."""
+    if threading.current_thread() is threading.main_thread():
+        # SIGTERM (e.g. from a process manager) stops the preview like Ctrl+C, so the temporary folder is removed.
+        signal.signal(signal.SIGTERM, _interrupt)
+    work = Path(tempfile.mkdtemp(prefix="cxzy-serve-"))
+    out = work / "public"
+    try:
+        say(preview(data_dir, out, today, audience, templates))
+        server = ThreadingHTTPServer((HOST, port), functools.partial(_Handler, directory=str(out)))
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        say(f"预览地址：http://{HOST}:{server.server_address[1]}/ （按 Ctrl+C 停止）")
+        watched = [p for p in (data_dir, templates) if p is not None]
+        try:
+            for _ in watchfiles.watch(*watched, stop_event=stop):
+                say(preview(data_dir, out, today, audience, templates))
+        finally:
+            server.shutdown()
+            server.server_close()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)

@@ -1,0 +1,88 @@
+"""Rendered files → the output folder: built in a temporary folder beside it, then swapped in whole.
+
+A build that fails or is killed while writing leaves the previous output exactly as it was, and the
+new output holds only this build's files, so pages of removed records disappear.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+from .models import ID_RE
+
+# Every path segment the site uses: a folder is an id (or a fixed name like "units", "2011"),
+# a file is such a name with one of the site's extensions. Nothing else is ever written.
+_FILE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}\.(?:html|xml|css|js|json|txt|svg|png|ico)$")
+
+
+# Left in every output folder, so a later build knows the folder is a site it may replace.
+MARKER = ".cxzy-site"
+
+
+class UnsafePath(ValueError):
+    """A page URL that is not a plain relative path of safe names (never expected: ids are validated first)."""
+
+
+class NotASite(Exception):
+    """The output folder holds something other than a site cxzy built: it is never replaced."""
+
+
+def check_url(url: str) -> tuple[str, ...]:
+    """The segments of a page URL, each checked: no absolute path, no `..`, no odd characters."""
+    parts = tuple(url.split("/"))
+    if not parts or any(not ID_RE.match(part) for part in parts[:-1]) or not _FILE.match(parts[-1]):
+        raise UnsafePath(f"refusing to write {url!r}: not a plain relative path")
+    return parts
+
+
+def write(files: Iterable[tuple[str, bytes]], out: Path) -> int:
+    """Write every (url, bytes) into a fresh folder beside `out`, then put it in `out`'s place. Returns the file count."""
+    out = Path(os.path.abspath(out))
+    if out.exists() and not out.is_dir():
+        raise NotASite(f"{out} 不是文件夹，不能作为输出目录")
+    if out.is_dir() and any(out.iterdir()) and not (out / MARKER).is_file():
+        # `--out .` or `--out data` by mistake must not swap a repository or the data away.
+        raise NotASite(f"{out} 已有内容，却不是 cxzy 生成的站点：为免误删，不替换它（提示：换一个输出目录，或先清空它）")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    new = Path(tempfile.mkdtemp(prefix=f".{out.name}-new-", dir=out.parent))
+    count = 0
+    try:
+        written: set[str] = set()
+        for url, data in files:
+            parts = check_url(url)
+            if url in written:
+                raise UnsafePath(f"two pages want the same file {url!r}")
+            written.add(url)
+            target = new.joinpath(*parts)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+            count += 1
+        (new / MARKER).write_text("cxzy\n", encoding="utf-8")
+        new.chmod(0o755)  # mkdtemp makes it private; a web server must be able to read the site
+        _swap(new, out)
+    except BaseException:
+        shutil.rmtree(new, ignore_errors=True)
+        raise
+    return count
+
+
+def _swap(new: Path, out: Path) -> None:
+    """Rename the old output away, rename the new one in, then delete the old one."""
+    if not out.exists():
+        os.rename(new, out)
+        return
+    old = Path(tempfile.mkdtemp(prefix=f".{out.name}-old-", dir=out.parent))
+    os.rename(out, old / out.name)
+    try:
+        os.rename(new, out)
+    except BaseException:
+        os.rename(old / out.name, out)  # put the previous site back
+        raise
+    finally:
+        if out.exists():
+            shutil.rmtree(old, ignore_errors=True)

@@ -1,0 +1,150 @@
+"""Helpers for the site tests: build a data folder into a temporary folder, parse what came out, rewrite data copies."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+import types
+import typing
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import yaml
+from bs4 import BeautifulSoup
+
+from cxzy_gen import models as m
+from cxzy_gen.build import BuildResult, build
+
+TESTS = Path(__file__).resolve().parent
+SITE = TESTS / "fixtures" / "site"  # the small data set these tests were written against
+DEMO = TESTS.parent / "data"  # the demo 师, when it is there
+TODAY = dt.date(2011, 6, 28)
+
+
+def data_sets() -> list[Path]:
+    """The fixture, plus the demo data once it exists."""
+    return [SITE, *([DEMO] if (DEMO / "site.yaml").is_file() else [])]
+
+
+def make_site(data: Path, out: Path, today: dt.date = TODAY, audience: m.Audience = m.Audience.SPECIFIC, **kw: Any) -> BuildResult:
+    return build(data, out, today, audience, **kw)
+
+
+def html(path: Path) -> BeautifulSoup:
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+_AROUND_PUNCTUATION = re.compile(r" ?([：，。；、（）《》]) ?")
+
+
+def text_of(node: Any) -> str:
+    """Visible text with runs of white space made single spaces, and none around Chinese punctuation."""
+    return _AROUND_PUNCTUATION.sub(r"\1", " ".join(node.get_text(" ").split()))
+
+
+def files(out: Path) -> dict[str, bytes]:
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+
+
+def copy_data(src: Path, dst: Path) -> Path:
+    shutil.copytree(src, dst)
+    return dst
+
+
+# ---------------------------------------------------------------- rewriting a data copy
+
+
+class _NoAliases(yaml.SafeDumper):
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
+def yaml_files(data: Path) -> Iterator[tuple[Path, str]]:
+    """(path, kind) of each data file: site, unit, members, commitments, reviews, appraisals, commendations."""
+    for path in sorted(data.rglob("*.yaml")):
+        yield path, path.stem
+
+
+def rewrite(data: Path, change: Callable[[str, dict[str, Any], Path], None]) -> None:
+    """Load each data file, let `change(kind, content, path)` edit it in place, and write it back."""
+    for path, kind in yaml_files(data):
+        content = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        change(kind, content, path)
+        path.write_text(yaml.dump(content, Dumper=_NoAliases, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+LIST_KEY = {
+    "members": "members",
+    "commitments": "commitments",
+    "reviews": "reviews",
+    "appraisals": "appraisals",
+    "commendations": "commendations",
+}
+MODEL = {
+    "site": m.Site,
+    "unit": m.Unit,
+    "members": m.Member,
+    "commitments": m.Commitment,
+    "reviews": m.Review,
+    "appraisals": m.Appraisal,
+    "commendations": m.Commendation,
+}
+
+
+def records(kind: str, content: dict[str, Any]) -> list[dict[str, Any]]:
+    """The record mappings of one file (the unit file is one record)."""
+    if kind == "unit":
+        return [content]
+    return content.get(LIST_KEY.get(kind, ""), []) or []
+
+
+def free_text_fields(model: type[Any], value: dict[str, Any]) -> Iterator[tuple[dict[str, Any], str, int]]:
+    """Every free-text string in a record: (the mapping holding it, its key, its maximum length).
+
+    Free text is a `str` field without a pattern (ids, URLs, enums and dates are not free text)."""
+    for key, item in list(value.items()):
+        info = model.model_fields.get(key)
+        if info is None:
+            continue
+        inner = _model_in(info.annotation)
+        if isinstance(item, dict) and inner is not None:
+            yield from free_text_fields(inner, item)
+        elif isinstance(item, list) and inner is not None:
+            for element in item:
+                if isinstance(element, dict):
+                    yield from free_text_fields(inner, element)
+        elif isinstance(item, str):
+            limit = _free_text_limit(info)
+            if limit:
+                yield value, key, limit
+
+
+def _model_in(annotation: Any) -> type[Any] | None:
+    if isinstance(annotation, type) and issubclass(annotation, m.Strict):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()) or ():
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _free_text_limit(info: Any) -> int:
+    """The maximum length of a free-text field (a `str` without a pattern), or 0 for any other field."""
+    options = (
+        [info.annotation, *typing.get_args(info.annotation)]
+        if typing.get_origin(info.annotation) in (typing.Union, types.UnionType)
+        else [info.annotation]
+    )
+    for option in options:
+        metadata = list(info.metadata)
+        if typing.get_origin(option) is typing.Annotated:
+            option, *extra = typing.get_args(option)
+            metadata += extra
+        if option is str:
+            if any(getattr(c, "pattern", None) for c in metadata):
+                return 0
+            return next((c.max_length for c in metadata if getattr(c, "max_length", None)), 2000)
+    return 0

@@ -1,0 +1,334 @@
+"""The build as a whole: reproducible output, the output folder swapped in whole, template overrides, the CLI."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from jinja2 import TemplateError
+from sitekit import SITE, TODAY, copy_data, data_sets, files, html, make_site, text_of
+
+from cxzy_gen import models as m
+from cxzy_gen.build import DataProblems, build, build_date
+from cxzy_gen.cli import main
+from cxzy_gen.write import UnsafePath, check_url, write
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+# ---------------------------------------------------------------- reproducible
+
+
+@pytest.mark.parametrize("data", data_sets(), ids=lambda p: p.name)
+def test_two_builds_of_the_same_data_and_date_are_byte_identical(data: Path, tmp_path: Path) -> None:
+    first = make_site(data, tmp_path / "a" / "public")
+    second = make_site(data, tmp_path / "b" / "public")
+    assert first.files == second.files
+    one, two = files(tmp_path / "a" / "public"), files(tmp_path / "b" / "public")
+    assert list(one) == list(two)
+    assert [name for name in one if one[name] != two[name]] == []
+
+
+def test_a_later_date_changes_only_what_depends_on_the_date(tmp_path: Path) -> None:
+    make_site(SITE, tmp_path / "a", today=dt.date(2011, 6, 28))
+    make_site(SITE, tmp_path / "b", today=dt.date(2011, 6, 29))
+    one, two = files(tmp_path / "a"), files(tmp_path / "b")
+    assert one["assets/site.css"] == two["assets/site.css"]
+    assert "1 天后结束" in two["index.html"].decode()
+
+
+def test_build_date_comes_from_the_option_then_source_date_epoch_then_the_clock() -> None:
+    assert build_date(dt.date(2011, 6, 28), {"SOURCE_DATE_EPOCH": "0"}) == dt.date(2011, 6, 28)
+    # 2011-06-27T16:30:00Z is already 28 June in China (UTC+8).
+    assert build_date(None, {"SOURCE_DATE_EPOCH": "1309192200"}) == dt.date(2011, 6, 28)
+    assert build_date(None, {}) == dt.date.today()
+
+
+# ---------------------------------------------------------------- the output folder swapped in whole
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return files(folder)
+
+
+def test_removed_records_files_disappear(tmp_path: Path) -> None:
+    data = copy_data(SITE, tmp_path / "data")
+    out = tmp_path / "public"
+    make_site(data, out)
+    assert (out / "members/lian1-zhou/index.html").is_file()
+    members = data / "units/lian-1/members.yaml"
+    text = members.read_text(encoding="utf-8")
+    # Remove the member and every record naming them.
+    members.write_text(text[: text.index("  - id: lian1-zhou")] + text[text.index("  - id: lian1-qian") :], encoding="utf-8")
+    commitments = data / "units/lian-1/2011/commitments.yaml"
+    kept = [block for block in commitments.read_text(encoding="utf-8").split("\n  - ") if "lian1-zhou" not in block]
+    commitments.write_text("\n  - ".join(kept), encoding="utf-8")
+    make_site(data, out)
+    assert not (out / "members/lian1-zhou").exists()
+    assert (out / "members/lian1-sun/index.html").is_file()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".public-")], "no temporary folder is left behind"
+
+
+def test_a_build_with_bad_data_leaves_the_old_site_untouched(tmp_path: Path) -> None:
+    data = copy_data(SITE, tmp_path / "data")
+    out = tmp_path / "public"
+    make_site(data, out)
+    before = _snapshot(out)
+    (data / "units/lian-1/unit.yaml").write_text("id: lian-1\nname: [unclosed\n", encoding="utf-8")
+    with pytest.raises(DataProblems) as raised:
+        make_site(data, out, today=dt.date(2012, 1, 1))
+    assert any(p.code == "E-YAML" for p in raised.value.problems)
+    assert _snapshot(out) == before
+
+
+def test_a_write_that_fails_halfway_leaves_the_old_site_untouched(tmp_path: Path) -> None:
+    out = tmp_path / "public"
+    make_site(SITE, out)
+    before = _snapshot(out)
+
+    def pages():
+        yield "index.html", b"new"
+        yield "units/x/index.html", b"new"
+        raise RuntimeError("the renderer fell over")
+
+    with pytest.raises(RuntimeError):
+        write(pages(), out)
+    assert _snapshot(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["public"]
+
+
+def test_a_template_error_leaves_the_old_site_untouched(tmp_path: Path) -> None:
+    out = tmp_path / "public"
+    make_site(SITE, out)
+    before = _snapshot(out)
+    templates = tmp_path / "site_templates"
+    templates.mkdir()
+    (templates / "member.html").write_text(
+        '{% extends "default:member.html" %}{% block title %}{{ no_such_name }}{% endblock %}', encoding="utf-8"
+    )
+    with pytest.raises(TemplateError):
+        make_site(SITE, out, templates=templates)
+    assert _snapshot(out) == before
+
+
+KILLED_WRITER = textwrap.dedent(
+    """
+    import sys, time
+    from pathlib import Path
+    from cxzy_gen.write import write
+
+    def pages():
+        for i in range(10_000):
+            if i == 50:
+                print("halfway", flush=True)
+                time.sleep(60)
+            yield f"p{i}.html", b"new page"
+
+    write(pages(), Path(sys.argv[1]))
+    """
+)
+
+
+def test_a_killed_build_leaves_the_old_site_untouched(tmp_path: Path) -> None:
+    out = tmp_path / "public"
+    make_site(SITE, out)
+    before = _snapshot(out)
+    proc = subprocess.Popen([sys.executable, "-c", KILLED_WRITER, str(out)], stdout=subprocess.PIPE, text=True, cwd=REPO)
+    try:
+        assert proc.stdout is not None and proc.stdout.readline().strip() == "halfway"
+        os.kill(proc.pid, signal.SIGKILL)
+    finally:
+        proc.wait(timeout=30)
+    assert _snapshot(out) == before
+    # The half-written folder beside it is ignored (and .gitignore'd); the next build replaces the site as usual.
+    make_site(SITE, out, today=dt.date(2011, 6, 29))
+    assert "1 天后结束" in (out / "index.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "../escape.html",
+        "/etc/passwd.html",
+        "units/../../x.html",
+        "units/a b/index.html",
+        "units/.hidden/index.html",
+        "index.php",
+        "units//index.html",
+        "",
+    ],
+)
+def test_the_writer_refuses_anything_but_plain_relative_paths(url: str, tmp_path: Path) -> None:
+    with pytest.raises(UnsafePath):
+        check_url(url)
+    with pytest.raises(UnsafePath):
+        write([(url, b"x")], tmp_path / "public")
+    assert not (tmp_path / "public").exists()
+
+
+def test_plan_checks_ids_before_they_become_urls() -> None:
+    from cxzy_gen.plan import member_url, unit_url
+
+    assert unit_url("lian-1") == "units/lian-1/index.html"
+    for bad in ("../x", "a/b", "", ".x"):
+        with pytest.raises(ValueError):
+            member_url(bad)
+    assert check_url("units/lian-1/index.html") == ("units", "lian-1", "index.html")
+
+
+@pytest.mark.parametrize("what", ["a repository", "the data folder"])
+def test_a_folder_that_is_not_a_cxzy_site_is_never_replaced(what: str, tmp_path: Path) -> None:
+    data = copy_data(SITE, tmp_path / "repo" / "data")
+    out = tmp_path / "repo" if what == "a repository" else data
+    before = _snapshot(out)
+    result = CliRunner().invoke(main, ["build", "--data", str(data), "--out", str(out), "--today", "2011-06-28"])
+    assert result.exit_code == 1 and "不是 cxzy 生成的站点" in result.output
+    assert _snapshot(out) == before
+    assert sorted(p.name for p in out.parent.iterdir()) == sorted(p.name for p in out.parent.iterdir() if not p.name.startswith("."))
+
+
+def test_an_empty_folder_or_an_earlier_site_is_replaced(tmp_path: Path) -> None:
+    out = tmp_path / "public"
+    out.mkdir()
+    make_site(SITE, out)
+    assert (out / ".cxzy-site").is_file()
+    make_site(SITE, out)  # the marker says it is ours
+
+
+# ---------------------------------------------------------------- templates
+
+
+def test_a_site_overrides_one_block_and_keeps_the_rest(tmp_path: Path) -> None:
+    templates = tmp_path / "site_templates"
+    templates.mkdir()
+    (templates / "base.html").write_text(
+        '{% extends "default:base.html" %}\n{% block footer %}{{ super() }}<p class="ours">本站由师党委组织部维护。</p>{% endblock %}\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / "public"
+    make_site(SITE, out, templates=templates)
+    for page in ("index.html", "units/lian-1/index.html", "members/lian1-sun/index.html"):
+        soup = html(out / page)
+        assert text_of(soup.select_one("footer p.ours")) == "本站由师党委组织部维护。"
+        assert soup.select_one("nav.site-nav") is not None  # the rest of base.html as shipped
+        assert "意见受理" in text_of(soup.footer)  # super() kept the original footer
+    assert text_of(html(out / "units/lian-1/index.html").h1) == "一团一连党支部"
+
+
+def test_a_site_overrides_the_stylesheet(tmp_path: Path) -> None:
+    templates = tmp_path / "site_templates"
+    (templates / "static").mkdir(parents=True)
+    (templates / "static/site.css").write_text("body { color: #000; }\n", encoding="utf-8")
+    make_site(SITE, tmp_path / "public", templates=templates)
+    assert (tmp_path / "public/assets/site.css").read_text(encoding="utf-8") == "body { color: #000; }\n"
+
+
+def test_the_cli_finds_site_templates_in_the_working_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    copy_data(SITE, tmp_path / "data")
+    (tmp_path / "site_templates").mkdir()
+    (tmp_path / "site_templates/404.html").write_text(
+        '{% extends "default:404.html" %}{% block content %}<h1>页面走丢了</h1>{% endblock %}', encoding="utf-8"
+    )
+    result = CliRunner().invoke(main, ["build", "--today", "2011-06-28"])
+    assert result.exit_code == 0, result.output
+    assert text_of(html(tmp_path / "public/404.html").h1) == "页面走丢了"
+
+
+# ---------------------------------------------------------------- the command line
+
+
+def test_cli_build_prints_a_chinese_summary(tmp_path: Path) -> None:
+    out = tmp_path / "public"
+    data = copy_data(SITE, tmp_path / "data")  # outside git: the page count does not depend on the repository's history
+    result = CliRunner().invoke(main, ["build", "--data", str(data), "--out", str(out), "--today", "2011-06-28", "--audience", "party"])
+    assert result.exit_code == 0, result.output
+    assert "已生成 18 个页面（党组织 3 个、党员 7 名" in result.output
+    assert "公开范围：党内公开" in result.output and "日期 2011-06-28" in result.output
+    assert str(out / "index.html") in result.output
+    assert (out / "index.html").is_file()
+
+
+def test_cli_build_with_bad_data_prints_the_problems_and_exits_1_without_touching_out(tmp_path: Path) -> None:
+    data = copy_data(SITE, tmp_path / "data")
+    out = tmp_path / "public"
+    out.mkdir()
+    (out / "keep.html").write_text("old", encoding="utf-8")
+    (data / "units/lian-1/2011/commitments.yaml").write_text(
+        (data / "units/lian-1/2011/commitments.yaml").read_text(encoding="utf-8").replace("subject: lian1-sun", "subject: nobody", 1),
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(main, ["build", "--data", str(data), "--out", str(out), "--today", "2011-06-28"])
+    assert result.exit_code == 1
+    assert "E-REF" in result.output and "commitments.yaml:" in result.output
+    assert "没有生成站点" in result.output
+    assert [p.name for p in out.iterdir()] == ["keep.html"]
+
+
+def test_cli_build_uses_source_date_epoch(tmp_path: Path) -> None:
+    out = tmp_path / "public"
+    result = CliRunner().invoke(main, ["build", "--data", str(SITE), "--out", str(out)], env={"SOURCE_DATE_EPOCH": "1309192200"})
+    assert result.exit_code == 0, result.output
+    assert "日期 2011-06-28" in result.output
+    bad = CliRunner().invoke(main, ["build", "--data", str(SITE), "--out", str(out)], env={"SOURCE_DATE_EPOCH": "yesterday"})
+    assert bad.exit_code == 2 and "SOURCE_DATE_EPOCH" in bad.output
+
+
+def test_cli_build_reports_a_missing_data_folder(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["build", "--data", str(tmp_path / "nope"), "--out", str(tmp_path / "public")])
+    assert result.exit_code == 2 and "找不到数据目录" in result.output
+
+
+def test_cli_build_reports_a_template_error_with_file_and_line(tmp_path: Path) -> None:
+    templates = tmp_path / "t"
+    templates.mkdir()
+    (templates / "home.html").write_text('{% extends "default:home.html" %}\n{% block title %}{{ oops }}{% endblock %}\n', encoding="utf-8")
+    out = tmp_path / "public"
+    result = CliRunner().invoke(
+        main, ["build", "--data", str(SITE), "--out", str(out), "--templates", str(templates), "--today", "2011-06-28"]
+    )
+    assert result.exit_code == 1
+    assert "模板出错" in result.output and "oops" in result.output
+    assert not out.exists()
+
+
+def test_python_dash_m_runs_the_build(tmp_path: Path) -> None:
+    out = tmp_path / "public"
+    run = subprocess.run(
+        [sys.executable, "-m", "cxzy_gen", "build", "--data", str(SITE), "--out", str(out), "--today", "2011-06-28"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert run.returncode == 0, run.stderr
+    assert (out / "index.html").is_file()
+
+
+def test_build_returns_figures_and_warnings(tmp_path: Path) -> None:
+    started = time.perf_counter()
+    result = build(SITE, tmp_path / "public", TODAY, m.Audience.PUBLIC)
+    assert (result.pages, result.units, result.members) == (17, 3, 6)  # 3 units, 6 members and 8 site pages
+    assert result.warnings == [] and result.problems == []
+    assert 0 < result.seconds <= time.perf_counter() - started
+
+
+def test_parallel_rendering_makes_the_same_bytes_in_the_same_order() -> None:
+    from cxzy_gen.derive import derive
+    from cxzy_gen.plan import plan
+    from cxzy_gen.render import environment, render
+    from cxzy_gen.validate import load_dataset
+
+    ds, _, _ = load_dataset(SITE)
+    assert ds is not None
+    pages = plan(derive(ds, TODAY, m.Audience.SPECIFIC))
+    env = environment()
+    assert list(render(pages, env, jobs=2)) == list(render(pages, env, jobs=1))

@@ -1,0 +1,76 @@
+"""render: Markdown fields become sanitised HTML; templates resolve site overrides before the shipped ones."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nh3
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from jinja2 import UndefinedError
+
+from cxzy_gen.render import _MARKDOWN, ALLOWED_ATTRIBUTES, ALLOWED_TAGS, URL_SCHEMES, environment, markdown_html, plain_paragraphs, root_of
+
+
+@pytest.mark.parametrize(
+    ("text", "html"),
+    [
+        ("推广膜下滴灌技术；\n组织党员结对帮扶。", "<p>推广膜下滴灌技术；<br>\n组织党员结对帮扶。</p>"),
+        ("**重点**完成", "<p><strong>重点</strong>完成</p>"),
+        ("- 一\n- 二", "<ul>\n<li>一</li>\n<li>二</li>\n</ul>"),
+        ("# 大标题", "<h4>大标题</h4>"),  # a page has one h1; data headings start at h4
+        ("### 小标题", "<h6>小标题</h6>"),
+        ("<script>alert(1)</script>正文", "<p>正文</p>"),
+        ("<img src=x onerror=alert(1)>图", "<p>图</p>"),
+        ("[点我](javascript:alert(1))", '<p><a rel="noopener noreferrer">点我</a></p>'),
+        ("[外站](https://evil.example/)", '<p><a rel="noopener noreferrer">外站</a></p>'),
+        ("[本站](../index.html)", '<p><a href="../index.html" rel="noopener noreferrer">本站</a></p>'),
+        ('<p style="color:red" onclick="alert(1)">红字</p>', "<p>红字</p>"),
+        ('<iframe src="https://evil.example/"></iframe>内容', "<p>内容</p>"),
+        ("![图](https://evil.example/x.png)", "<p></p>"),
+    ],
+)
+def test_markdown_is_rendered_then_sanitised(text: str, html: str) -> None:
+    assert str(markdown_html(text)).strip() == html
+
+
+def _slow(text: str) -> str:
+    return nh3.clean(_MARKDOWN.reset().convert(text), tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes=URL_SCHEMES)
+
+
+ALPHABET = st.sampled_from(list("承诺事项践诺措施，。；：、“”（）0123456789.%-+ abcXYZ\n\n*_#>[]()!&<\"'\t\r="))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(ALPHABET, min_size=1, max_size=60))
+def test_the_plain_text_shortcut_makes_exactly_what_markdown_makes(text: str) -> None:
+    fast = plain_paragraphs(text)
+    if fast is not None:
+        assert fast == _slow(text)
+
+
+def test_the_shortcut_is_taken_for_plain_chinese_prose() -> None:
+    assert plain_paragraphs("2011年公开承诺“包片”，达到90.5%。\n第二行") is not None
+    assert plain_paragraphs("1. 列表") is None and plain_paragraphs("**粗体**") is None
+
+
+def test_root_of_a_page() -> None:
+    assert root_of("index.html") == ""
+    assert root_of("units/lian-1/index.html") == "../../"
+
+
+def test_site_templates_come_first_and_can_extend_the_shipped_ones(tmp_path: Path) -> None:
+    (tmp_path / "404.html").write_text('{% extends "default:404.html" %}{% block title %}走丢了{% endblock %}', encoding="utf-8")
+    env = environment(tmp_path)
+    source, filename, _ = env.loader.get_source(env, "404.html")  # type: ignore[union-attr]
+    assert "走丢了" in source and filename == str(tmp_path / "404.html")
+    shipped, _, _ = env.loader.get_source(env, "default:404.html")  # type: ignore[union-attr]
+    assert "找不到这个页面" in shipped
+
+
+def test_templates_fail_on_undefined_names_and_escape_by_default() -> None:
+    env = environment()
+    with pytest.raises(UndefinedError):
+        env.from_string("{{ missing }}").render()
+    assert env.from_string("{{ x }}").render(x="<b>") == "&lt;b&gt;"

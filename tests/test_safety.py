@@ -1,0 +1,163 @@
+"""What must never reach a page: records meant for a narrower audience, and markup or script from the data."""
+
+from __future__ import annotations
+
+import itertools
+import re
+import xml.etree.ElementTree as ET
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from bs4 import BeautifulSoup
+from sitekit import MODEL, copy_data, data_sets, free_text_fields, make_site, records, rewrite
+
+from cxzy_gen import models as m
+from cxzy_gen.validate import load_dataset
+
+LEVELS = list(m.Audience)
+MARK = "QZXMARK"  # never occurs in real data
+
+
+def _folder_unit(path: Path, data: Path) -> str:
+    return path.relative_to(data).parts[1]
+
+
+def mark_narrower(data: Path) -> tuple[dict[int, set[str]], dict[int, set[str]]]:
+    """Spread the records of a data copy over the four audiences and mark each one's free text.
+
+    Returns (markers by audience rank, page paths of units and members by audience rank)."""
+    markers: dict[int, set[str]] = defaultdict(set)
+    paths: dict[int, set[str]] = defaultdict(set)
+    root = yaml.safe_load((data / "site.yaml").read_text(encoding="utf-8"))["root_unit"]
+    counter = itertools.count()
+
+    def change(kind: str, content: dict[str, Any], path: Path) -> None:
+        if kind == "site":
+            return
+        content.pop("audience", None) if kind != "unit" else None
+        unit_id = _folder_unit(path, data)
+        for record in records(kind, content):
+            n = next(counter)
+            level = m.Audience.PUBLIC if (kind == "unit" and record["id"] == root) else LEVELS[n % 4]
+            record["audience"] = level.value
+            if level is m.Audience.SPECIFIC:
+                record["audience_to"] = [unit_id]
+            else:
+                record.pop("audience_to", None)
+            marker = f"{MARK}{level.rank}x{n}"
+            markers[level.rank].add(marker)
+            for holder, key, limit in free_text_fields(MODEL[kind], record):
+                holder[key] = (holder[key][: max(1, limit - len(marker) - 1)] + " " + marker)[:limit]
+            if kind in {"unit", "members"}:
+                paths[level.rank].add(f"{'units' if kind == 'unit' else 'members'}/{record['id']}/index.html")
+
+    rewrite(data, change)
+    return markers, paths
+
+
+@pytest.fixture(scope="module", params=data_sets(), ids=lambda p: p.name)
+def marked(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Path, dict[int, set[str]], dict[int, set[str]]]:
+    data = copy_data(request.param, tmp_path_factory.mktemp("marked") / "data")
+    markers, paths = mark_narrower(data)
+    ds, problems, _ = load_dataset(data)
+    assert ds is not None, [p.as_text() for p in problems if p.is_error][:10]
+    return data, markers, paths
+
+
+@pytest.mark.parametrize("audience", LEVELS, ids=lambda a: a.name)
+def test_a_build_contains_nothing_meant_for_a_narrower_audience(
+    marked: tuple[Path, dict[int, set[str]], dict[int, set[str]]], audience: m.Audience, tmp_path: Path
+) -> None:
+    data, markers, paths = marked
+    out = tmp_path / "public"
+    make_site(data, out, audience=audience)
+    found: set[str] = set()
+    pattern = re.compile(MARK + r"\dx\d+")
+    for path in sorted(p for p in out.rglob("*") if p.is_file()):
+        found.update(pattern.findall(path.read_text(encoding="utf-8")))
+    narrower = {mk for rank, mks in markers.items() if rank > audience.rank for mk in mks}
+    assert found & narrower == set(), f"{len(found & narrower)} narrower records leaked, e.g. {sorted(found & narrower)[:5]}"
+    # Not vacuous: records of this audience are in this build.
+    assert found & markers[audience.rank]
+    written = {p.relative_to(out).as_posix() for p in out.rglob("index.html")}
+    hidden = {page for rank, pages in paths.items() if rank > audience.rank for page in pages}
+    assert written & hidden == set()
+
+
+# ---------------------------------------------------------------- hostile data
+
+PAYLOADS = [
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+    "[点我](javascript:alert(1))",
+    '<a href="javascript:alert(1)">链接</a>',
+    '<iframe src="https://evil.example/"></iframe>',
+    '<p style="color:red" onclick="alert(1)">红字</p>',
+    "<https://evil.example/x>",
+    "![图](https://evil.example/x.png)",
+    "<svg onload=alert(1)>",
+    "javascript:alert(1)",
+]
+
+
+def poison(data: Path) -> None:
+    """Put every payload (as many as fit) into every free-text field of every record and of site.yaml."""
+
+    def change(kind: str, content: dict[str, Any], path: Path) -> None:
+        targets = [content] if kind == "site" else records(kind, content)
+        for record in targets:
+            for holder, key, limit in free_text_fields(MODEL[kind], record):
+                text = holder[key]
+                for payload in PAYLOADS:
+                    if len(text) + len(payload) + 1 <= limit:
+                        text = f"{text} {payload}"
+                holder[key] = text
+
+    rewrite(data, change)
+
+
+@pytest.fixture(scope="module", params=data_sets(), ids=lambda p: p.name)
+def hostile_site(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    data = copy_data(request.param, tmp_path_factory.mktemp("hostile") / "data")
+    poison(data)
+    ds, problems, _ = load_dataset(data)
+    assert ds is not None, [p.as_text() for p in problems if p.is_error][:10]
+    out = tmp_path_factory.mktemp("hostile-out") / "public"
+    make_site(data, out)
+    return out
+
+
+UNSAFE_URL = re.compile(r"^\s*(?:javascript|data|vbscript):|^\s*(?:https?:)?//", re.IGNORECASE)
+
+
+def test_hostile_text_never_becomes_markup(hostile_site: Path) -> None:
+    shown_as_text = False
+    for path in sorted(hostile_site.rglob("*.html")):
+        page = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+        where = path.relative_to(hostile_site).as_posix()
+        assert not page.find_all(["script", "iframe", "img", "svg", "object", "embed", "form", "style"]), where
+        for el in page.find_all(True):
+            for name, value in el.attrs.items():
+                assert not name.lower().startswith("on"), f"{where}: <{el.name} {name}=…>"
+                assert name.lower() != "style", f"{where}: <{el.name} style=…>"
+                if name in {"href", "src", "action", "formaction"}:
+                    assert not UNSAFE_URL.match(value), f"{where}: <{el.name} {name}={value!r}>"
+        shown_as_text = shown_as_text or "<script>alert(1)</script>" in page.get_text()
+    # The payloads were rendered, as text: escaped, not dropped.
+    assert shown_as_text
+
+
+def test_hostile_text_in_the_feed_and_sitemap_stays_text(hostile_site: Path) -> None:
+    for name in ("feed.xml", "sitemap.xml"):
+        root = ET.parse(hostile_site / name).getroot()  # well-formed despite the payloads
+        namespaces = {el.tag.split("}")[0] for el in root.iter()}
+        assert len(namespaces) == 1, f"{name}: elements outside the feed's own namespace"
+        for el in root.iter():
+            assert not UNSAFE_URL.match(el.get("href", "")), name
+    entries = ET.parse(hostile_site / "feed.xml").getroot().iter("{http://www.w3.org/2005/Atom}summary")
+    assert any("<script>" in (e.text or "") for e in entries)

@@ -1,0 +1,320 @@
+"""The built site, parsed: what a unit page, a member page, the honour roll, the 公示 page and the feed say."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import uuid
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+from bs4 import BeautifulSoup
+from sitekit import SITE, data_sets, html, make_site, text_of
+
+from cxzy_gen import models as m
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("site") / "public"
+    make_site(SITE, out)
+    return out
+
+
+def rows(table: BeautifulSoup) -> list[dict[str, str]]:
+    """A table as one dict per body row, keyed by the column headers."""
+    heads = [text_of(th) for th in table.select("thead th")]
+    return [dict(zip(heads, (text_of(td) for td in tr.find_all(["td", "th"])), strict=True)) for tr in table.select("tbody tr")]
+
+
+def section(page: BeautifulSoup, heading: str) -> BeautifulSoup:
+    h2 = next(h for h in page.find_all("h2") if text_of(h) == heading)
+    return h2.find_parent("section")
+
+
+# ---------------------------------------------------------------- the pages a reader walks through
+
+
+def test_every_page_of_the_fixture_is_there(site: Path) -> None:
+    expected = {
+        "index.html",
+        "404.html",
+        "units/index.html",
+        "publicity/index.html",
+        "honours/index.html",
+        "archive/index.html",
+        "archive/2011/index.html",
+        "archive/2010/index.html",
+        "feed.xml",
+        "sitemap.xml",
+        "assets/site.css",
+        ".cxzy-site",
+        *(f"units/{u}/index.html" for u in ("shi", "tuan-1", "lian-1", "shequ-1")),
+        *(
+            f"members/{p}/index.html"
+            for p in ("shi-wang", "shi-li", "t1-zhang", "lian1-zhao", "lian1-sun", "lian1-zhou", "lian1-qian", "sq1-chen")
+        ),
+    }
+    assert {p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file()} == expected
+
+
+def test_unit_page(site: Path) -> None:
+    page = html(site / "units/lian-1/index.html")
+    assert text_of(page.h1) == "一团一连党支部"
+    # Up the tree (breadcrumb) and down it; the secretary and the members, linked.
+    crumbs = page.select("nav.breadcrumb a")
+    assert [(text_of(a), a["href"]) for a in crumbs] == [
+        ("第九师党委", "../../units/shi/index.html"),
+        ("一团党委", "../../units/tuan-1/index.html"),
+    ]
+    about = section(page, "基本情况")
+    facts = dict(zip((text_of(dt) for dt in about.find_all("dt")), about.find_all("dd"), strict=True))
+    assert facts["党组织书记"].a["href"] == "../../members/lian1-zhao/index.html"
+    assert text_of(facts["上级党组织"]) == "一团党委"
+    assert [text_of(a) for a in facts["党员"].find_all("a")] == ["赵国强", "孙秀英", "周立新", "钱内部"]
+
+    # Commitments: the organisation's and the members', each with its status and 践诺 progress.
+    tables = section(page, "公开承诺").find_all("table")
+    assert [text_of(t.caption) for t in tables] == ["2011 年 党组织承诺", "2011 年 党员承诺"]
+    own = rows(tables[0])
+    assert own[0]["承诺事项"].startswith("全连棉花单产提高百分之五")
+    assert own[0]["状态"] == "进行中"
+    assert "2011-05-10 完成滴灌设备安装。" in own[0]["践诺进展"]
+    status = {r["承诺事项"].split(" ")[0]: r["状态"] for r in rows(tables[1])}
+    assert status["春播期间为五户职工义务维修农机"] == "已完成 认定日期 2011-05-15"
+    assert status["五月底前整理好连队党员活动室"] == "逾期 超过时限 28 天"
+    assert status["带领三户职工发展设施农业"].startswith("部分完成")
+    assert status["学会农机电控维修"].startswith("未完成")
+    assert "补课" in status["学会农机电控维修"]
+    assert status["组织一次义务植树"] == "已撤回"
+    assert page.find(id="c-c-gone").find(class_="withdrawn-note") is not None
+
+    # The 《点评意见表》: reviewer and title, the reviewed, 成绩/问题/努力方向, signature, feedback.
+    form = page.find(id="r-r-unit")
+    assert text_of(form.h4) == "点评意见表 · 一团一连党支部"
+    cells = {text_of(tr.th): text_of(tr.td) for tr in form.find_all("tr")}
+    assert cells["点评领导"] == "张永福" and cells["职务"] == "一团党委书记"
+    assert cells["被点评对象"] == "一团一连党支部"
+    assert cells["成绩"].replace(" ", "") == "承诺事项推进有力，滴灌推广成效明显。"
+    assert form.find("strong") is not None  # Markdown **…** in the opinion
+    assert cells["问题"] == "党员活动室建设滞后。" and cells["努力方向"] == "加快活动室建设。"
+    assert cells["签字"] == "张永福 2011-06-10"
+    assert cells["意见反馈"] == "2011-06-12 会议反馈：支部表示立即整改。"
+
+    # Rectifications with deadlines and status at the build date.
+    rect = rows(section(page, "整改落实").table)
+    assert [(r["整改事项"], r["整改时限"], r["状态"].split(" ")[0]) for r in rect] == [
+        ("完善承诺台账", "2011-06-25", "已完成"),
+        ("建好党员活动室", "2011-06-15", "逾期"),
+        ("建立党员联系户制度", "2011-09-30", "未开始"),
+    ]
+
+    # Appraisal tallies with percentages.
+    appraisal = page.find(id="a-a-unit")
+    tally = appraisal.table
+    assert text_of(tally.caption) == "群众满意度测评（共 42 票）"
+    assert rows(tally) == [{"满意": "30 票（71.4%）", "比较满意": "8 票（19.0%）", "基本满意": "3 票（7.1%）", "不满意": "1 票（2.4%）"}]
+    assert "满意率（含基本满意）：97.6%" in text_of(appraisal)
+
+    # Commendations: received by the unit and its members.
+    honours = text_of(section(page, "评选表彰"))
+    assert "孙秀英：优秀共产党员（已表彰，师党发〔2011〕20号）" in honours
+    assert "一团一连党支部：先进基层党组织（公示中（2 天后结束））" in honours
+
+    # The objection contact: the unit has none of its own, so the site's.
+    assert "师创先争优活动领导小组办公室" in text_of(page.find("section", class_="contact"))
+
+
+def test_unit_page_links_down_the_tree(site: Path) -> None:
+    page = html(site / "units/shi/index.html")
+    about = section(page, "基本情况")
+    facts = dict(zip((text_of(dt) for dt in about.find_all("dt")), about.find_all("dd"), strict=True))
+    assert [(text_of(a), a["href"]) for a in facts["下级党组织"].find_all("a")] == [
+        ("城区第一社区党支部（本单位公开）", "../../units/shequ-1/index.html"),
+        ("一团党委", "../../units/tuan-1/index.html"),
+    ]
+    assert page.select_one("nav.breadcrumb") is None  # the root has nothing above it
+    # The unit's own contact replaces the site's; its commendation 公示 is listed.
+    assert "师党委组织部" in text_of(page.find("section", class_="contact"))
+    assert page.find(id="h-h-open") is not None
+
+
+def test_member_page(site: Path) -> None:
+    page = html(site / "members/lian1-sun/index.html")
+    assert text_of(page.h1) == "孙秀英"
+    assert [text_of(a) for a in page.select("nav.breadcrumb a")] == ["第九师党委", "一团党委", "一团一连党支部"]
+    about = section(page, "基本情况")
+    assert "负责全连农机检修" in text_of(about)
+    commitments = rows(section(page, "公开承诺").table)
+    assert [(r["承诺事项"].split(" ")[0], r["状态"].split(" ")[0]) for r in commitments] == [
+        ("春播期间为五户职工义务维修农机", "已完成"),
+        ("学会农机电控维修", "未完成"),
+    ]
+    assert "承诺主体" not in text_of(section(page, "公开承诺").table.thead)
+    form = page.find(id="r-r-member")
+    assert form is not None and "赵国强" in text_of(form)
+    appraisals = section(page, "群众评议")
+    assert "民主评议等次：2011 年 优秀" in text_of(appraisals)
+    dims = [text_of(t.caption) for t in appraisals.find_all("table")]
+    assert dims == ["党性观念强不强（共 16 票）", "联系服务群众够不够（共 16 票）"]
+    assert "2011 年 优秀共产党员：已表彰（师党发〔2011〕20号）" in text_of(section(page, "评选表彰"))
+
+
+def test_honour_roll_by_year_and_title(site: Path) -> None:
+    page = html(site / "honours/index.html")
+    years = page.select("main section")
+    assert [text_of(s.h2) for s in years] == ["2011 年度", "2010 年度"]
+    roll = {
+        text_of(s.h2): {
+            text_of(h3): [text_of(li.find(class_="name")) for li in h3.find_next("ul").find_all("li")] for h3 in s.find_all("h3")
+        }
+        for s in years
+    }
+    # Only the commended (已表彰): 公示中 and 推荐 are not on the roll yet.
+    assert roll == {"2011 年度": {"优秀共产党员": ["孙秀英"]}, "2010 年度": {"先进基层党组织": ["一团党委"]}}
+
+
+def test_publicity_page_lists_every_notice_with_its_status(site: Path) -> None:
+    page = html(site / "publicity/index.html")
+    notices = rows(page.find("table"))
+    assert [(r["公示对象"].split(" ")[0], r["状态"].split(" ")[0]) for r in notices] == [
+        ("一团一连党支部", "公示中（2"),
+        ("李文清", "未开始"),
+        ("孙秀英", "公示期满"),
+        ("一团党委", "公示期满"),
+    ]
+    assert notices[0]["状态"] == "公示中（2 天后结束）"
+    assert notices[0]["公示期"] == "2011-06-24 至 2011-06-30 5 个工作日"
+    assert notices[1]["公示期"].startswith("2011-09-29 至 2011-10-10")
+    assert "经核实为义务维修" in notices[2]["异议及处理"]
+    assert "0901-6221234" in text_of(page.find("section", class_="contact"))
+
+
+def test_home_page_shows_what_is_open_now_with_days_left_and_contact(site: Path) -> None:
+    page = html(site / "index.html")
+    assert text_of(page.h1) == "第九师创先争优党务公开栏（建站测试）"
+    open_now = section(page, "正在公示")
+    assert [(r["公示对象"].split(" ")[0], r["状态"]) for r in rows(open_now.table)] == [("一团一连党支部", "公示中（2 天后结束）")]
+    assert "师创先争优活动领导小组办公室" in text_of(open_now) and "0901-6221234" in text_of(open_now)
+    progress = text_of(section(page, "2011 年活动进展"))
+    assert "公开承诺 7 项 已完成 1 项（14.3%），逾期 1 项" in progress
+    assert "领导点评 2 次" in progress and "群众评议 2 次" in progress and "评选表彰 1 个" in progress
+    changes = [text_of(li) for li in section(page, "最近更新").find_all("li")]
+    assert changes[:2] == ["2011-06-25 群众评议：孙秀英", "2011-06-25 群众评议：一团一连党支部"]
+    assert all(c[:10] <= "2011-06-28" for c in changes)  # nothing after the build date
+
+
+def test_feed_is_atom_with_stable_ids_and_relative_links(site: Path) -> None:
+    feed = ET.parse(site / "feed.xml").getroot()
+    assert feed.tag == f"{ATOM}feed"
+    assert feed.find(f"{ATOM}updated").text == "2011-06-24T00:00:00+08:00"  # the newest notice, not the clock
+    entries = feed.findall(f"{ATOM}entry")
+    # Notices that have started, newest first; the one starting on 29 September is not in it yet.
+    assert [e.find(f"{ATOM}title").text for e in entries] == [
+        "公示：一团一连党支部（2011 年度先进基层党组织）",
+        "公示：孙秀英（2011 年度优秀共产党员）",
+        "公示：一团党委（2010 年度先进基层党组织）",
+    ]
+    ids = [e.find(f"{ATOM}id").text for e in entries]
+    assert all(uuid.UUID(i.removeprefix("urn:uuid:")).version == 5 for i in ids)
+    assert len(set(ids)) == 3
+    link = entries[0].find(f"{ATOM}link").get("href")
+    assert link == "publicity/index.html#h-h-open"
+    assert html(site / "publicity/index.html").find(id="h-h-open") is not None
+    assert "2011-06-24 至 2011-06-30" in entries[0].find(f"{ATOM}summary").text
+
+
+def test_sitemap_lists_every_page_relative_to_the_root(site: Path) -> None:
+    root = ET.parse(site / "sitemap.xml").getroot()
+    locs = [loc.text for loc in root.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
+    assert locs == sorted(locs) and "units/lian-1/index.html" in locs and "404.html" not in locs
+    assert all((site / loc).is_file() for loc in locs)
+
+
+def test_tree_page_nests_units(site: Path) -> None:
+    page = html(site / "units/index.html")
+    top = page.select_one("ul.tree")
+    assert [text_of(li.a) for li in top.find_all("li", recursive=False)] == ["第九师党委"]
+    nested = top.li.ul
+    assert [text_of(li.a) for li in nested.find_all("li", recursive=False)] == ["城区第一社区党支部（本单位公开）", "一团党委"]
+    assert text_of(nested.find_all("li", recursive=False)[1].ul.li.a) == "一团一连党支部"
+
+
+def test_404_page(site: Path) -> None:
+    page = html(site / "404.html")
+    assert text_of(page.h1) == "找不到这个页面"
+    assert page.find("a", href="index.html") is not None
+
+
+# ---------------------------------------------------------------- every page: structure, links, no outside resources
+
+
+@pytest.fixture(scope="module", params=data_sets(), ids=lambda p: p.name)
+def any_site(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("any") / "public"
+    make_site(request.param, out)
+    return out
+
+
+def test_every_page_is_well_formed_chinese_html5(any_site: Path) -> None:
+    for path in sorted(any_site.rglob("*.html")):
+        text = path.read_text(encoding="utf-8")
+        assert text.startswith("<!DOCTYPE html>"), path
+        page = BeautifulSoup(text, "html.parser")
+        assert page.html["lang"] == "zh-CN", path
+        assert len(page.find_all("h1")) == 1, path
+        assert page.find("main", id="main") is not None and page.select_one("a.skip-link[href='#main']") is not None, path
+        assert all(th.get("scope") in {"col", "row"} for th in page.find_all("th")), path
+        ids = [el["id"] for el in page.find_all(id=True)]
+        assert len(ids) == len(set(ids)), f"{path}: duplicate ids"
+        assert not page.find_all(["script", "iframe", "font", "center"]), path
+        assert not page.find_all(style=True), path
+
+
+def test_every_internal_link_resolves(any_site: Path) -> None:
+    anchors: dict[str, set[str]] = {}
+
+    def ids(rel: str) -> set[str]:
+        if rel not in anchors:
+            anchors[rel] = {el["id"] for el in html(any_site / rel).find_all(id=True)} if rel.endswith(".html") else set()
+        return anchors[rel]
+
+    for path in sorted(any_site.rglob("*.html")):
+        here = path.relative_to(any_site).as_posix()
+        for el in html(path).find_all(["a", "link"], href=True):
+            url = urlsplit(el["href"])
+            if url.scheme == "mailto":
+                continue
+            assert not url.scheme and not url.netloc, f"{here}: {el['href']}"
+            target = posixpath.normpath(posixpath.join(posixpath.dirname(here), unquote(url.path))) if url.path else here
+            assert not target.startswith(".."), f"{here}: {el['href']} leaves the site"
+            assert (any_site / target).is_file(), f"{here}: broken link {el['href']}"
+            if url.fragment:
+                assert url.fragment in ids(target), f"{here}: no #{url.fragment} in {target}"
+
+
+ABSOLUTE = re.compile(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//""", re.IGNORECASE)
+
+
+def test_no_external_resource_in_any_file(any_site: Path) -> None:
+    for path in sorted(p for p in any_site.rglob("*") if p.is_file()):
+        text = path.read_text(encoding="utf-8")
+        assert not ABSOLUTE.search(text), f"{path}: absolute URL in src/href"
+        if path.suffix == ".css":
+            assert "@import" not in text and "url(" not in text and "@font-face" not in text
+        if path.suffix == ".html":
+            page = BeautifulSoup(text, "html.parser")
+            for el in page.find_all(src=True):
+                raise AssertionError(f"{path}: unexpected {el.name} src={el['src']}")
+
+
+def test_the_stylesheet_has_the_cjk_font_stack_and_a4_print() -> None:
+    css = (Path(m.__file__).parent / "templates/static/site.css").read_text(encoding="utf-8")
+    assert '"Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", sans-serif' in css
+    assert "@page { size: A4;" in css and "@media print" in css
+    print_rules = css[css.index("@media print") :]
+    assert "nav" in print_rules and ".skip-link" in print_rules and "display: none" in print_rules
