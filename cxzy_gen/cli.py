@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import click
@@ -10,6 +11,7 @@ from .problems import format_problems
 from .validate import KIND_NAMES, load_dataset
 
 FORMATS = click.Choice(["text", "json", "github"])
+DATE = click.DateTime(formats=["%Y-%m-%d"])
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -25,11 +27,24 @@ def main() -> None:
 @click.option(
     "--format", "fmt", type=FORMATS, default="text", show_default=True, help="输出格式：text 文字，json 供程序读取，github 为 CI 注释"
 )
-def validate(data_dir: Path, fmt: str) -> None:
+@click.option("--base", metavar="REF", help="同时检查相对这个 git 版本的修改：已公示的记录不能删改、状态不能倒退、编号不能挪用")
+@click.option("--today", type=DATE, help="按这一天判断公示是否已开始（默认取 SOURCE_DATE_EPOCH，否则今天）")
+def validate(data_dir: Path, fmt: str, base: str | None, today: dt.datetime | None) -> None:
     """检查数据：格式、必填字段、引用、日期、个人信息等，一次列出全部问题。"""
+    from .build import build_date
+    from .changes import ChangeError, check_change
+    from .codeowners import check_codeowners
+
     if not data_dir.is_dir():
         raise click.UsageError(f"找不到数据目录 {data_dir}（提示：在站点仓库的根目录运行，或用 --data 指定）")
-    _, problems, summary = load_dataset(data_dir)
+    ds, problems, summary = load_dataset(data_dir)
+    if ds is not None:
+        problems += check_codeowners(ds, data_dir)
+    if base:
+        try:
+            problems += check_change(data_dir, base, build_date(today.date() if today else None))
+        except ChangeError as exc:
+            raise click.UsageError(str(exc)) from exc
     errors = sum(p.is_error for p in problems)
     if problems or fmt == "json":
         click.echo(format_problems(problems, fmt))
@@ -49,3 +64,169 @@ def schema(out: Path) -> None:
 
     for path in write_schemas(out):
         click.echo(f"已写出 {path}")
+
+
+@main.command()
+@click.option("--base", metavar="REF", required=True, help="与哪个 git 版本比较，如 origin/main")
+@click.option(
+    "--data", "data_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("data"), show_default=True, help="数据目录"
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["markdown", "text", "json"]),
+    default="text",
+    show_default=True,
+    help="输出格式：markdown 供 CI 贴到修改请求上，text 文字，json 供程序读取",
+)
+def diff(base: str, data_dir: Path, fmt: str) -> None:
+    """用业务语言说明本次修改：按单位列出新增、删除和改动的记录，以及每个字段的原值 → 新值。"""
+    from .diff import FORMATTERS, DiffError, diff_data
+
+    try:
+        report = diff_data(data_dir, base)
+    except DiffError as exc:
+        raise click.UsageError(str(exc)) from exc
+    click.echo(FORMATTERS[fmt](report), nl=False)
+
+
+@main.command()
+@click.option(
+    "--data", "data_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("data"), show_default=True, help="数据目录"
+)
+@click.option(
+    "--flavor", type=click.Choice(["github", "gitlab", "gitea"]), help="托管平台的格式（默认取 site.yaml 的 forge.kind，否则 github）"
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="写到哪个文件（默认按平台：.github/CODEOWNERS 或 CODEOWNERS）；- 为输出到屏幕",
+)
+def codeowners(data_dir: Path, flavor: str | None, out: Path | None) -> None:
+    """按各单位及其上级党组织的审批人（unit.yaml 的 approvers）生成 CODEOWNERS。"""
+    from . import codeowners as co
+
+    ds, problems, _ = load_dataset(data_dir)
+    if ds is None:
+        click.echo(format_problems(problems, "text"), err=True)
+        raise click.ClickException("数据有错误，先改正再生成 CODEOWNERS")
+    flavor = flavor or (ds.site.forge.kind if ds.site.forge else "github")
+    if out is not None and str(out) == "-":
+        _, prefix = co.data_prefix(data_dir)
+        click.echo(co.render(ds, flavor, prefix), nl=False)
+        return
+    root, _ = co.data_prefix(data_dir)
+    path = co.write(ds, data_dir, flavor, out or root / co.DEFAULT_OUT[flavor])
+    click.echo(f"已写出 {path}（{flavor} 格式）")
+
+
+# ---------------------------------------------------------------- the site: build and serve
+
+AUDIENCE_NAMES = {"public": "向社会公开", "party": "党内公开", "unit": "本单位公开", "specific": "特定对象公开"}
+AUDIENCES = click.Choice([*AUDIENCE_NAMES.values(), *AUDIENCE_NAMES])
+
+
+def _site_options(fn):  # type: ignore[no-untyped-def]
+    """The options `build` and `serve` share."""
+    for option in reversed(
+        [
+            click.option(
+                "--data",
+                "data_dir",
+                type=click.Path(file_okay=False, path_type=Path),
+                default=Path("data"),
+                show_default=True,
+                help="数据目录",
+            ),
+            click.option("--today", type=DATE, help="生成日期，判断逾期和公示期（默认取 SOURCE_DATE_EPOCH，否则今天）"),
+            click.option(
+                "--audience",
+                type=AUDIENCES,
+                default="向社会公开",
+                show_default=True,
+                help="公开范围：只收入公开范围不窄于此的记录（也可写 public、party、unit、specific）",
+            ),
+            click.option(
+                "--templates",
+                type=click.Path(file_okay=False, exists=True, path_type=Path),
+                help="站点自己的模板目录（默认用当前目录下的 site_templates/，没有则用内置模板）",
+            ),
+        ]
+    ):
+        fn = option(fn)
+    return fn
+
+
+def _site_args(data_dir: Path, today: dt.datetime | None, audience: str) -> tuple[dt.date, object]:
+    from .build import build_date
+    from .models import Audience
+
+    if not data_dir.is_dir():
+        raise click.UsageError(f"找不到数据目录 {data_dir}（提示：在站点仓库的根目录运行，或用 --data 指定）")
+    try:
+        day = build_date(today.date() if today else None)
+    except ValueError as exc:
+        raise click.UsageError(f"环境变量 SOURCE_DATE_EPOCH 应为整数秒数（{exc}）") from exc
+    return day, Audience(AUDIENCE_NAMES.get(audience, audience))
+
+
+@main.command("build")
+@_site_options
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("public"), show_default=True, help="输出目录")
+def build_command(data_dir: Path, today: dt.datetime | None, audience: str, templates: Path | None, out: Path) -> None:
+    """校验数据后生成整个站点；数据有错误时列出问题，不改动输出目录。"""
+    from jinja2 import TemplateError
+
+    from .build import DataProblems, build, site_templates
+    from .history import History
+    from .write import NotASite
+
+    day, level = _site_args(data_dir, today, audience)
+    archive = History.load(data_dir)  # one git log for the whole build
+    if not archive.available:
+        click.echo(f"提示：{archive.reason}。", err=True)
+    try:
+        result = build(data_dir, out, day, level, site_templates(templates), archive=archive)  # type: ignore[arg-type]
+    except DataProblems as exc:
+        click.echo(format_problems(exc.problems, "text"), err=True)
+        errors = sum(p.is_error for p in exc.problems)
+        click.echo(f"发现 {errors} 个错误：没有生成站点，{out} 保持原样。", err=True)
+        raise SystemExit(1) from None
+    except TemplateError as exc:
+        where = f"{exc.filename}:{exc.lineno}: " if getattr(exc, "filename", None) else ""  # type: ignore[attr-defined]
+        raise click.ClickException(f"模板出错：{where}{exc.message}（{out} 保持原样）") from exc
+    except NotASite as exc:
+        raise click.ClickException(str(exc)) from exc
+    if result.problems:
+        click.echo(format_problems(result.problems, "text"), err=True)
+    for warning in result.warnings:
+        click.echo(f"警告：{warning}", err=True)
+    click.echo(
+        f"已生成 {result.pages} 个页面（党组织 {result.units} 个、党员 {result.members} 名，共 {result.files} 个文件）"
+        f"到 {out}/，用时 {result.seconds:.1f} 秒。日期 {result.today.isoformat()}，公开范围：{result.audience}。"
+    )
+    click.echo(f"用浏览器打开 {out / 'index.html'} 即可浏览（直接打开文件，不需要服务器）；预览并随数据自动更新可用 cxzy serve。")
+
+
+@main.command()
+@_site_options
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="端口（只在本机 127.0.0.1 上提供）")
+def serve(data_dir: Path, today: dt.datetime | None, audience: str, templates: Path | None, port: int) -> None:
+    """本机预览：生成到临时目录并提供浏览，数据或模板改动后自动重新生成；数据有问题时在浏览器里列出问题。"""
+    from .build import site_templates
+    from .serve import serve as run_server
+
+    day, level = _site_args(data_dir, today, audience)
+    try:
+        run_server(
+            data_dir,
+            port=port,
+            today=day if today else None,
+            audience=level,  # type: ignore[arg-type]
+            templates=site_templates(templates),
+            say=lambda text: click.echo(text, err=True),
+        )
+    except OSError as exc:
+        raise click.ClickException(f"无法在端口 {port} 上提供预览：{exc.strerror}（提示：用 --port 换一个端口）") from exc
+    except KeyboardInterrupt:
+        click.echo("已停止预览。", err=True)

@@ -74,12 +74,29 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=False, str_strip_whitespace=True, use_enum_values=False)
 
 
+class Amendment(Strict):
+    """更正说明: a dated note that explains a correction to a published or signed record; never edited or removed later."""
+
+    date: dt.date = Field(title="更正日期")
+    note: Text = Field(title="更正说明")
+
+
+class Withdrawal(Strict):
+    """撤回: a published record taken back; it stays on the board, marked withdrawn, with the date and reason."""
+
+    date: dt.date = Field(title="撤回日期")
+    reason: Text = Field(title="撤回原因")
+
+
 class Record(Strict):
     """Anything with its own page anchor and history: a stable id and an audience (公开范围)."""
 
     id: Id
     audience: Audience | None = Field(None, title="公开范围", description="不写则用文件开头的 audience")
     audience_to: list[Id] = Field(default_factory=list, title="公开对象", description="「特定对象公开」时列出的单位或党员编号")
+    amendments: list[Amendment] = Field(
+        default_factory=list, title="更正说明", description="已公示或已签字的记录要改动时，在这里追加一条带日期的说明；已有的说明不能改删"
+    )
     # Where the record came from: set by the validator, used by rules, history and links.
     _file: str = PrivateAttr("")
     _keys: tuple[str | int, ...] = PrivateAttr(())
@@ -121,6 +138,9 @@ class OfficeContact(Strict):
 class Forge(Strict):
     kind: Literal["gitea", "gitlab", "github"] = Field(title="代码托管平台")
     url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$")] = Field(title="仓库地址")
+    commit_url: Annotated[str, StringConstraints(pattern=r"^https?://\S*\{sha\}\S*$")] | None = Field(
+        None, title="提交链接模板", description="含 {sha} 的网址；不写则按 kind 生成（如 Gitea：仓库地址/commit/{sha}）"
+    )
 
 
 class Site(Strict):
@@ -167,6 +187,14 @@ class Member(Record):
 class MembersFile(Strict):
     audience: Audience | None = Field(None, title="本文件记录的默认公开范围")
     members: list[Member] = Field(title="党员名单")
+
+
+class Withdrawable(Record):
+    """A record that is withdrawn (撤回), never deleted, once published: 承诺, 点评, 评议."""
+
+    withdrawn: Withdrawal | None = Field(
+        None, title="撤回", description="已公示的记录不删除：写明撤回日期和原因，记录仍留在公开栏上并标明已撤回"
+    )
 
 
 # ---------------------------------------------------------------- 公开承诺
@@ -221,7 +249,7 @@ class Remedial(Strict):
     note: Text = Field(title="补课情况")
 
 
-class Commitment(Record):
+class Commitment(Withdrawable):
     """公开承诺."""
 
     kind: CommitmentKind = Field(title="承诺类别")
@@ -311,7 +339,7 @@ class Rectification(Strict):
     note: Text | None = Field(None, title="说明")
 
 
-class Review(Record):
+class Review(Withdrawable):
     """领导点评, as the 《点评意见表》."""
 
     date: dt.date = Field(title="点评日期")
@@ -383,7 +411,7 @@ class Grade(StrEnum):
     UNQUALIFIED = "不合格"
 
 
-class Appraisal(Record):
+class Appraisal(Withdrawable):
     """群众评议: tallies only — there is deliberately no field for an individual ballot."""
 
     target: Id = Field(title="被评议单位或党员编号")

@@ -37,6 +37,22 @@ CODES: dict[str, tuple[str, str]] = {
     "E-PII": ("含有个人身份信息", "删去身份证号、私人手机号；对外联系只能写在办公室联系方式字段里"),
     "E-AUDIENCE": ("公开范围有误", "每条记录要有公开范围；「特定对象公开」要列出对象"),
     "E-STATUS": ("状态与其他字段矛盾", "按提示补全字段或改正状态"),
+    # Rules on a change (cxzy validate --base): what was published is never silently lost.
+    "E-PUBLISHED": (
+        "已公示的记录被删除或改写",
+        "已公示的记录只撤回、不删除，只更正、不改写：撤回加 withdrawn（日期、原因），更正后在 amendments 里追加带日期的说明；表彰推荐改为「撤销」",
+    ),
+    "E-SIGNED": (
+        "已签字的点评意见表被删除或改写",
+        "签字后的点评意见表只能在 amendments 里追加带日期的更正说明后修改；作废时加 withdrawn，不能删除",
+    ),
+    "E-STATUS-BACK": (
+        "状态倒退",
+        "状态只能向前：表彰 推荐 → 公示中 → 已表彰（任何阶段都可改为撤销）；整改 未开始 → 整改中 → 已完成；已认定的完成情况不能删去",
+    ),
+    "E-ID-REUSED": ("编号被挪作他用", "一个编号只指一条记录：新记录另起一个从未用过的编号，删除过的编号也不再使用"),
+    "E-HISTORY": ("无法读取完整的 git 历史", "CI 检出代码时取完整历史（GitHub、Gitea：fetch-depth: 0；GitLab：GIT_DEPTH: 0）"),
+    "E-CODEOWNERS": ("CODEOWNERS 与各单位的审批人不一致", "运行 cxzy codeowners 重新生成 CODEOWNERS 并一起提交"),
 }
 
 

@@ -1,0 +1,436 @@
+"""Rules on a change itself (`cxzy validate --base REF`): what was published is never silently lost.
+
+Each rule is a small function `(Change) -> Iterator[Problem]`, registered in `CHANGE_RULES`, comparing the
+records at the base commit with the working tree:
+- a published record (公示 started) is not deleted, and its published fields change only with an amendment;
+- a signed 点评意见表 changes only with an amendment;
+- statuses only move forward;
+- an id is never reused for a different record.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from . import models as m
+from .diff import FieldChange, field_changes, record_title
+from .history import GitError, is_shallow, repo_root, run_git, show_file
+from .loader import decode, parse
+from .problems import Problem, Severity
+from .snapshot import KINDS, RecordSnap, Snapshot, from_folder, from_git, records_of
+
+
+class ChangeError(Exception):
+    """The base version cannot be read; the message says what to do."""
+
+
+@dataclass
+class Change:
+    """A proposed change: the data at the base commit and in the working tree, judged as of `today`."""
+
+    base: Snapshot
+    head: Snapshot
+    today: dt.date
+    root: Path | None = None  # the repository, for looking ids up in the base's history
+    base_sha: str | None = None
+    prefix: str = ""  # the data folder inside the repository
+
+
+ChangeRule = Callable[[Change], Iterator[Problem]]
+CHANGE_RULES: list[ChangeRule] = []
+
+
+def change_rule(fn: ChangeRule) -> ChangeRule:
+    CHANGE_RULES.append(fn)
+    return fn
+
+
+def check_change(data_dir: Path, base: str, today: dt.date) -> list[Problem]:
+    """Every change rule on the working tree's data folder against commit `base`."""
+    root = repo_root(data_dir.resolve())
+    if root is None:
+        raise ChangeError(f"数据目录 {data_dir} 不在 git 仓库中，无法与基准版本「{base}」比较（提示：去掉 --base，或在仓库里运行）")
+    prefix = data_dir.resolve().relative_to(root.resolve()).as_posix()
+    prefix = "" if prefix == "." else prefix
+    cache: dict[bytes, Any] = {}
+    try:
+        base_snap = from_git(root, base, prefix, data_dir, cache)
+    except GitError as exc:
+        raise ChangeError(str(exc)) from exc
+    change = Change(base_snap, from_folder(data_dir, cache), today, root, base_snap.commit, prefix)
+    return run_change_rules(change)
+
+
+def run_change_rules(change: Change) -> list[Problem]:
+    return [p for check in CHANGE_RULES for p in check(change)]
+
+
+# ---------------------------------------------------------------- where a problem points
+
+
+def _at(change: Change, snap: RecordSnap, keys: tuple[str | int, ...] = ()) -> tuple[str, int, int]:
+    """A head record's field; a deleted record points at its list in the head file, or at the old file."""
+    head = change.head.find(snap.id)
+    if head is not None and head.kind == snap.kind:
+        return change.head.locate(head.rel, (*head.keys, *keys))
+    if snap.rel in change.head.documents:
+        return change.head.locate(snap.rel, snap.keys[:1])
+    return change.base.display.get(snap.rel, snap.rel), 1, 1
+
+
+def _problem(
+    change: Change, snap: RecordSnap, keys: tuple[str | int, ...], code: str, message: str, severity: Severity = Severity.ERROR
+) -> Problem:
+    return Problem(*_at(change, snap, keys), code, message, severity)
+
+
+def _name(snap: RecordSnap, names: Snapshot) -> str:
+    return f"{snap.kind_name}「{snap.id}」（{record_title(snap, names)}）"
+
+
+def _date(value: Any) -> dt.date | None:
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+# ---------------------------------------------------------------- what is protected, and which fields stay
+
+
+def publication(snap: RecordSnap, today: dt.date) -> str | None:
+    """Why a record counts as published (its 公示 has started) on `today`, or None."""
+    if snap.kind == "commitment":
+        when = _date(snap.get("publicized", "date"))
+        if when is not None and when <= today:
+            return f"已于 {when} 公示"
+    if snap.kind == "commendation":
+        status = snap.get("status")
+        start = _date(snap.get("publicity", "start"))
+        if status and status != m.CommendationStatus.NOMINATED.value:
+            return f"已过推荐阶段（状态「{status}」）"
+        if start is not None and start <= today:
+            return f"已于 {start} 开始公示"
+    return None
+
+
+def signature(snap: RecordSnap) -> str | None:
+    """Who signed a 点评意见表 and when, or None when it is not signed."""
+    if snap.kind != "review" or not isinstance(snap.get("signature"), dict):
+        return None
+    return f"已于 {snap.get('signature', 'date')} 由{snap.get('signature', 'by')}签字"
+
+
+# After publication (or signing) these top-level fields may still change; every other field is frozen.
+# Lists marked "append" keep their items and only grow; in lists with "items" only the named sub-fields
+# of existing items change (the work done on them), and new items may be added.
+MUTABLE: dict[str, dict[str, str | frozenset[str]]] = {
+    "commitment": {"progress": "append", "evaluation": "free", "outcome": "free", "remedial": "free", "withdrawn": "once"},
+    "commendation": {
+        "status": "free",  # checked by statuses_move_forward
+        "objections": frozenset({"handling", "resolved"}),
+        "decision": "free",
+        "revoked_reason": "free",
+    },
+    "review": {"feedback": "free", "rectifications": frozenset({"status", "done", "verified_by", "note"}), "withdrawn": "once"},
+}
+
+
+def frozen_changes(snap: RecordSnap, fields: list[FieldChange]) -> list[FieldChange]:
+    """The changes among `fields` that rewrite what was published (amendments are judged separately)."""
+    allowed = MUTABLE[snap.kind]
+    frozen = []
+    for f in fields:
+        rule = allowed.get(f.top)
+        if f.top == "amendments":
+            continue
+        if rule == "free":
+            continue
+        if rule == "once" and snap.get(f.top) is None:
+            continue
+        appended = f.old is None and len(f.keys) == 2
+        if rule == "append" and appended:
+            continue
+        if isinstance(rule, frozenset) and (appended or (len(f.keys) > 2 and f.keys[2] in rule)):
+            continue
+        frozen.append(f)
+    return frozen
+
+
+def amendments_added(base: RecordSnap, head: RecordSnap) -> tuple[int, bool]:
+    """(how many amendments the change appends, whether the existing ones are kept unchanged)."""
+    old, new = base.get("amendments") or [], head.get("amendments") or []
+    kept = len(new) >= len(old) and not field_changes(m.Record, {"amendments": old}, {"amendments": new[: len(old)]})
+    return max(0, len(new) - len(old)), kept
+
+
+_AMEND_HINT = "确需更正时，改正后在 amendments 里追加一条更正说明（date 更正日期，note 写明改了什么、为什么）"
+
+
+def _labels(fields: list[FieldChange]) -> str:
+    return "".join(dict.fromkeys(f"「{f.label}」" for f in fields))
+
+
+def _protected(change: Change, code: str, why: Callable[[RecordSnap], str | None], kinds: tuple[str, ...]) -> Iterator[Problem]:
+    """Shared by the published and the signed rule: no deletion, no rewrite without an amendment."""
+    for base in change.base.records.values():
+        if base.kind not in kinds:
+            continue
+        reason = why(base)
+        if reason is None:
+            continue
+        head = change.head.find(base.id)
+        if head is None and change.head.unknown(base):
+            continue  # its file does not parse; validate reports that
+        if head is None or head.kind != base.kind:
+            if base.kind == "commendation":
+                instead = "保留这条记录，把 status 改为「撤销」并在 revoked_reason 写明原因"
+            else:
+                instead = "保留这条记录，加上 withdrawn（date 撤回日期，reason 撤回原因），它会在公开栏上标明已撤回"
+            yield _problem(change, base, (), code, f"{_name(base, change.base)}{reason}，不能删除（提示：{instead}）")
+            continue
+        if head.data == base.data:
+            continue
+        fields = field_changes(KINDS[base.kind][0], base.data, head.data)
+        added, kept = amendments_added(base, head)
+        if not kept:
+            first = next(f for f in fields if f.top == "amendments")
+            yield _problem(
+                change,
+                base,
+                first.keys,
+                code,
+                f"{_name(base, change.base)}已有的更正说明不能修改或删除（提示：恢复原来的更正说明，有新情况就在后面追加一条）",
+            )
+        frozen = frozen_changes(base, fields)
+        if frozen and not added:
+            void = "把 status 改为「撤销」" if base.kind == "commendation" else "保留原文，加 withdrawn 撤回"
+            yield _problem(
+                change,
+                base,
+                frozen[0].keys,
+                code,
+                f"{_name(base, change.base)}{reason}，不能直接改写{_labels(frozen)}（提示：{_AMEND_HINT}；要作废就{void}）",
+            )
+
+
+@change_rule
+def published_records_kept(change: Change) -> Iterator[Problem]:
+    """A commitment or commendation whose 公示 has started is withdrawn or amended, never deleted or rewritten."""
+    yield from _protected(change, "E-PUBLISHED", lambda s: publication(s, change.today), ("commitment", "commendation"))
+
+
+@change_rule
+def signed_reviews_kept(change: Change) -> Iterator[Problem]:
+    """A signed 点评意见表 changes only by an amendment, and is never deleted."""
+    yield from _protected(change, "E-SIGNED", signature, ("review",))
+
+
+# ---------------------------------------------------------------- statuses
+
+
+COMMENDATION_ORDER = [s.value for s in (m.CommendationStatus.NOMINATED, m.CommendationStatus.PUBLICIZING, m.CommendationStatus.AWARDED)]
+RECTIFICATION_ORDER = [s.value for s in m.RectificationStatus]
+
+
+def _backwards(order: list[str], old: Any, new: Any, terminal: str | None = None) -> bool:
+    if old == new:
+        return False
+    if terminal is not None and (old == terminal or new == terminal):
+        return old == terminal  # anything may be revoked; nothing comes back from revoked
+    return old in order and new in order and order.index(new) < order.index(old)
+
+
+@change_rule
+def statuses_move_forward(change: Change) -> Iterator[Problem]:
+    """推荐 → 公示中 → 已表彰 (or 撤销, from any); 整改 未开始 → 整改中 → 已完成; an outcome, once found, stays."""
+    for base in change.base.records.values():
+        head = change.head.find(base.id)
+        if head is None or head.kind != base.kind or head.data == base.data:
+            continue
+        if base.kind == "commendation":
+            old, new = base.get("status"), head.get("status")
+            if _backwards(COMMENDATION_ORDER, old, new, m.CommendationStatus.REVOKED.value):
+                hint = (
+                    "撤销是最终状态；如确属误撤，另建一条新编号的推荐记录重新走公示程序"
+                    if old == m.CommendationStatus.REVOKED.value
+                    else "表彰有误或需要重新公示时，把状态改为「撤销」并写明 revoked_reason，再另建新编号的推荐记录"
+                )
+                yield _problem(
+                    change,
+                    base,
+                    ("status",),
+                    "E-STATUS-BACK",
+                    f"{_name(head, change.head)}的状态从「{old}」退回「{new}」：状态只能向前（推荐 → 公示中 → 已表彰，或改为撤销）（提示：{hint}）",
+                )
+        if base.kind == "review":
+            before = {str(x.get("id")): x.get("status") for x in base.get("rectifications") or [] if isinstance(x, dict)}
+            for i, item in enumerate(head.get("rectifications") or []):
+                if not isinstance(item, dict) or str(item.get("id")) not in before:
+                    continue
+                old, new = before[str(item.get("id"))], item.get("status")
+                if _backwards(RECTIFICATION_ORDER, old, new):
+                    yield _problem(
+                        change,
+                        base,
+                        ("rectifications", i, "status"),
+                        "E-STATUS-BACK",
+                        f"{_name(head, change.head)}的整改事项「{item.get('id')}」从「{old}」退回「{new}」：整改状态只能向前"
+                        "（未开始 → 整改中 → 已完成）（提示：验收发现问题没有解决时，新增一条整改事项并写明原因，原事项保持不变）",
+                    )
+        if base.kind == "commitment" and base.get("outcome") and not head.get("outcome"):
+            yield _problem(
+                change,
+                base,
+                (),
+                "E-STATUS-BACK",
+                f"{_name(head, change.head)}已认定为「{base.get('outcome', 'result')}」，不能删去完成情况（提示：认定有误时改写 outcome，并在 amendments 里追加一条更正说明）",
+            )
+
+
+# ---------------------------------------------------------------- ids
+
+
+# What makes a record the record it is: the same id with other values here is another record.
+IDENTITY: dict[str, tuple[str, ...]] = {
+    "member": ("name",),
+    "commitment": ("subject",),
+    "review": ("target",),
+    "appraisal": ("target",),
+    "commendation": ("nominee", "title"),
+}
+
+
+def _identity(snap: RecordSnap, names: Snapshot) -> str:
+    """The identifying fields of a record, e.g. 承诺主体「孙秀英」."""
+    fields = KINDS[snap.kind][0].model_fields
+    parts = []
+    for key in IDENTITY.get(snap.kind, ()):
+        value = snap.get(key)
+        shown = "（空）" if value is None else str(value) if key == "name" else names.name_of(str(value))
+        title = (fields[key].title or key).split("（")[0]
+        parts.append(f"{title}「{shown}」")
+    return "、".join(parts)
+
+
+def _same_record(old: RecordSnap, new: RecordSnap) -> bool:
+    return old.kind == new.kind and all(str(old.get(k)) == str(new.get(k)) for k in IDENTITY.get(old.kind, ()))
+
+
+@change_rule
+def ids_not_reused(change: Change) -> Iterator[Problem]:
+    """An id names one record for ever: not another kind, not another subject, not after it was deleted."""
+    for key, head in change.head.records.items():
+        base = change.base.records.get(key)
+        if base is None:
+            continue
+        if base.kind != head.kind or not _same_record(base, head):
+            was = f"{base.kind_name}（{_identity(base, change.base) or record_title(base, change.base)}）"
+            now = f"{head.kind_name}（{_identity(head, change.head) or record_title(head, change.head)}）"
+            member_rename = base.kind == head.kind == "member"
+            differs = [k for k in IDENTITY.get(head.kind, ()) if base.kind == head.kind and str(base.get(k)) != str(head.get(k))]
+            yield _problem(
+                change,
+                head,
+                (differs[0],) if differs else ("id",),
+                "E-ID-REUSED",
+                f"编号「{head.id}」原来是{was}，现在成了{now}：一个编号只能指一条记录"
+                + (
+                    "（提示：如果只是改正姓名错别字，可以忽略本警告；如果是另一个人，请给他新编号）"
+                    if member_rename
+                    else "（提示：新记录请另起一个从未用过的编号；原记录已公示的，保留原记录并撤回）"
+                ),
+                Severity.WARNING if member_rename else Severity.ERROR,
+            )
+    yield from _ids_from_history(change)
+
+
+_ID_LINE = re.compile(r"^[+-]\s*(?:-\s+)?id:\s*['\"]?([A-Za-z0-9][A-Za-z0-9_-]*)['\"]?\s*(?:#.*)?$")
+
+
+def _ids_from_history(change: Change) -> Iterator[Problem]:
+    """New ids that existed earlier in the base's history and were deleted must name the same record again."""
+    new = {key: head for key, head in change.head.records.items() if key not in change.base.records}
+    if not new or change.root is None or change.base_sha is None:
+        return
+    if is_shallow(change.root):
+        snap = next(iter(new.values()))
+        yield _problem(
+            change,
+            snap,
+            ("id",),
+            "E-HISTORY",
+            "仓库是浅克隆，无法检查新编号是否在历史上用过（提示：CI 检出代码时设 fetch-depth: 0 或 GIT_DEPTH: 0）",
+            Severity.WARNING,
+        )
+    for key, (sha, path, deleted) in _last_seen(change, list(new)).items():
+        head = new[key]
+        raw = show_file(change.root, f"{sha}^" if deleted else sha, path)
+        old = _record_at(change, path, raw, key)
+        if old is None or _same_record(old, head):
+            continue  # the same record restored, or the id was only a rectification's
+        when = _commit_line(change.root, sha)
+        yield _problem(
+            change,
+            head,
+            ("id",),
+            "E-ID-REUSED",
+            f"编号「{head.id}」曾是{old.kind_name}（{_identity(old, change.base) or record_title(old, change.base)}），"
+            f"在提交 {when}中删除；删除过的编号不能再用于另一条记录（提示：给这条{head.kind_name}另起一个从未用过的编号）",
+        )
+
+
+def _last_seen(change: Change, keys: list[str]) -> dict[str, tuple[str, str, bool]]:
+    """For each id (case-folded): the newest commit in the base's history whose diff adds or removes it."""
+    assert change.root is not None and change.base_sha is not None
+    # Case-insensitive in git's own regex dialect: [cC]-[1] …; a bulk import is matched by any id line instead.
+    alternatives = "|".join("".join(f"[{ch.lower()}{ch.upper()}]" if ch.isalpha() else ch for ch in key) for key in keys)
+    wanted_ids = rf"({alternatives})['\"]?[[:space:]]*(#.*)?$" if len(keys) <= 200 else "[A-Za-z0-9]"
+    pattern = rf"^[[:space:]]*(-[[:space:]]+)?id:[[:space:]]*['\"]?{wanted_ids}"
+    try:
+        out = run_git(
+            change.root, "log", "-p", "-U0", "--no-renames", "--format=%x1e%H", f"-G{pattern}", change.base_sha, "--", change.prefix or "."
+        )
+    except GitError:
+        return {}
+    found: dict[str, tuple[str, str, bool]] = {}
+    wanted = set(keys)
+    for chunk in out.decode("utf-8", "replace").split("\x1e")[1:]:
+        sha, _, diff = chunk.partition("\n")
+        old_path = new_path = ""
+        for line in diff.splitlines():
+            if line.startswith("--- "):
+                old_path = line[6:] if line.startswith("--- a/") else ""
+            elif line.startswith("+++ "):
+                new_path = line[6:] if line.startswith("+++ b/") else ""
+            elif line[:1] in "+-":
+                hit = _ID_LINE.match(line)
+                key = hit.group(1).casefold() if hit else None
+                if key in wanted and key not in found:
+                    deleted = line[0] == "-"
+                    found[key] = (sha.strip(), old_path if deleted else new_path, deleted)
+    return found
+
+
+def _record_at(change: Change, path: str, raw: bytes | None, key: str) -> RecordSnap | None:
+    if raw is None:
+        return None
+    text, _ = decode(raw, path)
+    data, _ = parse(text, path) if text is not None else (None, None)
+    inside = f"{change.prefix}/" if change.prefix else ""
+    rel = path[len(inside) :] if path.startswith(inside) else path
+    return next((r for r in records_of(rel, data) if r.id.casefold() == key), None)
+
+
+def _commit_line(root: Path, sha: str) -> str:
+    try:
+        return run_git(root, "log", "-1", "--format=%h（%ad，%an：%s）", "--date=short", sha).decode("utf-8", "replace").strip()
+    except GitError:
+        return sha[:7]

@@ -1,0 +1,560 @@
+"""Git as the archive: one `git log` run → revisions per data file, the approving merge of each, and git plumbing.
+
+Everything here is I/O at the edge of the pipeline. Nothing raises for a missing git, a folder outside a
+repository or an empty repository: `History.load` returns an empty history with `available=False` and a
+reason the site can print once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import shutil
+import subprocess
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .derive import Views
+    from .forge import ForgeLinks
+    from .plan import Change
+
+# Separators that never occur in git metadata we ask for: record, unit.
+_RS, _US = "\x1e", "\x1f"
+_LOG_FORMAT = _RS + _US.join(["%H", "%P", "%an", "%ae", "%aI", "%cn", "%ce", "%cI", "%s", "%b"])
+# Config that would change git's output is pinned per run, whatever the user's ~/.gitconfig says.
+_GIT_CONFIG = ("-c", "core.quotepath=false", "-c", "log.showSignature=false", "-c", "i18n.logOutputEncoding=UTF-8")
+
+
+class GitError(Exception):
+    """A git command failed or git is missing; the message is for people (Chinese) and names what to do."""
+
+
+def run_git(root: Path, *args: str, input: bytes | None = None) -> bytes:
+    """Run one git command in `root` and return its stdout; a failure becomes a GitError."""
+    exe = shutil.which("git")
+    if exe is None:
+        raise GitError("找不到 git 命令（提示：安装 git 后重试）")
+    env = {**os.environ, "LC_ALL": "C", "GIT_TERMINAL_PROMPT": "0"}
+    try:
+        done = subprocess.run([exe, *_GIT_CONFIG, *args], cwd=root, input=input, capture_output=True, env=env, check=False)
+    except OSError as exc:
+        raise GitError(f"无法运行 git：{exc.strerror}") from exc
+    if done.returncode != 0:
+        detail = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise GitError(f"git {args[0]} 失败：{detail[-1] if detail else done.returncode}")
+    return done.stdout
+
+
+def repo_root(path: Path) -> Path | None:
+    """The top folder of the git work tree holding `path`, or None (not in a repository, or no git)."""
+    start = path if path.is_dir() else path.parent
+    try:
+        out = run_git(start, "rev-parse", "--show-toplevel")
+    except GitError:
+        return None
+    return Path(out.decode("utf-8").strip())
+
+
+def resolve_ref(root: Path, ref: str) -> str:
+    """The full commit id a ref names (branch, tag, `origin/main`, a sha), or a GitError saying what to fetch."""
+    try:
+        return run_git(root, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}").decode().strip()
+    except GitError:
+        raise GitError(
+            f"找不到基准版本「{ref}」（提示：在 CI 里先 git fetch origin main，或检出时设 fetch-depth: 0；本机可用 git branch -a 查看分支名）"
+        ) from None
+
+
+def is_shallow(root: Path) -> bool:
+    try:
+        return run_git(root, "rev-parse", "--is-shallow-repository").strip() == b"true"
+    except GitError:
+        return False
+
+
+def tree_files(root: Path, ref: str, prefix: str, suffixes: tuple[str, ...] = (".yaml", ".yml")) -> dict[str, bytes]:
+    """Every file under `prefix` in commit `ref`, as {path relative to prefix: bytes}, read with two git runs."""
+    listing = run_git(root, "ls-tree", "-r", "-z", "--full-tree", ref, "--", prefix or ".")
+    wanted: list[tuple[str, str]] = []  # (relative path, blob id)
+    for entry in listing.decode("utf-8", "surrogateescape").split("\0"):
+        if not entry:
+            continue
+        meta, path = entry.split("\t", 1)
+        _mode, kind, blob = meta.split()
+        if kind == "blob" and path.lower().endswith(suffixes):
+            rel = path[len(prefix) + 1 :] if prefix else path
+            wanted.append((rel, blob))
+    if not wanted:
+        return {}
+    out = run_git(root, "cat-file", "--batch", input="".join(f"{blob}\n" for _, blob in wanted).encode())
+    files: dict[str, bytes] = {}
+    pos = 0
+    for rel, _ in wanted:
+        header_end = out.index(b"\n", pos)
+        size = int(out[pos:header_end].split()[2])
+        start = header_end + 1
+        files[rel] = out[start : start + size]
+        pos = start + size + 1
+    return files
+
+
+def show_file(root: Path, ref: str, path: str) -> bytes | None:
+    """One file's bytes at a commit, or None when it is not there."""
+    try:
+        return run_git(root, "show", f"{ref}:{path}")
+    except GitError:
+        return None
+
+
+# ---------------------------------------------------------------- the model of history
+
+
+class ChangeType(StrEnum):
+    """How a commit touched a file (git's name-status letters)."""
+
+    ADDED = "A"
+    MODIFIED = "M"
+    DELETED = "D"
+    RENAMED = "R"
+
+    @property
+    def label(self) -> str:
+        return {"A": "新增", "M": "修改", "D": "删除", "R": "移动"}[self.value]
+
+
+@dataclass(frozen=True, slots=True)
+class Commit:
+    """One commit: who wrote it, who committed it, and the data files it changed."""
+
+    sha: str
+    parents: tuple[str, ...]
+    author: str
+    author_email: str
+    authored: dt.datetime
+    committer: str
+    committer_email: str
+    committed: dt.datetime
+    subject: str
+    body: str
+    files: tuple[FileChange, ...] = ()
+
+    @property
+    def short(self) -> str:
+        return self.sha[:7]
+
+    @property
+    def is_merge(self) -> bool:
+        return len(self.parents) > 1
+
+    @property
+    def date(self) -> dt.date:
+        """The day the change was written, in the author's own time zone."""
+        return self.authored.date()
+
+
+@dataclass(frozen=True, slots=True)
+class FileChange:
+    change: ChangeType
+    path: str  # relative to the repository root, posix
+    old_path: str | None = None  # the path before a rename
+
+    @property
+    def meaning(self) -> tuple[str, str]:
+        """(unit id, what the file holds); a file renamed to a name cxzy does not read is named by its old path."""
+        known = self.path.rsplit("/", 1)[-1] in _FILE_KINDS or not self.old_path
+        return _file_meaning(self.path if known else self.old_path or self.path)
+
+
+_REQUEST_PATTERNS = (
+    re.compile(r"^Merge pull request #(\d+)"),  # GitHub
+    re.compile(r"\(#(\d+)\)"),  # Gitea merges and GitHub/Gitea squash merges
+    re.compile(r"See merge request [^\s!]*!(\d+)"),  # GitLab, in the body
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Approval:
+    """审批: the merge on the main line that brought a commit in. Its committer is who merged (approved) it."""
+
+    merge: Commit
+
+    @property
+    def by(self) -> str:
+        return self.merge.committer
+
+    @property
+    def date(self) -> dt.date:
+        return self.merge.committed.date()
+
+    @property
+    def request(self) -> int | None:
+        """The change request number (pull/merge request), when the forge wrote it into the merge message."""
+        text = f"{self.merge.subject}\n{self.merge.body}"
+        for pattern in _REQUEST_PATTERNS:
+            found = pattern.search(text)
+            if found:
+                return int(found.group(1))
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Revision:
+    """One commit's change to one data file: a line of a record's 修订记录."""
+
+    commit: Commit
+    file: FileChange
+    approval: Approval | None
+
+    @property
+    def sha(self) -> str:
+        return self.commit.sha
+
+    @property
+    def short(self) -> str:
+        return self.commit.short
+
+    @property
+    def date(self) -> dt.date:
+        return self.commit.date
+
+    @property
+    def author(self) -> str:
+        return self.commit.author
+
+    @property
+    def subject(self) -> str:
+        return self.commit.subject
+
+    @property
+    def change(self) -> ChangeType:
+        return self.file.change
+
+    @property
+    def path(self) -> str:
+        return self.file.path
+
+    @property
+    def old_path(self) -> str | None:
+        return self.file.old_path
+
+    @property
+    def what(self) -> str:
+        """The change in words made from the file alone, e.g. 修改公开承诺 2011 年 — safe for any audience,
+        unlike the free-text commit message, which may speak of records meant for a narrower one."""
+        return f"{self.change.label}{self.file.meaning[1]}"
+
+
+@dataclass
+class History:
+    """The data folder's history from one `git log` run. Empty, with `available=False` and a reason, outside git."""
+
+    available: bool = False
+    reason: str = ""
+    root: Path | None = None  # repository root
+    prefix: str = ""  # the data folder, relative to the root ("data")
+    head: str | None = None  # the commit the history starts from (the data version)
+    head_date: dt.datetime | None = None
+    shallow: bool = False  # a shallow clone: older history is missing
+    commits: list[Commit] = field(default_factory=list)  # commits that changed data files, newest first
+    _by_path: dict[str, list[Revision]] = field(default_factory=dict, repr=False)
+    _order: dict[str, int] = field(default_factory=dict, repr=False)  # sha → position in log order
+    _approvals: dict[str, Approval] = field(default_factory=dict, repr=False)
+    _by_unit: dict[str, set[str]] = field(default_factory=dict, repr=False)  # unit id → paths ever in its folder
+    _cache: dict[str, list[Revision]] = field(default_factory=dict, repr=False)  # for_file results: many pages share a file
+
+    @classmethod
+    def load(cls, data_dir: Path, ref: str = "HEAD") -> History:
+        """Read the history of `data_dir` from the repository around it; never raises."""
+        if shutil.which("git") is None:
+            return cls(reason="找不到 git 命令，站点不显示修订记录")
+        root = repo_root(data_dir.resolve())
+        if root is None:
+            return cls(reason=f"数据目录 {data_dir} 不在 git 仓库中，站点不显示修订记录")
+        try:
+            prefix = data_dir.resolve().relative_to(root.resolve()).as_posix()
+        except ValueError:
+            return cls(reason=f"数据目录 {data_dir} 不在 git 仓库 {root} 中，站点不显示修订记录")
+        prefix = "" if prefix == "." else prefix
+        try:
+            # No path limit on purpose: which merge approved a commit needs the whole first-parent line,
+            # and path limiting would hide the merges that brought data changes in.
+            out = run_git(root, "log", "-z", "--name-status", "-M", f"--format={_LOG_FORMAT}", ref, "--")
+        except GitError as exc:
+            return cls(root=root, prefix=prefix, reason=f"读取 git 历史失败（{exc}），站点不显示修订记录")
+        all_commits = parse_log(out.decode("utf-8", "replace"))
+        if not all_commits:
+            return cls(root=root, prefix=prefix, reason="git 仓库还没有提交，站点不显示修订记录")
+        history = cls.from_commits(all_commits, root=root, prefix=prefix, shallow=is_shallow(root))
+        if not history.commits:
+            return cls(root=root, prefix=prefix, reason=f"数据目录 {data_dir} 还没有提交到 git，站点不显示修订记录")
+        return history
+
+    @classmethod
+    def from_commits(cls, all_commits: Sequence[Commit], root: Path | None = None, prefix: str = "", shallow: bool = False) -> History:
+        """Index parsed commits (newest first, head first): keep data files only, find each commit's approval."""
+        inside = f"{prefix}/" if prefix else ""
+        approvals = _approvals(all_commits)
+        history = cls(
+            available=True, root=root, prefix=prefix, head=all_commits[0].sha, head_date=all_commits[0].committed, shallow=shallow
+        )
+        for i, commit in enumerate(all_commits):
+            history._order[commit.sha] = i
+            files = tuple(f for f in commit.files if f.path.startswith(inside) or (f.old_path or "").startswith(inside))
+            if not files:
+                continue
+            kept = replace(commit, files=files)
+            history.commits.append(kept)
+            approval = approvals.get(commit.sha)
+            if approval:
+                history._approvals[commit.sha] = approval
+            for f in files:
+                history._by_path.setdefault(f.path, []).append(Revision(kept, f, approval))
+                unit, _ = _file_meaning(f.path)
+                if unit:
+                    history._by_unit.setdefault(unit, set()).add(f.path)
+        return history
+
+    # -------------------------------------------------------------- queries
+
+    def _key(self, path: str | os.PathLike[str]) -> str:
+        """A repository-relative posix path for a path given relative to the repo root, the cwd, or absolute."""
+        text = os.fspath(path).replace("\\", "/")
+        if text in self._by_path or self.root is None:
+            return text
+        p = Path(text)
+        absolute = (p if p.is_absolute() else Path.cwd() / p).resolve()
+        try:
+            return PurePosixPath(os.path.relpath(absolute, self.root.resolve())).as_posix()
+        except ValueError:  # pragma: no cover - other drive on Windows
+            return text
+
+    def for_file(self, path: str | os.PathLike[str]) -> list[Revision]:
+        """Every revision of one data file, newest first, following it back through renames."""
+        key = self._key(path)
+        if key not in self._cache:
+            self._cache[key] = sorted(self._revisions(key, cut=-1, depth=0), key=lambda r: self._order[r.sha])
+        return list(self._cache[key])
+
+    def _revisions(self, key: str, cut: int, depth: int) -> list[Revision]:
+        # Revisions of `key` older than log position `cut`, plus those of the paths it was renamed from.
+        found = [r for r in self._by_path.get(key, []) if self._order[r.sha] > cut]
+        if depth < 100:
+            for rev in list(found):
+                if rev.change is ChangeType.RENAMED and rev.old_path:
+                    found.extend(self._revisions(rev.old_path, self._order[rev.sha], depth + 1))
+        return found
+
+    def for_files(self, paths: Iterable[str | os.PathLike[str]]) -> list[Revision]:
+        """The revisions of several files merged into one list, newest first (e.g. everything on a unit page)."""
+        revisions = {(r.sha, r.path): r for p in paths for r in self.for_file(p)}
+        return sorted(revisions.values(), key=lambda r: (self._order[r.sha], r.path))
+
+    def for_unit(self, unit_id: str) -> list[Revision]:
+        """Every revision of the files in one unit's folder (`<data>/units/<id>/`), newest first."""
+        return self.for_files(self._by_unit.get(unit_id, ()))
+
+    def recent(self, n: int = 50) -> list[Commit]:
+        """The latest `n` commits that changed data files, newest first, for the site's 变更记录 page."""
+        return self.commits[:n]
+
+    def recent_revisions(self, n: int = 50) -> list[Revision]:
+        """Every file change of the latest `n` data commits, newest first (for `revision_rows`)."""
+        return [Revision(c, f, self._approvals.get(c.sha)) for c in self.commits[:n] for f in c.files]
+
+    def approval(self, sha: str) -> Approval | None:
+        return self._approvals.get(sha)
+
+    @property
+    def version(self) -> str | None:
+        """The data version for the footer: the head commit's short id."""
+        return self.head[:7] if self.head else None
+
+    def latest(self, views: Views, n: int) -> list[Change]:
+        """The newest approved data changes as the home page's 最近更新 (plan.ChangeSource).
+
+        Only units the build shows are named; the text is made from the files changed, never from the
+        free-text commit message, which may speak of records meant for a narrower audience.
+        """
+        from .plan import Change, unit_url
+
+        found: list[Change] = []
+        for commit in self.commits:
+            approval = self._approvals.get(commit.sha)
+            when = approval.date if approval else commit.date
+            if when > views.today:
+                continue
+            by = f"{commit.author}提出" + (f"，{approval.by}批准" if approval and approval.by != commit.author else "")
+            kinds: dict[str, list[str]] = {}
+            for f in commit.files:
+                unit, what = f.meaning
+                if unit in views.units:
+                    kinds.setdefault(unit, [])
+                    if what not in kinds[unit]:
+                        kinds[unit].append(what)
+            for unit, whats in kinds.items():
+                text = f"{views.units[unit].ref.name} {'、'.join(whats)}（{by}）"
+                found.append(Change(when, "数据修订", text, unit_url(unit)))
+            if len(found) >= n:
+                break
+        return found[:n]
+
+
+@dataclass(frozen=True, slots=True)
+class RevisionRow:
+    """One line of a page's 修订记录, ready for a template: one commit, however many of the page's files it touched."""
+
+    date: dt.date  # when it was written
+    author: str
+    what: str  # 修改公开承诺 2011 年、领导点评 2011 年 — made from the files, safe for any audience
+    message: str | None  # the commit's subject; None unless the build shows free text (see revision_rows)
+    approved_by: str | None  # who merged it on the main line
+    approved_on: dt.date | None
+    commit: str  # short id
+    commit_url: str | None  # the diff on the forge, when site.yaml names one
+    request: int | None  # the change request number
+    request_url: str | None
+    units: tuple[str, ...] = ()  # the unit folders it touched
+
+
+def revision_rows(revisions: Iterable[Revision], links: ForgeLinks | None = None, messages: bool = False) -> list[RevisionRow]:
+    """Revisions (newest first) as 修订记录 rows, one per commit.
+
+    Commit messages are free text that may speak of records meant for a narrower audience than the page's:
+    pass `messages=True` only for builds whose audience is 党内公开 or narrower.
+    """
+    by_commit: dict[str, list[Revision]] = {}
+    for rev in revisions:
+        by_commit.setdefault(rev.sha, []).append(rev)
+    rows = []
+    for sha, revs in by_commit.items():
+        first, approval = revs[0], revs[0].approval
+        request = approval.request if approval else None
+        rows.append(
+            RevisionRow(
+                date=first.date,
+                author=first.author,
+                what=_what(revs),
+                message=first.subject if messages else None,
+                approved_by=approval.by if approval else None,
+                approved_on=approval.date if approval else None,
+                commit=sha[:7],
+                commit_url=links.commit(sha) if links else None,
+                request=request,
+                request_url=links.request(request) if links and request is not None else None,
+                units=tuple(dict.fromkeys(u for r in revs if (u := r.file.meaning[0]))),
+            )
+        )
+    return rows
+
+
+def _what(revs: list[Revision]) -> str:
+    """One commit's changes in words: 修改公开承诺 2011 年、领导点评 2011 年；新增党员名单."""
+    by_change: dict[ChangeType, list[str]] = {}
+    for rev in revs:
+        meanings = by_change.setdefault(rev.change, [])
+        if rev.file.meaning[1] not in meanings:
+            meanings.append(rev.file.meaning[1])
+    return "；".join(change.label + "、".join(meanings) for change, meanings in by_change.items())
+
+
+_FILE_KINDS = {
+    "unit.yaml": "单位信息",
+    "members.yaml": "党员名单",
+    "commitments.yaml": "公开承诺",
+    "reviews.yaml": "领导点评",
+    "appraisals.yaml": "群众评议",
+    "commendations.yaml": "评选表彰",
+}
+
+
+def _file_meaning(path: str) -> tuple[str, str]:
+    """(unit id, what the file holds) for a data file path, e.g. ("lian-1", "公开承诺 2011 年").
+
+    Works on paths relative to the data folder or to the repository (…/units/<id>/[<year>/]<file>).
+    """
+    parts = path.split("/")
+    for i in (len(parts) - 4, len(parts) - 3):
+        if i >= 0 and parts[i] == "units":
+            what = _FILE_KINDS.get(parts[-1], parts[-1])
+            return parts[i + 1], f"{what} {parts[i + 2]} 年" if len(parts) - i == 4 else what
+    return "", "站点设置" if parts[-1] == "site.yaml" else parts[-1]
+
+
+def parse_log(text: str) -> list[Commit]:
+    """Parse `git log -z --name-status --format=_LOG_FORMAT` output into commits, in log order."""
+    commits: list[Commit] = []
+    for chunk in text.split(_RS)[1:]:
+        header, _, rest = chunk.partition("\0")
+        sha, parents, an, ae, ad, cn, ce, cd, subject, body = header.split(_US, 9)
+        tokens = rest.lstrip("\n").split("\0")
+        files: list[FileChange] = []
+        i = 0
+        while i < len(tokens):
+            status = tokens[i].strip()
+            if not status:
+                i += 1
+                continue
+            letter = status[0]
+            if letter in "RC" and i + 2 < len(tokens):
+                old, new = tokens[i + 1], tokens[i + 2]
+                files.append(FileChange(ChangeType.RENAMED, new, old) if letter == "R" else FileChange(ChangeType.ADDED, new))
+                i += 3
+                continue
+            if i + 1 >= len(tokens):
+                break
+            change = {"A": ChangeType.ADDED, "D": ChangeType.DELETED}.get(letter, ChangeType.MODIFIED)
+            files.append(FileChange(change, tokens[i + 1]))
+            i += 2
+        commits.append(
+            Commit(
+                sha=sha,
+                parents=tuple(parents.split()),
+                author=an,
+                author_email=ae,
+                authored=dt.datetime.fromisoformat(ad),
+                committer=cn,
+                committer_email=ce,
+                committed=dt.datetime.fromisoformat(cd),
+                subject=subject,
+                body=body.strip(),
+                files=tuple(files),
+            )
+        )
+    return commits
+
+
+def _approvals(commits: Sequence[Commit]) -> dict[str, Approval]:
+    """For each commit brought in by a merge on the head's first-parent line: that merge.
+
+    Walking the main line from the oldest merge to the newest, each merge claims the commits reachable
+    from its other parents that no earlier merge claimed and that are not on the main line themselves.
+    """
+    by_sha = {c.sha: c for c in commits}
+    mainline: list[Commit] = []
+    current = commits[0] if commits else None
+    while current is not None:
+        mainline.append(current)
+        current = by_sha.get(current.parents[0]) if current.parents else None
+    on_main = {c.sha for c in mainline}
+    approvals: dict[str, Approval] = {}
+    for merge in reversed(mainline):
+        if not merge.is_merge:
+            # A squash or rebase merge leaves one commit on the main line; the forge writes the request number in.
+            squash = Approval(merge)
+            if squash.request is not None:
+                approvals[merge.sha] = squash
+            continue
+        approval = Approval(merge)
+        stack = list(merge.parents[1:])
+        while stack:
+            sha = stack.pop()
+            if sha in on_main or sha in approvals or sha not in by_sha:
+                continue
+            approvals[sha] = approval
+            stack.extend(by_sha[sha].parents)
+    return approvals

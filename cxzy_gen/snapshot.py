@@ -1,0 +1,198 @@
+"""The records of a data folder as it stands on disk or at a git commit, keyed by id, for comparing two versions.
+
+A snapshot is lenient where `load_dataset` is strict: a version that fails today's validation (an old
+commit, a half-edited working tree) still yields every record it can parse, because the rules on a change
+must see what was published even when something else in the file is wrong.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from . import models as m
+from .history import resolve_ref, tree_files
+from .loader import Document, decode, parse
+from .validate import display_path
+
+YEAR_DIR = re.compile(r"^\d{4}$")
+
+# Record kinds: the model, the list key inside its file (None: the file is the record), and the Chinese name.
+KINDS: dict[str, tuple[type[m.Record], str | None, str]] = {
+    "unit": (m.Unit, None, "单位"),
+    "member": (m.Member, "members", "党员"),
+    "commitment": (m.Commitment, "commitments", "承诺"),
+    "review": (m.Review, "reviews", "点评"),
+    "appraisal": (m.Appraisal, "appraisals", "评议"),
+    "commendation": (m.Commendation, "commendations", "表彰推荐"),
+}
+_KIND_OF_FILE = {"unit.yaml": "unit", "members.yaml": "member"} | {name: key.removesuffix("s") for name, (_, key) in m.YEARLY_FILES.items()}
+
+
+def classify(rel: str) -> tuple[str, str] | None:
+    """(record kind, unit id) for a data file path relative to the data folder, or None for other files."""
+    parts = rel.split("/")
+    if len(parts) == 3 and parts[0] == "units" and parts[2] in ("unit.yaml", "members.yaml"):
+        return _KIND_OF_FILE[parts[2]], parts[1]
+    if len(parts) == 4 and parts[0] == "units" and YEAR_DIR.match(parts[2]) and parts[3] in m.YEARLY_FILES:
+        return _KIND_OF_FILE[parts[3]], parts[1]
+    return None
+
+
+@dataclass
+class RecordSnap:
+    """One record as written in one version: raw values plus where it is."""
+
+    kind: str
+    id: str
+    unit: str  # the unit folder that holds it
+    rel: str  # file path relative to the data folder
+    keys: tuple[str | int, ...]  # where the record sits inside its file
+    data: dict[str, Any]
+
+    @property
+    def kind_name(self) -> str:
+        return KINDS[self.kind][2]
+
+    @cached_property
+    def model(self) -> m.Record | None:
+        """The typed record, or None when this version of it does not validate."""
+        try:
+            return KINDS[self.kind][0].model_validate(self.data)
+        except ValidationError:
+            return None
+
+    def get(self, *keys: str | int) -> Any:
+        """A raw value at a key path, or None."""
+        value: Any = self.data
+        for key in keys:
+            if isinstance(value, dict):
+                value = value.get(key)
+            elif isinstance(value, list) and isinstance(key, int) and 0 <= key < len(value):
+                value = value[key]
+            else:
+                return None
+        return value
+
+
+@dataclass
+class Snapshot:
+    """Every record of one version of the data folder, by case-folded id (ids are unique ignoring case)."""
+
+    label: str  # how to name this version to people: "工作区" or "origin/main（a1b2c3d）"
+    commit: str | None = None  # the commit it was read from; None for the working tree
+    records: dict[str, RecordSnap] = field(default_factory=dict)
+    site: dict[str, Any] = field(default_factory=dict)
+    documents: dict[str, Document] = field(default_factory=dict)  # by path relative to the data folder
+    display: dict[str, str] = field(default_factory=dict)  # rel → path as shown in problems
+    unreadable: set[str] = field(default_factory=set)  # files that do not parse: their records are unknown, not gone
+
+    def unknown(self, snap: RecordSnap) -> bool:
+        """Whether a record from another version may still be here, hidden in a file that does not parse."""
+        return snap.rel in self.unreadable
+
+    def find(self, record_id: str) -> RecordSnap | None:
+        return self.records.get(record_id.casefold())
+
+    def unit_name(self, unit_id: str) -> str:
+        unit = self.records.get(unit_id.casefold())
+        name = unit.data.get("name") if unit and unit.kind == "unit" else None
+        return str(name) if name else unit_id
+
+    def name_of(self, ref: str) -> str:
+        """A unit's or member's name for a reference, or the reference itself."""
+        found = self.records.get(str(ref).casefold())
+        if found and found.kind in ("unit", "member") and found.data.get("name"):
+            return str(found.data["name"])
+        return str(ref)
+
+    def parents(self) -> dict[str, str | None]:
+        return {r.id: r.data.get("parent") for r in self.records.values() if r.kind == "unit"}
+
+    def locate(self, rel: str, keys: tuple[str | int, ...]) -> tuple[str, int, int]:
+        """(display path, line, column) of a value in one of this snapshot's files; line 1 when unknown."""
+        doc = self.documents.get(rel)
+        shown = self.display.get(rel, rel)
+        if doc is None:
+            return shown, 1, 1
+        line, col = doc.locate(keys)
+        return shown, line, col
+
+
+def records_of(rel: str, data: Any) -> list[RecordSnap]:
+    found = classify(rel)
+    if found is None or not isinstance(data, dict):
+        return []
+    kind, unit = found
+    list_key = KINDS[kind][1]
+    if list_key is None:
+        rid = data.get("id")
+        return [RecordSnap(kind, str(rid), unit, rel, (), data)] if isinstance(rid, str) else []
+    items = data.get(list_key)
+    if not isinstance(items, list):
+        return []
+    return [
+        RecordSnap(kind, item["id"], unit, rel, (list_key, i), item)
+        for i, item in enumerate(items)
+        if isinstance(item, dict) and isinstance(item.get("id"), str)
+    ]
+
+
+def build(
+    label: str, files: Mapping[str, bytes], display: Mapping[str, str], cache: dict[bytes, Document | None] | None = None
+) -> Snapshot:
+    """A snapshot from {path relative to the data folder: bytes}. `cache` shares parses of identical files."""
+    snap = Snapshot(label=label)
+    cache = {} if cache is None else cache
+    for rel in sorted(files):
+        raw = files[rel]
+        shown = display.get(rel, rel)
+        snap.display[rel] = shown
+        if raw in cache:
+            parsed = cache[raw]
+            doc = Document(shown, parsed.text, parsed.data) if parsed else None
+        else:
+            text, problem = decode(raw, shown)
+            data, problem = parse(text, shown) if text is not None else (None, problem)
+            doc = Document(shown, text, data) if problem is None and text is not None else None
+            cache[raw] = doc
+        if doc is None:
+            snap.unreadable.add(rel)
+            continue
+        snap.documents[rel] = doc
+        if rel == "site.yaml":
+            snap.site = doc.data if isinstance(doc.data, dict) else {}
+            continue
+        for record in records_of(rel, doc.data):
+            snap.records.setdefault(record.id.casefold(), record)
+    return snap
+
+
+def from_folder(data_dir: Path, cache: dict[bytes, Document | None] | None = None) -> Snapshot:
+    """The working tree's data folder."""
+    files: dict[str, bytes] = {}
+    display: dict[str, str] = {}
+    for path in sorted(data_dir.rglob("*.yaml")):
+        if path.is_file() and not path.is_symlink():
+            rel = path.relative_to(data_dir).as_posix()
+            if rel == "site.yaml" or classify(rel):
+                files[rel] = path.read_bytes()
+                display[rel] = display_path(path)
+    return build("工作区", files, display, cache)
+
+
+def from_git(root: Path, ref: str, prefix: str, display_dir: Path, cache: dict[bytes, Document | None] | None = None) -> Snapshot:
+    """The data folder at a commit. Paths display as the working-tree paths, so messages point where people edit."""
+    sha = resolve_ref(root, ref)
+    files = {rel: raw for rel, raw in tree_files(root, sha, prefix).items() if rel == "site.yaml" or classify(rel)}
+    display = {rel: display_path(display_dir / rel) for rel in files}
+    label = ref if sha.startswith(ref) else f"{ref}（{sha[:7]}）"
+    snap = build(label, files, display, cache)
+    snap.commit = sha
+    return snap
