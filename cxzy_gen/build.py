@@ -12,14 +12,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .derive import derive
-from .history import History
-from .models import Audience
-from .plan import ChangeSource, plan
-from .problems import Problem
-from .render import environment, render
-from .validate import Summary, load_dataset
-from .write import write
+from cxzy_gen.git.history import History
+from cxzy_gen.problems import Problem
+from cxzy_gen.records.models import Audience
+from cxzy_gen.records.validate import Summary, load_dataset
+from cxzy_gen.site.derive import derive
+from cxzy_gen.site.plan import ChangeSource, plan
+from cxzy_gen.site.render import environment, render
+from cxzy_gen.site.write import write
 
 CHINA = dt.timezone(dt.timedelta(hours=8))
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from .problems import format_problems
-from .validate import KIND_NAMES, load_dataset
+from cxzy_gen.problems import format_problems
+from cxzy_gen.records.validate import KIND_NAMES, load_dataset
 
 FORMATS = click.Choice(["text", "json", "github"])
 DATE = click.DateTime(formats=["%Y-%m-%d"])
@@ -31,9 +31,9 @@ def main() -> None:
 @click.option("--today", type=DATE, help="按这一天判断公示是否已开始（默认取 SOURCE_DATE_EPOCH，否则今天）")
 def validate(data_dir: Path, fmt: str, base: str | None, today: dt.datetime | None) -> None:
     """检查数据：格式、必填字段、引用、日期、个人信息等，一次列出全部问题。"""
-    from .build import build_date
-    from .changes import ChangeError, check_change
-    from .codeowners import check_codeowners
+    from cxzy_gen.build import build_date
+    from cxzy_gen.git.changes import ChangeError, check_change
+    from cxzy_gen.git.codeowners import check_codeowners
 
     if not data_dir.is_dir():
         raise click.UsageError(f"找不到数据目录 {data_dir}（提示：在站点仓库的根目录运行，或用 --data 指定）")
@@ -60,7 +60,7 @@ def validate(data_dir: Path, fmt: str, base: str | None, today: dt.datetime | No
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("schemas"), show_default=True, help="输出目录")
 def schema(out: Path) -> None:
     """为每种数据文件写出 JSON Schema，供编辑器补全和检查。"""
-    from .schema import write_schemas
+    from cxzy_gen.records.schema import write_schemas
 
     for path in write_schemas(out):
         click.echo(f"已写出 {path}")
@@ -81,7 +81,7 @@ def schema(out: Path) -> None:
 )
 def diff(base: str, data_dir: Path, fmt: str) -> None:
     """用业务语言说明本次修改：按单位列出新增、删除和改动的记录，以及每个字段的原值 → 新值。"""
-    from .diff import FORMATTERS, DiffError, diff_data
+    from cxzy_gen.git.diff import FORMATTERS, DiffError, diff_data
 
     try:
         report = diff_data(data_dir, base)
@@ -104,7 +104,7 @@ def diff(base: str, data_dir: Path, fmt: str) -> None:
 )
 def codeowners(data_dir: Path, flavor: str | None, out: Path | None) -> None:
     """按各单位及其上级党组织的审批人（unit.yaml 的 approvers）生成 CODEOWNERS。"""
-    from . import codeowners as co
+    from cxzy_gen.git import codeowners as co
 
     ds, problems, _ = load_dataset(data_dir)
     if ds is None:
@@ -126,7 +126,7 @@ AUDIENCE_NAMES = {"public": "向社会公开", "party": "党内公开", "unit": 
 AUDIENCES = click.Choice([*AUDIENCE_NAMES.values(), *AUDIENCE_NAMES])
 
 
-def _site_options(fn):  # type: ignore[no-untyped-def]
+def _site_options(fn):
     """The options `build` and `serve` share."""
     for option in reversed(
         [
@@ -158,8 +158,8 @@ def _site_options(fn):  # type: ignore[no-untyped-def]
 
 
 def _site_args(data_dir: Path, today: dt.datetime | None, audience: str) -> tuple[dt.date, object]:
-    from .build import build_date
-    from .models import Audience
+    from cxzy_gen.build import build_date
+    from cxzy_gen.records.models import Audience
 
     if not data_dir.is_dir():
         raise click.UsageError(f"找不到数据目录 {data_dir}（提示：在站点仓库的根目录运行，或用 --data 指定）")
@@ -177,9 +177,9 @@ def build_command(data_dir: Path, today: dt.datetime | None, audience: str, temp
     """校验数据后生成整个站点；数据有错误时列出问题，不改动输出目录。"""
     from jinja2 import TemplateError
 
-    from .build import DataProblems, build, site_templates
-    from .history import History
-    from .write import NotASite
+    from cxzy_gen.build import DataProblems, build, site_templates
+    from cxzy_gen.git.history import History
+    from cxzy_gen.site.write import NotASite
 
     day, level = _site_args(data_dir, today, audience)
     archive = History.load(data_dir)  # one git log for the whole build
@@ -213,8 +213,8 @@ def build_command(data_dir: Path, today: dt.datetime | None, audience: str, temp
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="端口（只在本机 127.0.0.1 上提供）")
 def serve(data_dir: Path, today: dt.datetime | None, audience: str, templates: Path | None, port: int) -> None:
     """本机预览：生成到临时目录并提供浏览，数据或模板改动后自动重新生成；数据有问题时在浏览器里列出问题。"""
-    from .build import site_templates
-    from .serve import serve as run_server
+    from cxzy_gen.build import site_templates
+    from cxzy_gen.site.serve import serve as run_server
 
     day, level = _site_args(data_dir, today, audience)
     try:

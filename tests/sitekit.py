@@ -14,8 +14,8 @@ from typing import Any
 import yaml
 from bs4 import BeautifulSoup
 
-from cxzy_gen import models as m
 from cxzy_gen.build import BuildResult, build
+from cxzy_gen.records import models as m
 
 TESTS = Path(__file__).resolve().parent
 SITE = TESTS / "fixtures" / "site"  # the small data set these tests were written against

@@ -16,10 +16,10 @@ from click.testing import CliRunner
 from jinja2 import TemplateError
 from sitekit import SITE, TODAY, copy_data, data_sets, files, html, make_site, text_of
 
-from cxzy_gen import models as m
 from cxzy_gen.build import DataProblems, build, build_date
 from cxzy_gen.cli import main
-from cxzy_gen.write import UnsafePath, check_url, write
+from cxzy_gen.records import models as m
+from cxzy_gen.site.write import UnsafePath, check_url, write
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -123,7 +123,7 @@ KILLED_WRITER = textwrap.dedent(
     """
     import sys, time
     from pathlib import Path
-    from cxzy_gen.write import write
+    from cxzy_gen.site.write import write
 
     def pages():
         for i in range(10_000):
@@ -175,7 +175,7 @@ def test_the_writer_refuses_anything_but_plain_relative_paths(url: str, tmp_path
 
 
 def test_plan_checks_ids_before_they_become_urls() -> None:
-    from cxzy_gen.plan import member_url, unit_url
+    from cxzy_gen.site.plan import member_url, unit_url
 
     assert unit_url("lian-1") == "units/lian-1/index.html"
     for bad in ("../x", "a/b", "", ".x"):
@@ -322,10 +322,10 @@ def test_build_returns_figures_and_warnings(tmp_path: Path) -> None:
 
 
 def test_parallel_rendering_makes_the_same_bytes_in_the_same_order() -> None:
-    from cxzy_gen.derive import derive
-    from cxzy_gen.plan import plan
-    from cxzy_gen.render import environment, render
-    from cxzy_gen.validate import load_dataset
+    from cxzy_gen.records.validate import load_dataset
+    from cxzy_gen.site.derive import derive
+    from cxzy_gen.site.plan import plan
+    from cxzy_gen.site.render import environment, render
 
     ds, _, _ = load_dataset(SITE)
     assert ds is not None

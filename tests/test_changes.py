@@ -15,8 +15,8 @@ import pytest
 from click.testing import CliRunner
 from git_helpers import GitRepo
 
-from cxzy_gen.changes import ChangeError, check_change
 from cxzy_gen.cli import main
+from cxzy_gen.git.changes import ChangeError, check_change
 from cxzy_gen.problems import Severity
 
 C = "units/lian-1/2011/commitments.yaml"
@@ -420,7 +420,7 @@ def test_pre_commit_hooks() -> None:
 
 
 def test_a_bulk_import_is_checked_against_history_too(repo: GitRepo) -> None:
-    import cxzy_gen.changes as changes
+    import cxzy_gen.git.changes as changes
 
     repo.remove_record(C, "lian1-2011-c03")
     repo.commit("删除未公示的承诺")

@@ -15,9 +15,9 @@ from click.testing import CliRunner, Result
 from conftest import DataCopy
 from test_loader import CASES, COMMITMENTS, UNIT, Expect, deep_flow, gbk, oversized, symlink_file, tab_indent
 
-from cxzy_gen import loader
 from cxzy_gen.cli import main
 from cxzy_gen.problems import CODES
+from cxzy_gen.records import loader
 
 LINE = re.compile(r"^(?P<file>[^:\n]+):(?P<line>\d+):(?P<col>\d+): (?P<code>E-[A-Z-]+)(?:（警告）)? (?P<message>\S.*)$")
 CLEAN_SUMMARY = "读取 13 个文件：单位 4，党员 9，承诺 3，点评 2，评议 2，表彰 3。没有发现问题。"

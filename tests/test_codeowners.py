@@ -9,9 +9,9 @@ import pytest
 from click.testing import CliRunner
 from git_helpers import MINI, GitRepo
 
-from cxzy_gen import codeowners as co
 from cxzy_gen.cli import main
-from cxzy_gen.validate import Dataset, load_dataset
+from cxzy_gen.git import codeowners as co
+from cxzy_gen.records.validate import Dataset, load_dataset
 
 TUAN = """id: tuan-1
 name: 一团党委

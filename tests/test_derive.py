@@ -9,10 +9,10 @@ import chinese_calendar
 import pytest
 from sitekit import SITE, TODAY
 
-from cxzy_gen import models as m
-from cxzy_gen.derive import CommitmentStatus, Views, WindowStatus, derive, percent, publicity_window
-from cxzy_gen.validate import Dataset, load_dataset
-from cxzy_gen.workdays import WorkdayCalendar
+from cxzy_gen.records import models as m
+from cxzy_gen.records.validate import Dataset, load_dataset
+from cxzy_gen.site.derive import CommitmentStatus, Views, WindowStatus, derive, percent, publicity_window
+from cxzy_gen.site.workdays import WorkdayCalendar
 
 A = m.Audience
 

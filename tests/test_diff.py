@@ -10,9 +10,9 @@ import pytest
 from click.testing import CliRunner
 from git_helpers import GitRepo
 
-from cxzy_gen import models as m
 from cxzy_gen.cli import main
-from cxzy_gen.diff import DiffError, diff_data, field_changes, format_json, format_markdown, format_text, render
+from cxzy_gen.git.diff import DiffError, diff_data, field_changes, format_json, format_markdown, format_text, render
+from cxzy_gen.records import models as m
 
 COMMITMENTS = "units/lian-1/2011/commitments.yaml"
 REVIEWS = "units/lian-1/2011/reviews.yaml"

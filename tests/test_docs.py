@@ -119,4 +119,4 @@ def test_problems_md_examples_match_real_messages() -> None:
         "评议没有结果：要有满意度测评、分项评议或民主评议等次之一",
     ):
         assert fragment in text
-        assert any(fragment in p.read_text(encoding="utf-8") for p in (ROOT / "cxzy_gen").glob("*.py")), fragment
+        assert any(fragment in p.read_text(encoding="utf-8") for p in (ROOT / "cxzy_gen").rglob("*.py")), fragment

@@ -5,15 +5,15 @@ from pathlib import Path
 
 import pytest
 
-from cxzy_gen.models import FILE_MODELS
-from cxzy_gen.schema import data_reference, file_schema
+from cxzy_gen.records.models import FILE_MODELS
+from cxzy_gen.records.schema import data_reference, file_schema
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_data_reference_is_current() -> None:
     written = (ROOT / "docs" / "data.md").read_text(encoding="utf-8")
-    assert written == data_reference(), "docs/data.md is stale: run `python -m cxzy_gen.schema docs/data.md`"
+    assert written == data_reference(), "docs/data.md is stale: run `python -m cxzy_gen.records.schema docs/data.md`"
 
 
 @pytest.mark.parametrize("kind", list(FILE_MODELS))

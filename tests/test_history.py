@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from git_helpers import GitRepo
 
-from cxzy_gen import history as h
-from cxzy_gen.forge import ForgeLinks, links_for
-from cxzy_gen.models import Forge
+from cxzy_gen.git import history as h
+from cxzy_gen.git.forge import ForgeLinks, links_for
+from cxzy_gen.records.models import Forge
 
 ZHANG = ("张红", "zhang@example.org")
 LI = ("李明", "li@example.org")
@@ -252,9 +252,9 @@ def test_a_commit_url_template_must_contain_sha() -> None:
 
 
 def test_latest_changes_for_the_home_page_name_units_not_commit_messages(repo: tuple[GitRepo, dict[str, str]]) -> None:
-    from cxzy_gen.derive import derive
-    from cxzy_gen.models import Audience
-    from cxzy_gen.validate import load_dataset
+    from cxzy_gen.records.models import Audience
+    from cxzy_gen.records.validate import load_dataset
+    from cxzy_gen.site.derive import derive
 
     r, _ = repo
     r.git("mv", "data/units/lian-1/2011/appraisals-old.yaml", "data/units/lian-1/2011/appraisals.yaml")  # valid data again
@@ -309,7 +309,7 @@ def _rows(page: Path, caption: str) -> list[list[str]]:
 
 def _site(r: GitRepo, tmp_path: Path, audience: str = "向社会公开") -> Path:
     from cxzy_gen.build import build
-    from cxzy_gen.models import Audience
+    from cxzy_gen.records.models import Audience
 
     r.git("mv", "data/units/lian-1/2011/appraisals-old.yaml", "data/units/lian-1/2011/appraisals.yaml")
     r.replace(
@@ -383,7 +383,7 @@ def test_outside_git_the_site_has_no_history(tmp_path: Path) -> None:
     from git_helpers import MINI
 
     from cxzy_gen.build import build
-    from cxzy_gen.models import Audience
+    from cxzy_gen.records.models import Audience
 
     shutil.copytree(MINI, tmp_path / "data")
     history = h.History.load(tmp_path / "data")

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import pytest
 from conftest import DataCopy
 
-from cxzy_gen import loader
-from cxzy_gen.loader import MAX_DEPTH, parse
+from cxzy_gen.records import loader
+from cxzy_gen.records.loader import MAX_DEPTH, parse
 
 UNIT = "units/lian-1/unit.yaml"
 MEMBERS = "units/lian-1/members.yaml"

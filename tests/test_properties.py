@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cxzy_gen.problems import CODES
-from cxzy_gen.validate import load_dataset
+from cxzy_gen.records.validate import load_dataset
 
 MINI = Path(__file__).resolve().parent / "fixtures" / "mini"
 

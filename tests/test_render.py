@@ -10,7 +10,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from jinja2 import UndefinedError
 
-from cxzy_gen.render import _MARKDOWN, ALLOWED_ATTRIBUTES, ALLOWED_TAGS, URL_SCHEMES, environment, markdown_html, plain_paragraphs, root_of
+from cxzy_gen.site.render import (
+    _MARKDOWN,
+    ALLOWED_ATTRIBUTES,
+    ALLOWED_TAGS,
+    URL_SCHEMES,
+    environment,
+    markdown_html,
+    plain_paragraphs,
+    root_of,
+)
 
 
 @pytest.mark.parametrize(

@@ -16,7 +16,7 @@ import pytest
 from conftest import DataCopy
 
 from cxzy_gen.problems import Severity
-from cxzy_gen.rules import RULES, find_pii, is_id_card
+from cxzy_gen.records.rules import RULES, find_pii, is_id_card
 
 SITE = "site.yaml"
 SHI = "units/shi-dw/unit.yaml"

@@ -14,8 +14,8 @@ import yaml
 from bs4 import BeautifulSoup
 from sitekit import MODEL, copy_data, data_sets, free_text_fields, make_site, records, rewrite
 
-from cxzy_gen import models as m
-from cxzy_gen.validate import load_dataset
+from cxzy_gen.records import models as m
+from cxzy_gen.records.validate import load_dataset
 
 LEVELS = list(m.Audience)
 MARK = "QZXMARK"  # never occurs in real data

@@ -12,8 +12,8 @@ from pathlib import Path
 from bs4 import BeautifulSoup
 from sitekit import SITE, TODAY, copy_data, html, text_of
 
-from cxzy_gen import models as m
-from cxzy_gen.serve import preview, serve
+from cxzy_gen.records import models as m
+from cxzy_gen.site.serve import preview, serve
 
 
 def test_preview_builds_the_site(tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ import pytest
 from bs4 import BeautifulSoup
 from sitekit import SITE, data_sets, html, make_site, text_of
 
-from cxzy_gen import models as m
+from cxzy_gen.site.render import DEFAULT_TEMPLATES
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -313,7 +313,7 @@ def test_no_external_resource_in_any_file(any_site: Path) -> None:
 
 
 def test_the_stylesheet_has_the_cjk_font_stack_and_a4_print() -> None:
-    css = (Path(m.__file__).parent / "templates/static/site.css").read_text(encoding="utf-8")
+    css = (DEFAULT_TEMPLATES / "static/site.css").read_text(encoding="utf-8")
     assert '"Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", sans-serif' in css
     assert "@page { size: A4;" in css and "@media print" in css
     print_rules = css[css.index("@media print") :]

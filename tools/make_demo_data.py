@@ -40,7 +40,7 @@ LAST_EVENT = dt.date(2011, 12, 19)  # nothing happens after this day
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
 
-# §二 of the notice (kept in step with cxzy_gen.models.FOCUS_BY_TYPE; checked by `cxzy validate`).
+# §二 of the notice (kept in step with cxzy_gen.records.models.FOCUS_BY_TYPE; checked by `cxzy validate`).
 FOCUS_BY_TYPE = {
     "团场连队": ("带头致富", "带领职工群众共同致富", "维护团场连队稳定"),
     "社区": ("服务社区群众", "参与社区建设", "维护社区稳定"),

@@ -13,10 +13,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from . import models as m
-from .derive import CommendationView, MemberView, Ref, UnitView, Views, WindowStatus, natural_key
-from .forge import links_for
-from .history import History, RevisionRow, revision_rows
+from cxzy_gen.git.forge import links_for
+from cxzy_gen.git.history import History, RevisionRow, revision_rows
+from cxzy_gen.records import models as m
+from cxzy_gen.site.derive import CommendationView, MemberView, Ref, UnitView, Views, WindowStatus, natural_key
 
 CSS = "assets/site.css"
 HOME = "index.html"
@@ -54,7 +54,7 @@ class Change:
 
 class ChangeSource(Protocol):
     """Where the home page's latest changes come from. Without one, the records' own dates are used;
-    the git history (cxzy_gen.history) can stand in here and list approved changes instead."""
+    the git history (cxzy_gen.git.history) can stand in here and list approved changes instead."""
 
     def latest(self, views: Views, n: int) -> list[Change]: ...
 
@@ -136,7 +136,13 @@ def plan(views: Views, history: ChangeSource | None = None, archive: History | N
             appraisals=by_year(mv.appraisals),
             commendations=by_year(mv.commendations),
             revisions=revisions(
-                [mv.member.source_file, *(v.record.source_file for v in (*mv.commitments, *mv.reviews, *mv.appraisals, *mv.commendations))]
+                [
+                    mv.member.source_file,
+                    *(v.record.source_file for v in mv.commitments),
+                    *(v.record.source_file for v in mv.reviews),
+                    *(v.record.source_file for v in mv.appraisals),
+                    *(v.record.source_file for v in mv.commendations),
+                ]
             ),
         )
 

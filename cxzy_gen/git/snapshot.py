@@ -16,10 +16,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from . import models as m
-from .history import resolve_ref, tree_files
-from .loader import Document, decode, parse
-from .validate import display_path
+from cxzy_gen.git.history import resolve_ref, tree_files
+from cxzy_gen.records import models as m
+from cxzy_gen.records.loader import Document, decode, parse
+from cxzy_gen.records.validate import display_path
 
 YEAR_DIR = re.compile(r"^\d{4}$")
 

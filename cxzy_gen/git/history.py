@@ -19,9 +19,9 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .derive import Views
-    from .forge import ForgeLinks
-    from .plan import Change
+    from cxzy_gen.git.forge import ForgeLinks
+    from cxzy_gen.site.derive import Views
+    from cxzy_gen.site.plan import Change
 
 # Separators that never occur in git metadata we ask for: record, unit.
 _RS, _US = "\x1e", "\x1f"
@@ -380,7 +380,7 @@ class History:
         Only units the build shows are named; the text is made from the files changed, never from the
         free-text commit message, which may speak of records meant for a narrower audience.
         """
-        from .plan import Change, unit_url
+        from cxzy_gen.site.plan import Change, unit_url
 
         found: list[Change] = []
         for commit in self.commits:

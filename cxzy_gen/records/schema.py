@@ -11,7 +11,7 @@ from typing import Annotated, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel
 
-from .models import FILE_MODELS, ID_PATTERN
+from cxzy_gen.records.models import FILE_MODELS, ID_PATTERN
 
 SCHEMA_DRAFT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -87,7 +87,7 @@ def data_reference() -> str:
     out = [
         "# 数据文件字段说明",
         "",
-        "<!-- 由 `python -m cxzy_gen.schema docs/data.md` 从数据模型生成，请勿手改。 -->",
+        "<!-- 由 `python -m cxzy_gen.records.schema docs/data.md` 从数据模型生成，请勿手改。 -->",
         "",
         "字段名用英文，取值用中文。必填字段必须写；其余可以不写。每条记录的 `id` 在全部数据中唯一，"
         "只用英文字母、数字、`-` 和 `_`。`audience`（公开范围）不写时，用文件开头的 `audience`，"

@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from .problems import Problem
+from cxzy_gen.problems import Problem
 
 try:  # the C parser is ~10x faster; the pure-Python one behaves the same
     from yaml import CSafeLoader as _BaseLoader
@@ -32,7 +32,7 @@ class _Refused(Exception):
         self.code, self.message, self.line, self.column = code, message, line, column
 
 
-class _StrictLoader(_BaseLoader):  # type: ignore[misc,valid-type]
+class _StrictLoader(_BaseLoader):
     """Safe loader that refuses aliases, merge keys and duplicate keys instead of guessing."""
 
     def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:

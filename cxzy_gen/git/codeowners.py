@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from .history import repo_root
-from .problems import Problem, Severity
-from .validate import Dataset, display_path
+from cxzy_gen.git.history import repo_root
+from cxzy_gen.problems import Problem, Severity
+from cxzy_gen.records.validate import Dataset, display_path
 
 FLAVORS = ("github", "gitlab", "gitea")
 # Where each forge looks (first found wins); `cxzy validate` checks all of these.

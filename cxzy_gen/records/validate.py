@@ -12,9 +12,9 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from . import models as m
-from .loader import Document, read_document
-from .problems import Problem, Severity
+from cxzy_gen.problems import Problem, Severity
+from cxzy_gen.records import models as m
+from cxzy_gen.records.loader import Document, read_document
 
 YEAR_DIR = re.compile(r"^\d{4}$")
 
@@ -137,7 +137,7 @@ def discover(data_dir: Path) -> tuple[list[tuple[Path, str, str, str | None]], l
 
 def load_dataset(data_dir: Path) -> tuple[Dataset | None, list[Problem], Summary]:
     """Read, type-check and cross-check every data file. Returns the dataset only when it has no errors."""
-    from .rules import check_dataset, check_document
+    from cxzy_gen.records.rules import check_dataset, check_document
 
     files, problems = discover(data_dir)
     summary = Summary(files=len(files))

@@ -24,8 +24,8 @@ from jinja2.runtime import Context
 from markdown.treeprocessors import Treeprocessor
 from markupsafe import Markup
 
-from .derive import Ref
-from .plan import Page, url_of
+from cxzy_gen.site.derive import Ref
+from cxzy_gen.site.plan import Page, url_of
 
 DEFAULT_TEMPLATES = Path(__file__).resolve().parent / "templates"
 

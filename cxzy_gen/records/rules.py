@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Iterator
+from typing import Any
 
-from . import models as m
-from .loader import Document, walk_strings
-from .problems import Problem, Severity
-from .validate import Dataset
+from cxzy_gen.problems import Problem, Severity
+from cxzy_gen.records import models as m
+from cxzy_gen.records.loader import Document, walk_strings
+from cxzy_gen.records.validate import Dataset
 
 Rule = Callable[[Dataset], Iterator[Problem]]
 RULES: list[Rule] = []
@@ -167,8 +168,6 @@ def _chain(ds: Dataset, unit: m.Unit) -> list[str]:
     return chain
 
 
-
-
 def _in_subtree(ds: Dataset, unit_id: str, top: str) -> bool:
     seen: set[str] = set()
     current: str | None = unit_id
@@ -220,9 +219,10 @@ def records_in_their_year(ds: Dataset) -> Iterator[Problem]:
 # ---------------------------------------------------------------- dates
 
 
-def _order(
-    ds: Dataset, record: m.Record, pairs: list[tuple[tuple[str | int, ...], str, dt.date | None, str, dt.date | None]]
-) -> Iterator[Problem]:
+DatePair = tuple[tuple[str | int, ...], str, dt.date | None, str, dt.date | None]
+
+
+def _order(ds: Dataset, record: m.Record, pairs: list[DatePair]) -> Iterator[Problem]:
     """Each (keys, later name, later date, earlier name, earlier date) must have earlier ≤ later."""
     for keys, later_name, later, earlier_name, earlier in pairs:
         if later is not None and earlier is not None and later < earlier:
@@ -233,7 +233,7 @@ def _order(
 def dates_in_order(ds: Dataset) -> Iterator[Problem]:
     for c in ds.commitments:
         pub = c.publicized.date if c.publicized else None
-        pairs = [
+        pairs: list[DatePair] = [
             (("publicized", "date"), "公示日期", pub, "提出日期", c.proposed),
             (("deadline",), "完成时限", c.deadline, "公示日期" if pub else "提出日期", pub or c.proposed),
             *((("progress", i, "date"), "践诺进展日期", p.date, "提出日期", c.proposed) for i, p in enumerate(c.progress)),
@@ -326,7 +326,7 @@ def tallies_add_up(ds: Dataset) -> Iterator[Problem]:
         if total == 0:
             yield ds.problem(a, ("respondents",), "E-TALLY", "参评人数为 0")
             continue
-        tallies = [(("satisfaction",), "满意度测评", a.satisfaction)]
+        tallies: list[tuple[tuple[str, ...], str, Any]] = [(("satisfaction",), "满意度测评", a.satisfaction)]
         if a.dimensions:
             for name, info in m.Dimensions.model_fields.items():
                 tallies.append((("dimensions", name), info.title or name, getattr(a.dimensions, name)))

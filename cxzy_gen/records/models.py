@@ -254,7 +254,7 @@ class Commitment(Withdrawable):
 
     kind: CommitmentKind = Field(title="承诺类别")
     subject: Id = Field(title="承诺主体（单位或党员编号）")
-    focus: list[Focus] = Field(default_factory=list, title="承诺方向")  # type: ignore[valid-type]
+    focus: list[Focus] = Field(default_factory=list, title="承诺方向")
     five_good: list[FiveGood] = Field(default_factory=list, title="五个好（党组织）")
     five_lead: list[FiveLead] = Field(default_factory=list, title="五带头（党员）")
     title: Text = Field(title="承诺事项")

@@ -19,11 +19,11 @@ from typing import Any
 import watchfiles
 from jinja2 import TemplateError
 
-from .build import DataProblems, build, build_date
-from .models import Audience
-from .problems import Problem
-from .render import environment
-from .write import write
+from cxzy_gen.build import DataProblems, build, build_date
+from cxzy_gen.problems import Problem
+from cxzy_gen.records.models import Audience
+from cxzy_gen.site.render import environment
+from cxzy_gen.site.write import write
 
 HOST = "127.0.0.1"
 

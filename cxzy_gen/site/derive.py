@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Literal
 
-from . import models as m
-from .validate import Dataset
-from .workdays import WorkdayCalendar
+from cxzy_gen.records import models as m
+from cxzy_gen.records.validate import Dataset
+from cxzy_gen.site.workdays import WorkdayCalendar
 
 # ---------------------------------------------------------------- small values
 
@@ -204,7 +204,7 @@ class Tally:
     rectifications_overdue: int = 0
 
     def add(self, other: Tally) -> None:
-        for name in self.__slots__:  # type: ignore[attr-defined]
+        for name in self.__slots__:
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
     @property

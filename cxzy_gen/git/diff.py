@@ -13,9 +13,9 @@ from typing import Any, Literal, get_args
 
 from pydantic import BaseModel
 
-from . import models as m
-from .history import GitError, repo_root
-from .snapshot import KINDS, RecordSnap, Snapshot, from_folder, from_git
+from cxzy_gen.git.history import GitError, repo_root
+from cxzy_gen.git.snapshot import KINDS, RecordSnap, Snapshot, from_folder, from_git
+from cxzy_gen.records import models as m
 
 Action = Literal["added", "removed", "modified"]
 ACTION_NAMES = {"added": "新增", "removed": "删除", "modified": "修改"}

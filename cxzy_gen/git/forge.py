@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from .models import Forge
+from cxzy_gen.records.models import Forge
 
 # The web routes of each forge, relative to the repository URL.
 ROUTES: dict[str, dict[str, str]] = {

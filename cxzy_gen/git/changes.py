@@ -17,12 +17,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import models as m
-from .diff import FieldChange, field_changes, record_title
-from .history import GitError, is_shallow, repo_root, run_git, show_file
-from .loader import decode, parse
-from .problems import Problem, Severity
-from .snapshot import KINDS, RecordSnap, Snapshot, from_folder, from_git, records_of
+from cxzy_gen.git.diff import FieldChange, field_changes, record_title
+from cxzy_gen.git.history import GitError, is_shallow, repo_root, run_git, show_file
+from cxzy_gen.git.snapshot import KINDS, RecordSnap, Snapshot, from_folder, from_git, records_of
+from cxzy_gen.problems import Problem, Severity
+from cxzy_gen.records import models as m
+from cxzy_gen.records.loader import decode, parse
 
 
 class ChangeError(Exception):
