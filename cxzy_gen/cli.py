@@ -27,7 +27,9 @@ def main() -> None:
 @click.option(
     "--format", "fmt", type=FORMATS, default="text", show_default=True, help="输出格式：text 文字，json 供程序读取，github 为 CI 注释"
 )
-@click.option("--base", metavar="REF", help="同时检查相对这个 git 版本的修改：已公示的记录不能删改、状态不能倒退、编号不能挪用")
+@click.option(
+    "--base", metavar="REF", help="同时检查相对这个 git 版本（与它的分叉点）的修改：已公示的记录不能删改、状态不能倒退、编号不能挪用"
+)
 @click.option("--today", type=DATE, help="按这一天判断公示是否已开始（默认取 SOURCE_DATE_EPOCH，否则今天）")
 def validate(data_dir: Path, fmt: str, base: str | None, today: dt.datetime | None) -> None:
     """检查数据：格式、必填字段、引用、日期、个人信息等，一次列出全部问题。"""
@@ -67,7 +69,9 @@ def schema(out: Path) -> None:
 
 
 @main.command()
-@click.option("--base", metavar="REF", required=True, help="与哪个 git 版本比较，如 origin/main")
+@click.option(
+    "--base", metavar="REF", required=True, help="与哪个 git 版本比较，如 origin/main（比较的是与它的分叉点，同 git diff REF...HEAD）"
+)
 @click.option(
     "--data", "data_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("data"), show_default=True, help="数据目录"
 )
@@ -105,18 +109,18 @@ def diff(base: str, data_dir: Path, fmt: str) -> None:
 def codeowners(data_dir: Path, flavor: str | None, out: Path | None) -> None:
     """按各单位及其上级党组织的审批人（unit.yaml 的 approvers）生成 CODEOWNERS。"""
     from cxzy_gen.git import codeowners as co
+    from cxzy_gen.git.plumbing import locate
 
     ds, problems, _ = load_dataset(data_dir)
     if ds is None:
         click.echo(format_problems(problems, "text"), err=True)
         raise click.ClickException("数据有错误，先改正再生成 CODEOWNERS")
     flavor = flavor or (ds.site.forge.kind if ds.site.forge else "github")
+    where = locate(data_dir)
     if out is not None and str(out) == "-":
-        _, prefix = co.data_prefix(data_dir)
-        click.echo(co.render(ds, flavor, prefix), nl=False)
+        click.echo(co.render(ds, flavor, where.prefix), nl=False)
         return
-    root, _ = co.data_prefix(data_dir)
-    path = co.write(ds, data_dir, flavor, out or root / co.DEFAULT_OUT[flavor])
+    path = co.write(ds, data_dir, flavor, out or where.root / co.DEFAULT_OUT[flavor])
     click.echo(f"已写出 {path}（{flavor} 格式）")
 
 

@@ -28,6 +28,14 @@ class GitRepo:
             shutil.copytree(data, self.data)
         self._clock = 0
 
+    @classmethod
+    def clone(cls, url: Path, into: Path) -> GitRepo:
+        """A clone of another repository (its `origin`), to work in as a second office would."""
+        subprocess.run(["git", "clone", "-q", str(url), str(into)], env={**os.environ, **ISOLATED}, capture_output=True, check=True)
+        repo = cls.__new__(cls)
+        repo.root, repo.data, repo._clock = into, into / "data", 20
+        return repo
+
     # ------------------------------------------------------------ git
     def git(self, *args: str, author: tuple[str, str] = ("测试", "test@example.org"), date: str | None = None) -> str:
         env = {

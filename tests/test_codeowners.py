@@ -11,6 +11,7 @@ from git_helpers import MINI, GitRepo
 
 from cxzy_gen.cli import main
 from cxzy_gen.git import codeowners as co
+from cxzy_gen.git.plumbing import locate
 from cxzy_gen.records.validate import Dataset, load_dataset
 
 TUAN = """id: tuan-1
@@ -140,8 +141,9 @@ def test_paths_are_relative_to_the_repository_root(tmp_path: Path) -> None:
     repo.data.rename(nested / "data")
     ds, _, _ = load_dataset(nested / "data")
     assert ds is not None
-    root, prefix = co.data_prefix(nested / "data")
-    assert (root, prefix) == (repo.root.resolve(), "sites/shi/data")
+    where = locate(nested / "data")
+    root = where.root
+    assert (root, where.prefix, where.in_git) == (repo.root.resolve(), "sites/shi/data", True)
     co.write(ds, nested / "data", "github", root / "CODEOWNERS")
     assert "/sites/shi/data/units/lian-1/ @lian1-admin @shi-admin\n" in (root / "CODEOWNERS").read_text(encoding="utf-8")
     assert co.check_codeowners(ds, nested / "data") == []

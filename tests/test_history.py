@@ -150,7 +150,7 @@ def test_outside_a_repository_history_is_empty_and_says_why(tmp_path: Path) -> N
 
 
 def test_without_git_history_is_empty(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(h.shutil, "which", lambda name: None)
+    monkeypatch.setenv("PATH", str(tmp_path / "no-programs-here"))  # git cannot be found
     history = h.History.load(tmp_path)
     assert not history.available and "找不到 git" in history.reason
 

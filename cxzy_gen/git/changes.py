@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from cxzy_gen.git.diff import FieldChange, field_changes, record_title
-from cxzy_gen.git.history import GitError, is_shallow, repo_root, run_git, show_file
-from cxzy_gen.git.snapshot import KINDS, RecordSnap, Snapshot, from_folder, from_git, records_of
+from cxzy_gen.git.plumbing import GitError, is_shallow, run_git, show_file
+from cxzy_gen.git.snapshot import KINDS, RecordSnap, Snapshot, records_of, versions
 from cxzy_gen.problems import Problem, Severity
 from cxzy_gen.records import models as m
 from cxzy_gen.records.loader import decode, parse
@@ -51,18 +51,12 @@ def change_rule(fn: ChangeRule) -> ChangeRule:
 
 
 def check_change(data_dir: Path, base: str, today: dt.date) -> list[Problem]:
-    """Every change rule on the working tree's data folder against commit `base`."""
-    root = repo_root(data_dir.resolve())
-    if root is None:
-        raise ChangeError(f"数据目录 {data_dir} 不在 git 仓库中，无法与基准版本「{base}」比较（提示：去掉 --base，或在仓库里运行）")
-    prefix = data_dir.resolve().relative_to(root.resolve()).as_posix()
-    prefix = "" if prefix == "." else prefix
-    cache: dict[bytes, Any] = {}
+    """Every change rule on the working tree's data folder against where it left commit `base` (the merge base)."""
     try:
-        base_snap = from_git(root, base, prefix, data_dir, cache)
+        pair = versions(data_dir, base)
     except GitError as exc:
         raise ChangeError(str(exc)) from exc
-    change = Change(base_snap, from_folder(data_dir, cache), today, root, base_snap.commit, prefix)
+    change = Change(pair.base, pair.head, today, pair.repo.root, pair.base.commit, pair.repo.prefix)
     return run_change_rules(change)
 
 

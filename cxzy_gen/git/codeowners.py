@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from cxzy_gen.git.history import repo_root
+from cxzy_gen.git.plumbing import locate
 from cxzy_gen.problems import Problem, Severity
 from cxzy_gen.records.validate import Dataset, display_path
 
@@ -39,16 +39,12 @@ def owners_by_unit(ds: Dataset) -> dict[str, list[str]]:
 
 
 def _pattern(flavor: str, folder: str) -> str:
-    """The pattern for everything under `folder` (repository-relative, no slashes at the ends)."""
+    """The pattern for everything under `folder` (repository-relative, no slashes at the ends; "" the whole repository)."""
+    if not folder:
+        return ".*" if flavor == "gitea" else "*"
     if flavor == "gitea":
         return re.sub(r"([.+*?()|\[\]{}^$\\])", r"\\\\\1", folder) + "/.*"
     return f"/{folder}/"
-
-
-def data_prefix(data_dir: Path) -> tuple[Path, str]:
-    """The repository root (git's, else the data folder's parent) and the data folder relative to it."""
-    root = repo_root(data_dir.resolve()) or data_dir.resolve().parent
-    return root, data_dir.resolve().relative_to(root.resolve()).as_posix()
 
 
 def rules(ds: Dataset, flavor: str, prefix: str = "data") -> list[tuple[str, list[str], str]]:
@@ -58,7 +54,13 @@ def rules(ds: Dataset, flavor: str, prefix: str = "data") -> list[tuple[str, lis
     if root is not None and root.approvers:
         out.append((_pattern(flavor, prefix), root.approvers, f"站点设置和新建的单位：{root.name}的审批人"))
     for unit_id, owners in owners_by_unit(ds).items():
-        out.append((_pattern(flavor, f"{prefix}/units/{unit_id}"), owners, f"{ds.units[unit_id].name}（{unit_id}）"))
+        out.append(
+            (
+                _pattern(flavor, f"{prefix}/units/{unit_id}" if prefix else f"units/{unit_id}"),
+                owners,
+                f"{ds.units[unit_id].name}（{unit_id}）",
+            )
+        )
     return out
 
 
@@ -89,7 +91,7 @@ def merge_into(existing: str, block: str) -> str:
 
 def write(ds: Dataset, data_dir: Path, flavor: str, out: Path) -> Path:
     """Write (or update) a CODEOWNERS file; returns its path."""
-    _, prefix = data_prefix(data_dir)
+    prefix = locate(data_dir).prefix
     existing = out.read_text(encoding="utf-8") if out.is_file() else ""
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(merge_into(existing, render(ds, flavor, prefix)), encoding="utf-8")
@@ -101,7 +103,7 @@ def _data_rules(text: str, prefix: str) -> list[tuple[str, tuple[str, ...]]]:
     found = []
     for line in text.splitlines():
         parts = line.split("#", 1)[0].split() if not line.lstrip().startswith("#") else []
-        if len(parts) >= 2 and parts[0].lstrip("/").startswith(prefix + "/"):
+        if len(parts) >= 2 and (not prefix or parts[0].lstrip("/").startswith(prefix + "/")):
             found.append((parts[0], tuple(parts[1:])))
     return found
 
@@ -118,7 +120,8 @@ def _flavor_of(rel: str, text: str) -> str:
 
 def check_codeowners(ds: Dataset, data_dir: Path) -> list[Problem]:
     """A warning for each CODEOWNERS file whose data rules differ from the units' approvers."""
-    root, prefix = data_prefix(data_dir)
+    where = locate(data_dir)
+    root, prefix = where.root, where.prefix
     problems = []
     for rel in LOCATIONS:
         path = root / rel

@@ -13,8 +13,8 @@ from typing import Any, Literal, get_args
 
 from pydantic import BaseModel
 
-from cxzy_gen.git.history import GitError, repo_root
-from cxzy_gen.git.snapshot import KINDS, RecordSnap, Snapshot, from_folder, from_git
+from cxzy_gen.git.plumbing import GitError
+from cxzy_gen.git.snapshot import KINDS, RecordSnap, Snapshot, versions
 from cxzy_gen.records import models as m
 
 Action = Literal["added", "removed", "modified"]
@@ -435,18 +435,12 @@ def _tree_order(snap: Snapshot) -> list[str]:
 
 
 def diff_data(data_dir: Path, base: str) -> Report:
-    """Describe the working tree's data folder against the data folder at commit `base`."""
-    root = repo_root(data_dir.resolve())
-    if root is None:
-        raise DiffError(f"数据目录 {data_dir} 不在 git 仓库中，无法与 {base} 比较")
-    prefix = data_dir.resolve().relative_to(root.resolve()).as_posix()
-    cache: dict[bytes, Any] = {}
-    head = from_folder(data_dir, cache)
+    """Describe the working tree's data folder against the data folder where it left `base` (the merge base)."""
     try:
-        base_snap = from_git(root, base, "" if prefix == "." else prefix, data_dir, cache)
+        pair = versions(data_dir, base)
     except GitError as exc:
         raise DiffError(str(exc)) from exc
-    return describe(base_snap, head)
+    return describe(pair.base, pair.head)
 
 
 # ---------------------------------------------------------------- output formats

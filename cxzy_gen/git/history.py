@@ -1,4 +1,4 @@
-"""Git as the archive: one `git log` run → revisions per data file, the approving merge of each, and git plumbing.
+"""Git as the archive: one `git log` run → revisions per data file, and the approving merge of each.
 
 Everything here is I/O at the edge of the pipeline. Nothing raises for a missing git, a folder outside a
 repository or an empty repository: `History.load` returns an empty history with `available=False` and a
@@ -10,13 +10,13 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-import shutil
-import subprocess
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
+
+from cxzy_gen.git.plumbing import GitError, is_shallow, locate, run_git
 
 if TYPE_CHECKING:
     from cxzy_gen.git.forge import ForgeLinks
@@ -26,89 +26,6 @@ if TYPE_CHECKING:
 # Separators that never occur in git metadata we ask for: record, unit.
 _RS, _US = "\x1e", "\x1f"
 _LOG_FORMAT = _RS + _US.join(["%H", "%P", "%an", "%ae", "%aI", "%cn", "%ce", "%cI", "%s", "%b"])
-# Config that would change git's output is pinned per run, whatever the user's ~/.gitconfig says.
-_GIT_CONFIG = ("-c", "core.quotepath=false", "-c", "log.showSignature=false", "-c", "i18n.logOutputEncoding=UTF-8")
-
-
-class GitError(Exception):
-    """A git command failed or git is missing; the message is for people (Chinese) and names what to do."""
-
-
-def run_git(root: Path, *args: str, input: bytes | None = None) -> bytes:
-    """Run one git command in `root` and return its stdout; a failure becomes a GitError."""
-    exe = shutil.which("git")
-    if exe is None:
-        raise GitError("找不到 git 命令（提示：安装 git 后重试）")
-    env = {**os.environ, "LC_ALL": "C", "GIT_TERMINAL_PROMPT": "0"}
-    try:
-        done = subprocess.run([exe, *_GIT_CONFIG, *args], cwd=root, input=input, capture_output=True, env=env, check=False)
-    except OSError as exc:
-        raise GitError(f"无法运行 git：{exc.strerror}") from exc
-    if done.returncode != 0:
-        detail = done.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise GitError(f"git {args[0]} 失败：{detail[-1] if detail else done.returncode}")
-    return done.stdout
-
-
-def repo_root(path: Path) -> Path | None:
-    """The top folder of the git work tree holding `path`, or None (not in a repository, or no git)."""
-    start = path if path.is_dir() else path.parent
-    try:
-        out = run_git(start, "rev-parse", "--show-toplevel")
-    except GitError:
-        return None
-    return Path(out.decode("utf-8").strip())
-
-
-def resolve_ref(root: Path, ref: str) -> str:
-    """The full commit id a ref names (branch, tag, `origin/main`, a sha), or a GitError saying what to fetch."""
-    try:
-        return run_git(root, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}").decode().strip()
-    except GitError:
-        raise GitError(
-            f"找不到基准版本「{ref}」（提示：在 CI 里先 git fetch origin main，或检出时设 fetch-depth: 0；本机可用 git branch -a 查看分支名）"
-        ) from None
-
-
-def is_shallow(root: Path) -> bool:
-    try:
-        return run_git(root, "rev-parse", "--is-shallow-repository").strip() == b"true"
-    except GitError:
-        return False
-
-
-def tree_files(root: Path, ref: str, prefix: str, suffixes: tuple[str, ...] = (".yaml", ".yml")) -> dict[str, bytes]:
-    """Every file under `prefix` in commit `ref`, as {path relative to prefix: bytes}, read with two git runs."""
-    listing = run_git(root, "ls-tree", "-r", "-z", "--full-tree", ref, "--", prefix or ".")
-    wanted: list[tuple[str, str]] = []  # (relative path, blob id)
-    for entry in listing.decode("utf-8", "surrogateescape").split("\0"):
-        if not entry:
-            continue
-        meta, path = entry.split("\t", 1)
-        _mode, kind, blob = meta.split()
-        if kind == "blob" and path.lower().endswith(suffixes):
-            rel = path[len(prefix) + 1 :] if prefix else path
-            wanted.append((rel, blob))
-    if not wanted:
-        return {}
-    out = run_git(root, "cat-file", "--batch", input="".join(f"{blob}\n" for _, blob in wanted).encode())
-    files: dict[str, bytes] = {}
-    pos = 0
-    for rel, _ in wanted:
-        header_end = out.index(b"\n", pos)
-        size = int(out[pos:header_end].split()[2])
-        start = header_end + 1
-        files[rel] = out[start : start + size]
-        pos = start + size + 1
-    return files
-
-
-def show_file(root: Path, ref: str, path: str) -> bytes | None:
-    """One file's bytes at a commit, or None when it is not there."""
-    try:
-        return run_git(root, "show", f"{ref}:{path}")
-    except GitError:
-        return None
 
 
 # ---------------------------------------------------------------- the model of history
@@ -270,16 +187,10 @@ class History:
     @classmethod
     def load(cls, data_dir: Path, ref: str = "HEAD") -> History:
         """Read the history of `data_dir` from the repository around it; never raises."""
-        if shutil.which("git") is None:
-            return cls(reason="找不到 git 命令，站点不显示修订记录")
-        root = repo_root(data_dir.resolve())
-        if root is None:
-            return cls(reason=f"数据目录 {data_dir} 不在 git 仓库中，站点不显示修订记录")
-        try:
-            prefix = data_dir.resolve().relative_to(root.resolve()).as_posix()
-        except ValueError:
-            return cls(reason=f"数据目录 {data_dir} 不在 git 仓库 {root} 中，站点不显示修订记录")
-        prefix = "" if prefix == "." else prefix
+        where = locate(data_dir)
+        if not where.in_git:
+            return cls(reason=f"{where.reason}，站点不显示修订记录")
+        root, prefix = where.root, where.prefix
         try:
             # No path limit on purpose: which merge approved a commit needs the whole first-parent line,
             # and path limiting would hide the merges that brought data changes in.

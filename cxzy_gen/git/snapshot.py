@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from cxzy_gen.git.history import resolve_ref, tree_files
+from cxzy_gen.git.plumbing import Base, DataRepo, GitError, locate, merge_base, tree_files
 from cxzy_gen.records import models as m
 from cxzy_gen.records.loader import Document, decode, parse
 from cxzy_gen.records.validate import display_path
@@ -187,12 +187,33 @@ def from_folder(data_dir: Path, cache: dict[bytes, Document | None] | None = Non
     return build("工作区", files, display, cache)
 
 
-def from_git(root: Path, ref: str, prefix: str, display_dir: Path, cache: dict[bytes, Document | None] | None = None) -> Snapshot:
-    """The data folder at a commit. Paths display as the working-tree paths, so messages point where people edit."""
-    sha = resolve_ref(root, ref)
-    files = {rel: raw for rel, raw in tree_files(root, sha, prefix).items() if rel == "site.yaml" or classify(rel)}
-    display = {rel: display_path(display_dir / rel) for rel in files}
-    label = ref if sha.startswith(ref) else f"{ref}（{sha[:7]}）"
-    snap = build(label, files, display, cache)
-    snap.commit = sha
+def from_git(repo: DataRepo, base: Base, cache: dict[bytes, Document | None] | None = None) -> Snapshot:
+    """The data folder at the base commit. Paths display as the working-tree paths, so messages point where people edit."""
+    files = {rel: raw for rel, raw in tree_files(repo.root, base.sha, repo.prefix).items() if rel == "site.yaml" or classify(rel)}
+    display = {rel: display_path(repo.data_dir / rel) for rel in files}
+    snap = build(base.label, files, display, cache)
+    snap.commit = base.sha
     return snap
+
+
+@dataclass
+class Versions:
+    """The two versions a change request is judged by: the data at the merge base and in the working tree."""
+
+    repo: DataRepo
+    base: Snapshot
+    head: Snapshot
+
+
+def versions(data_dir: Path, ref: str) -> Versions:
+    """The data folder at the merge base of `ref` and HEAD, and as it is on disk; a GitError says what to do.
+
+    The merge base, not the tip of `ref`: a branch that has fallen behind main is judged by its own
+    changes only, never by what main did meanwhile (as `git diff ref...HEAD` shows).
+    """
+    repo = locate(data_dir)
+    if not repo.in_git:
+        raise GitError(f"{repo.reason}，无法与基准版本「{ref}」比较（提示：在数据仓库里运行，或去掉 --base）")
+    cache: dict[bytes, Document | None] = {}
+    base = from_git(repo, merge_base(repo.root, ref), cache)
+    return Versions(repo, base, from_folder(data_dir, cache))
