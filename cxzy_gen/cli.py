@@ -8,7 +8,8 @@ from pathlib import Path
 import click
 
 from cxzy_gen.problems import format_problems
-from cxzy_gen.records.validate import KIND_NAMES, load_dataset
+from cxzy_gen.records.layout import RECORD_KINDS
+from cxzy_gen.records.validate import load_dataset
 
 FORMATS = click.Choice(["text", "json", "github"])
 DATE = click.DateTime(formats=["%Y-%m-%d"])
@@ -51,7 +52,7 @@ def validate(data_dir: Path, fmt: str, base: str | None, today: dt.datetime | No
     if problems or fmt == "json":
         click.echo(format_problems(problems, fmt))
     if fmt == "text":
-        counts = "，".join(f"{KIND_NAMES[k]} {summary.records[k]}" for k in KIND_NAMES)
+        counts = "，".join(f"{k.name} {summary.records[k.key]}" for k in RECORD_KINDS.values())
         warnings = len(problems) - errors
         verdict = "没有发现问题" if not problems else f"发现 {errors} 个错误、{warnings} 个警告"
         click.echo(f"读取 {summary.files} 个文件：{counts}。{verdict}。", err=bool(problems))

@@ -163,3 +163,11 @@ def mini(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[DataCopy]:
     shutil.copytree(MINI, tmp_path / "data")
     monkeypatch.chdir(tmp_path)
     yield DataCopy(Path("data"))
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        help="rewrite tests/golden/ from the current output instead of comparing (see CONTRIBUTING.md)",
+    )

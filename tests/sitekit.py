@@ -16,6 +16,7 @@ from bs4 import BeautifulSoup
 
 from cxzy_gen.build import BuildResult, build
 from cxzy_gen.records import models as m
+from cxzy_gen.records.layout import FILES
 
 TESTS = Path(__file__).resolve().parent
 SITE = TESTS / "fixtures" / "site"  # the small data set these tests were written against
@@ -75,29 +76,16 @@ def rewrite(data: Path, change: Callable[[str, dict[str, Any], Path], None]) -> 
         path.write_text(yaml.dump(content, Dumper=_NoAliases, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
 
-LIST_KEY = {
-    "members": "members",
-    "commitments": "commitments",
-    "reviews": "reviews",
-    "appraisals": "appraisals",
-    "commendations": "commendations",
-}
-MODEL = {
-    "site": m.Site,
-    "unit": m.Unit,
-    "members": m.Member,
-    "commitments": m.Commitment,
-    "reviews": m.Review,
-    "appraisals": m.Appraisal,
-    "commendations": m.Commendation,
-}
+# The model of each record in a file of each kind (site.yaml: the settings themselves).
+MODEL = {key: (f.record.model if f.record else f.model) for key, f in FILES.items()}
 
 
 def records(kind: str, content: dict[str, Any]) -> list[dict[str, Any]]:
     """The record mappings of one file (the unit file is one record)."""
     if kind == "unit":
         return [content]
-    return content.get(LIST_KEY.get(kind, ""), []) or []
+    list_key = FILES[kind].list_key
+    return (content.get(list_key, []) or []) if list_key else []
 
 
 def free_text_fields(model: type[Any], value: dict[str, Any]) -> Iterator[tuple[dict[str, Any], str, int]]:

@@ -20,7 +20,7 @@ from cxzy_gen.problems import CODES
 from cxzy_gen.records import loader
 
 LINE = re.compile(r"^(?P<file>[^:\n]+):(?P<line>\d+):(?P<col>\d+): (?P<code>E-[A-Z-]+)(?:（警告）)? (?P<message>\S.*)$")
-CLEAN_SUMMARY = "读取 13 个文件：单位 4，党员 9，承诺 3，点评 2，评议 2，表彰 3。没有发现问题。"
+CLEAN_SUMMARY = "读取 13 个文件：单位 4，党员 9，承诺 3，点评 2，评议 2，表彰推荐 3。没有发现问题。"
 
 
 def cxzy(*args: str) -> Result:
@@ -91,7 +91,7 @@ def test_problems_exit_1_every_problem_listed_as_path_line_col_code_message(mini
     assert [(m["file"], int(m["line"]), m["code"]) for m in lines] == expected
     assert all(int(m["col"]) >= 1 and m["code"] in CODES for m in lines)
     assert "是不是「name」" in lines[1]["message"]
-    assert result.stderr.strip() == "读取 13 个文件：单位 3，党员 9，承诺 0，点评 2，评议 2，表彰 3。发现 2 个错误、0 个警告。"
+    assert result.stderr.strip() == "读取 13 个文件：单位 3，党员 9，承诺 0，点评 2，评议 2，表彰推荐 3。发现 2 个错误、0 个警告。"
 
 
 def test_rule_problems_in_two_files_are_all_listed(mini: DataCopy) -> None:

@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """Write the fictional demo data set into data/: 第十九师, campaign year 2011.
 
-    python tools/make_demo_data.py        (from the repository root)
+    .venv/bin/python tools/make_demo_data.py        (from the repository root, with cxzy installed)
 
-Deterministic: one fixed seed, no clock, no network, stdlib + pyyaml only, so a rerun
+Deterministic: one fixed seed, no clock, no network, only pyyaml and cxzy_gen (the layout and the model), so a rerun
 reproduces every byte. It deletes data/units first, then writes data/site.yaml and one
 folder per unit. Every unit, person and number in it is invented: names are random
 combinations of common surnames and given-name characters; the only phone numbers are
@@ -34,22 +34,14 @@ from typing import Any
 
 import yaml
 
+from cxzy_gen.records import layout
+from cxzy_gen.records.models import FOCUS_BY_TYPE
+
 SEED = 20110701
 YEAR = 2011
 LAST_EVENT = dt.date(2011, 12, 19)  # nothing happens after this day
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
-
-# §二 of the notice (kept in step with cxzy_gen.records.models.FOCUS_BY_TYPE; checked by `cxzy validate`).
-FOCUS_BY_TYPE = {
-    "团场连队": ("带头致富", "带领职工群众共同致富", "维护团场连队稳定"),
-    "社区": ("服务社区群众", "参与社区建设", "维护社区稳定"),
-    "企业": ("完成生产经营任务", "技术创新", "节能减排", "安全生产"),
-    "机关": ("改进作风", "提高效能", "服务群众"),
-    "事业单位": ("改进作风", "提高效能", "服务群众"),
-    "窗口单位·服务行业": ("建设群众满意窗口", "创造优质服务品牌", "提高服务水平"),
-}
-FIVE_GOOD = ("领导班子好", "党员队伍好", "工作机制好", "工作业绩好", "群众反映好")
 
 PUBLIC, PARTY, UNIT_ONLY, SPECIFIC = "向社会公开", "党内公开", "本单位公开", "特定对象公开"
 
@@ -3244,11 +3236,11 @@ def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
 Dumper.add_representer(str, _represent_str)
 
 
-def render(kind: str, depth: int, body: dict[str, Any]) -> str:
-    """One data file: the schema modeline, then the body, a blank line between top-level records."""
+def render(kind: layout.FileKind, rel: str, body: dict[str, Any]) -> str:
+    """One data file at `rel`: the schema modeline, then the body, a blank line between top-level records."""
     text = yaml.dump(body, Dumper=Dumper, allow_unicode=True, sort_keys=False, width=4096, default_flow_style=False)
     text = re.sub(r"(?<!:)\n(  - )", r"\n\n\1", text)
-    modeline = f"# yaml-language-server: $schema={'../' * depth}schemas/{kind}.schema.json\n"
+    modeline = f"# yaml-language-server: $schema={'../' * (rel.count('/') + 1)}schemas/{kind.key}.schema.json\n"
     return modeline + text
 
 
@@ -3306,17 +3298,22 @@ SITE = {
 
 
 def files(gen: Generator) -> dict[Path, str]:
-    """Every file of the data set: path relative to data/ → text."""
-    out = {Path("site.yaml"): render("site", 1, SITE)}
+    """Every file of the data set: path relative to data/ (as `layout` places it) → text."""
+    texts = {layout.SITE.path(): render(layout.SITE, layout.SITE.path(), SITE)}
     for unit in gen.units.values():
-        folder = Path("units") / unit.id
-        out[folder / "unit.yaml"] = render("unit", 3, unit_file(unit))
-        out[folder / "members.yaml"] = render("members", 3, {"members": [member_entry(m) for m in unit.members]})
+        bodies: list[tuple[layout.FileKind, dict[str, Any]]] = [
+            (layout.UNIT_FILE, unit_file(unit)),
+            (layout.MEMBERS_FILE, {"members": [member_entry(m) for m in unit.members]}),
+        ]
         for kind, records in unit.records.items():
             if records:
                 default = file_default(records)
-                out[folder / str(YEAR) / f"{kind}.yaml"] = render(kind, 4, {"audience": default, kind: finish(records, default)})
-    return out
+                file = layout.FILES[kind]
+                bodies.append((file, {"audience": default, str(file.list_key): finish(records, default)}))
+        for file, body in bodies:
+            rel = file.path(unit.id, YEAR)
+            texts[rel] = render(file, rel, body)
+    return {Path(rel): text for rel, text in texts.items()}
 
 
 # ---------------------------------------------------------------- what the demo must show

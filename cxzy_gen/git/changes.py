@@ -19,9 +19,10 @@ from typing import Any
 
 from cxzy_gen.git.diff import FieldChange, field_changes, record_title
 from cxzy_gen.git.plumbing import GitError, is_shallow, run_git, show_file
-from cxzy_gen.git.snapshot import KINDS, RecordSnap, Snapshot, records_of, versions
+from cxzy_gen.git.snapshot import RecordSnap, Snapshot, records_of, versions
 from cxzy_gen.problems import Problem, Severity
 from cxzy_gen.records import models as m
+from cxzy_gen.records.layout import RECORD_KINDS
 from cxzy_gen.records.loader import decode, parse
 
 
@@ -192,7 +193,7 @@ def _protected(change: Change, code: str, why: Callable[[RecordSnap], str | None
             continue
         if head.data == base.data:
             continue
-        fields = field_changes(KINDS[base.kind][0], base.data, head.data)
+        fields = field_changes(RECORD_KINDS[base.kind].model, base.data, head.data)
         added, kept = amendments_added(base, head)
         if not kept:
             first = next(f for f in fields if f.top == "amendments")
@@ -304,7 +305,7 @@ IDENTITY: dict[str, tuple[str, ...]] = {
 
 def _identity(snap: RecordSnap, names: Snapshot) -> str:
     """The identifying fields of a record, e.g. 承诺主体「孙秀英」."""
-    fields = KINDS[snap.kind][0].model_fields
+    fields = RECORD_KINDS[snap.kind].model.model_fields
     parts = []
     for key in IDENTITY.get(snap.kind, ()):
         value = snap.get(key)

@@ -14,8 +14,9 @@ from typing import Any, Literal, get_args
 from pydantic import BaseModel
 
 from cxzy_gen.git.plumbing import GitError
-from cxzy_gen.git.snapshot import KINDS, RecordSnap, Snapshot, versions
+from cxzy_gen.git.snapshot import RecordSnap, Snapshot, versions
 from cxzy_gen.records import models as m
+from cxzy_gen.records.layout import RECORD_KINDS, SITE
 
 Action = Literal["added", "removed", "modified"]
 ACTION_NAMES = {"added": "新增", "removed": "删除", "modified": "修改"}
@@ -184,7 +185,7 @@ def compare(base: Snapshot, head: Snapshot) -> list[RecordChange]:
             changes.append(RecordChange("removed", before, None))
             changes.append(RecordChange("added", None, after))
         else:
-            fields = field_changes(KINDS[after.kind][0], before.data, after.data)
+            fields = field_changes(RECORD_KINDS[after.kind].model, before.data, after.data)
             if fields or before.rel != after.rel:
                 changes.append(RecordChange("modified", before, after, fields))
     changes.extend(
@@ -307,12 +308,12 @@ def _summarize(changes: list[RecordChange], names: Snapshot) -> list[str]:
             added[c.kind].append(c)
         elif c.action == "removed":
             removed[c.kind].append(c)
-    for kind in KINDS:
+    for kind in RECORD_KINDS:
         phrases.extend(_added_phrases(kind, added[kind], names))
     for c in changes:
         if c.action == "modified":
             phrases.extend(_modified_phrases(c, names))
-    for kind in KINDS:
+    for kind in RECORD_KINDS:
         items = removed[kind]
         if not items:
             continue
@@ -321,7 +322,7 @@ def _summarize(changes: list[RecordChange], names: Snapshot) -> list[str]:
         elif kind == "member":
             phrases.append(f"删除党员 {len(items)} 人（{'、'.join(record_title(c.snap, names) for c in items)}）")
         else:
-            phrases.append(f"删除{KINDS[kind][2]} {len(items)} 条（{'、'.join(c.id for c in items)}）")
+            phrases.append(f"删除{RECORD_KINDS[kind].name} {len(items)} 条（{'、'.join(c.id for c in items)}）")
     return phrases
 
 
@@ -339,11 +340,11 @@ def _added_phrases(kind: str, items: list[RecordChange], names: Snapshot) -> lis
         windows = {window_text(c.snap.data.get("publicity")) for c in items}
         note = f"（{windows.pop()}）" if len(windows) == 1 and "" not in windows else ""
         return [f"拟表彰名单新增 {'、'.join(p for p in parts if p)}{note}"]
-    return [f"新增{KINDS[kind][2]} {len(items)} 条"]
+    return [f"新增{RECORD_KINDS[kind].name} {len(items)} 条"]
 
 
 def _modified_phrases(c: RecordChange, names: Snapshot) -> list[str]:
-    name = KINDS[c.kind][2]
+    name = RECORD_KINDS[c.kind].name
     phrases: list[str] = []
     handled: set[str] = set()
     head = c.head
@@ -412,7 +413,7 @@ def describe(base: Snapshot, head: Snapshot) -> Report:
     for unit in sorted(by_unit, key=lambda u: (order.get(u, len(order)), u)):
         name = head.unit_name(unit) if head.find(unit) else base.unit_name(unit)
         report.units.append(UnitReport(unit, name, _summarize(by_unit[unit], names), by_unit[unit]))
-    report.site = field_changes(m.Site, base.site, head.site) if "site.yaml" not in head.unreadable else []
+    report.site = field_changes(m.Site, base.site, head.site) if SITE.file_name not in head.unreadable else []
     report.unreadable = sorted(head.unreadable)
     return report
 
@@ -447,7 +448,7 @@ def diff_data(data_dir: Path, base: str) -> Report:
 
 
 def _added_lines(c: RecordChange, names: Snapshot) -> list[tuple[str, str]]:
-    model = KINDS[c.kind][0]
+    model = RECORD_KINDS[c.kind].model
     out = []
     for name, info in model.model_fields.items():
         value = c.snap.data.get(name)
@@ -458,7 +459,7 @@ def _added_lines(c: RecordChange, names: Snapshot) -> list[tuple[str, str]]:
 
 def _record_lines(c: RecordChange, names: Snapshot) -> tuple[str, list[str]]:
     """A record's heading and its detail lines (label：old → new)."""
-    name = KINDS[c.kind][2]
+    name = RECORD_KINDS[c.kind].name
     heading = f"{ACTION_NAMES[c.action]}{name} {c.id}「{record_title(c.snap, names)}」"
     if c.action == "added":
         return heading, [f"{label}：{value}" for label, value in _added_lines(c, names)]

@@ -17,6 +17,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 from cxzy_gen.git.plumbing import GitError, is_shallow, locate, run_git
+from cxzy_gen.records import layout
 
 if TYPE_CHECKING:
     from cxzy_gen.git.forge import ForgeLinks
@@ -83,7 +84,7 @@ class FileChange:
     @property
     def meaning(self) -> tuple[str, str]:
         """(unit id, what the file holds); a file renamed to a name cxzy does not read is named by its old path."""
-        known = self.path.rsplit("/", 1)[-1] in _FILE_KINDS or not self.old_path
+        known = layout.place_within(self.path) is not None or not self.old_path
         return _file_meaning(self.path if known else self.old_path or self.path)
 
 
@@ -373,27 +374,15 @@ def _what(revs: list[Revision]) -> str:
     return "；".join(change.label + "、".join(meanings) for change, meanings in by_change.items())
 
 
-_FILE_KINDS = {
-    "unit.yaml": "单位信息",
-    "members.yaml": "党员名单",
-    "commitments.yaml": "公开承诺",
-    "reviews.yaml": "领导点评",
-    "appraisals.yaml": "群众评议",
-    "commendations.yaml": "评选表彰",
-}
-
-
 def _file_meaning(path: str) -> tuple[str, str]:
     """(unit id, what the file holds) for a data file path, e.g. ("lian-1", "公开承诺 2011 年").
 
     Works on paths relative to the data folder or to the repository (…/units/<id>/[<year>/]<file>).
     """
-    parts = path.split("/")
-    for i in (len(parts) - 4, len(parts) - 3):
-        if i >= 0 and parts[i] == "units":
-            what = _FILE_KINDS.get(parts[-1], parts[-1])
-            return parts[i + 1], f"{what} {parts[i + 2]} 年" if len(parts) - i == 4 else what
-    return "", "站点设置" if parts[-1] == "site.yaml" else parts[-1]
+    where = layout.place_within(path)
+    if where is None:
+        return layout.unit_folder(path), path.rsplit("/", 1)[-1]
+    return where.unit, where.file.title + (f" {where.year} 年" if where.year is not None else "")
 
 
 def parse_log(text: str) -> list[Commit]:

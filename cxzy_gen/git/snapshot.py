@@ -7,7 +7,6 @@ must see what was published even when something else in the file is wrong.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -17,32 +16,10 @@ from typing import Any
 from pydantic import ValidationError
 
 from cxzy_gen.git.plumbing import Base, DataRepo, GitError, locate, merge_base, tree_files
+from cxzy_gen.records import layout
 from cxzy_gen.records import models as m
 from cxzy_gen.records.loader import Document, decode, parse
 from cxzy_gen.records.validate import display_path
-
-YEAR_DIR = re.compile(r"^\d{4}$")
-
-# Record kinds: the model, the list key inside its file (None: the file is the record), and the Chinese name.
-KINDS: dict[str, tuple[type[m.Record], str | None, str]] = {
-    "unit": (m.Unit, None, "单位"),
-    "member": (m.Member, "members", "党员"),
-    "commitment": (m.Commitment, "commitments", "承诺"),
-    "review": (m.Review, "reviews", "点评"),
-    "appraisal": (m.Appraisal, "appraisals", "评议"),
-    "commendation": (m.Commendation, "commendations", "表彰推荐"),
-}
-_KIND_OF_FILE = {"unit.yaml": "unit", "members.yaml": "member"} | {name: key.removesuffix("s") for name, (_, key) in m.YEARLY_FILES.items()}
-
-
-def classify(rel: str) -> tuple[str, str] | None:
-    """(record kind, unit id) for a data file path relative to the data folder, or None for other files."""
-    parts = rel.split("/")
-    if len(parts) == 3 and parts[0] == "units" and parts[2] in ("unit.yaml", "members.yaml"):
-        return _KIND_OF_FILE[parts[2]], parts[1]
-    if len(parts) == 4 and parts[0] == "units" and YEAR_DIR.match(parts[2]) and parts[3] in m.YEARLY_FILES:
-        return _KIND_OF_FILE[parts[3]], parts[1]
-    return None
 
 
 @dataclass
@@ -58,13 +35,13 @@ class RecordSnap:
 
     @property
     def kind_name(self) -> str:
-        return KINDS[self.kind][2]
+        return layout.RECORD_KINDS[self.kind].name
 
     @cached_property
     def model(self) -> m.Record | None:
         """The typed record, or None when this version of it does not validate."""
         try:
-            return KINDS[self.kind][0].model_validate(self.data)
+            return layout.RECORD_KINDS[self.kind].model.model_validate(self.data)
         except ValidationError:
             return None
 
@@ -126,19 +103,19 @@ class Snapshot:
 
 
 def records_of(rel: str, data: Any) -> list[RecordSnap]:
-    found = classify(rel)
-    if found is None or not isinstance(data, dict):
+    """The records a data file holds, by their raw values; [] for other files or content that is not a mapping."""
+    where = layout.place(rel)
+    if where is None or where.file.record is None or not isinstance(data, dict):
         return []
-    kind, unit = found
-    list_key = KINDS[kind][1]
+    kind, list_key = where.file.record.key, where.file.list_key
     if list_key is None:
         rid = data.get("id")
-        return [RecordSnap(kind, str(rid), unit, rel, (), data)] if isinstance(rid, str) else []
+        return [RecordSnap(kind, str(rid), where.unit, rel, (), data)] if isinstance(rid, str) else []
     items = data.get(list_key)
     if not isinstance(items, list):
         return []
     return [
-        RecordSnap(kind, item["id"], unit, rel, (list_key, i), item)
+        RecordSnap(kind, item["id"], where.unit, rel, (list_key, i), item)
         for i, item in enumerate(items)
         if isinstance(item, dict) and isinstance(item.get("id"), str)
     ]
@@ -166,7 +143,7 @@ def build(
             snap.unreadable.add(rel)
             continue
         snap.documents[rel] = doc
-        if rel == "site.yaml":
+        if rel == layout.SITE.file_name:
             snap.site = doc.data if isinstance(doc.data, dict) else {}
             continue
         for record in records_of(rel, doc.data):
@@ -178,10 +155,10 @@ def from_folder(data_dir: Path, cache: dict[bytes, Document | None] | None = Non
     """The working tree's data folder."""
     files: dict[str, bytes] = {}
     display: dict[str, str] = {}
-    for path in sorted(data_dir.rglob("*.yaml")):
+    for path in sorted(data_dir.rglob("*" + layout.SUFFIX)):
         if path.is_file() and not path.is_symlink():
             rel = path.relative_to(data_dir).as_posix()
-            if rel == "site.yaml" or classify(rel):
+            if layout.place(rel):
                 files[rel] = path.read_bytes()
                 display[rel] = display_path(path)
     return build("工作区", files, display, cache)
@@ -189,7 +166,7 @@ def from_folder(data_dir: Path, cache: dict[bytes, Document | None] | None = Non
 
 def from_git(repo: DataRepo, base: Base, cache: dict[bytes, Document | None] | None = None) -> Snapshot:
     """The data folder at the base commit. Paths display as the working-tree paths, so messages point where people edit."""
-    files = {rel: raw for rel, raw in tree_files(repo.root, base.sha, repo.prefix).items() if rel == "site.yaml" or classify(rel)}
+    files = {rel: raw for rel, raw in tree_files(repo.root, base.sha, repo.prefix).items() if layout.place(rel)}
     display = {rel: display_path(repo.data_dir / rel) for rel in files}
     snap = build(base.label, files, display, cache)
     snap.commit = base.sha

@@ -101,6 +101,7 @@ class Record(Strict):
     _file: str = PrivateAttr("")
     _keys: tuple[str | int, ...] = PrivateAttr(())
     _unit: str = PrivateAttr("")
+    _year: int | None = PrivateAttr(None)
 
     # The properties read pydantic's private-attribute dict directly: going through
     # BaseModel.__getattr__ costs ~1 µs a call, which adds up over a quarter of a million members.
@@ -116,6 +117,11 @@ class Record(Strict):
     def folder_unit(self) -> str:
         """The unit whose folder holds this record."""
         return self.__pydantic_private__["_unit"]  # type: ignore[index]
+
+    @property
+    def folder_year(self) -> int | None:
+        """The year folder that holds this record (None for unit.yaml and members.yaml)."""
+        return self.__pydantic_private__["_year"]  # type: ignore[index]
 
     @property
     def level(self) -> Audience:
@@ -479,18 +485,3 @@ class Commendation(Record):
 class CommendationsFile(Strict):
     audience: Audience | None = Field(None, title="本文件记录的默认公开范围")
     commendations: list[Commendation] = Field(title="评选表彰")
-
-
-# Which model reads which file name; yearly files live under <unit>/<year>/.
-YEARLY_FILES: dict[str, tuple[type[Strict], str]] = {
-    "commitments.yaml": (CommitmentsFile, "commitments"),
-    "reviews.yaml": (ReviewsFile, "reviews"),
-    "appraisals.yaml": (AppraisalsFile, "appraisals"),
-    "commendations.yaml": (CommendationsFile, "commendations"),
-}
-FILE_MODELS: dict[str, type[Strict]] = {
-    "site": Site,
-    "unit": Unit,
-    "members": MembersFile,
-    **{name.removesuffix(".yaml"): model for name, (model, _) in YEARLY_FILES.items()},
-}

@@ -211,8 +211,8 @@ def records_in_their_year(ds: Dataset) -> Iterator[Problem]:
         *((a, ("date",), a.date.year) for a in ds.appraisals),
         *((h, ("year",), h.year) for h in ds.commendations),
     ]:
-        folder_year = record.source_file.rsplit("/", 2)[-2]
-        if folder_year.isdigit() and int(folder_year) != year:
+        folder_year = record.folder_year
+        if folder_year is not None and folder_year != year:
             yield ds.problem(record, keys, "E-FILE", f"这条记录属于 {year} 年，却放在 {folder_year}/ 文件夹里（提示：移到 {year}/ 下）")
 
 

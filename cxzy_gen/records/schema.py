@@ -11,13 +11,14 @@ from typing import Annotated, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel
 
-from cxzy_gen.records.models import FILE_MODELS, ID_PATTERN
+from cxzy_gen.records.layout import FILES
+from cxzy_gen.records.models import ID_PATTERN
 
 SCHEMA_DRAFT = "https://json-schema.org/draft/2020-12/schema"
 
 
 def file_schema(kind: str) -> dict[str, object]:
-    schema = FILE_MODELS[kind].model_json_schema(mode="validation")
+    schema = FILES[kind].model.model_json_schema(mode="validation")
     return {"$schema": SCHEMA_DRAFT, "$id": f"{kind}.schema.json", **schema}
 
 
@@ -25,7 +26,7 @@ def write_schemas(out: Path) -> list[Path]:
     """Write `<kind>.schema.json` for every kind of data file; returns the paths written."""
     out.mkdir(parents=True, exist_ok=True)
     written = []
-    for kind in FILE_MODELS:
+    for kind in FILES:
         path = out / f"{kind}.schema.json"
         path.write_text(json.dumps(file_schema(kind), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         written.append(path)
@@ -33,16 +34,6 @@ def write_schemas(out: Path) -> list[Path]:
 
 
 # ---------------------------------------------------------------- docs/data.md, generated from the models
-
-_FILES = {
-    "site": ("data/site.yaml", "站点设置"),
-    "unit": ("data/units/<单位编号>/unit.yaml", "党组织"),
-    "members": ("data/units/<单位编号>/members.yaml", "党员名单"),
-    "commitments": ("data/units/<单位编号>/<年份>/commitments.yaml", "公开承诺"),
-    "reviews": ("data/units/<单位编号>/<年份>/reviews.yaml", "领导点评（点评意见表）"),
-    "appraisals": ("data/units/<单位编号>/<年份>/appraisals.yaml", "群众评议"),
-    "commendations": ("data/units/<单位编号>/<年份>/commendations.yaml", "评选表彰（由表彰单位保存）"),
-}
 
 
 def _describe(annotation: object, nested: list[type[BaseModel]]) -> str:
@@ -94,10 +85,11 @@ def data_reference() -> str:
         "再不写则用站点设置的 `default_audience`。",
         "",
     ]
-    for kind, model in FILE_MODELS.items():
-        path, title = _FILES[kind]
+    for kind in FILES.values():
+        model = kind.model
+        title = kind.title + (f"（{kind.note}）" if kind.note else "")
         nested: list[type[BaseModel]] = []
-        out += [f"## {title}：`{path}`", "", *_table(model, nested), ""]
+        out += [f"## {title}：`data/{kind.path()}`", "", *_table(model, nested), ""]
         done: set[type[BaseModel]] = {model}
         while nested:
             sub = nested.pop(0)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import difflib
 import os
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,10 +12,10 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from cxzy_gen.problems import Problem, Severity
+from cxzy_gen.records import layout
 from cxzy_gen.records import models as m
+from cxzy_gen.records.layout import Place
 from cxzy_gen.records.loader import Document, read_document
-
-YEAR_DIR = re.compile(r"^\d{4}$")
 
 
 @dataclass
@@ -78,16 +77,6 @@ class Summary:
     records: Counter[str] = field(default_factory=Counter)
 
 
-KIND_NAMES = {
-    "units": "单位",
-    "members": "党员",
-    "commitments": "承诺",
-    "reviews": "点评",
-    "appraisals": "评议",
-    "commendations": "表彰",
-}
-
-
 def display_path(path: Path) -> str:
     """A path as the user typed it: relative to the working directory when inside it."""
     try:
@@ -97,41 +86,41 @@ def display_path(path: Path) -> str:
     return Path(path if rel.startswith("..") else rel).as_posix()
 
 
-def discover(data_dir: Path) -> tuple[list[tuple[Path, str, str, str | None]], list[Problem]]:
-    """Find the data files: (path, kind, unit id, year) each; misplaced files become problems."""
-    found: list[tuple[Path, str, str, str | None]] = []
+def discover(data_dir: Path) -> tuple[list[tuple[Path, Place]], list[Problem]]:
+    """Find the data files and their places (see `layout`); misplaced files become problems."""
+    found: list[tuple[Path, Place]] = []
     problems: list[Problem] = []
-    site = data_dir / "site.yaml"
+    site = data_dir / layout.SITE.file_name
     if site.is_file():
-        found.append((site, "site", "", None))
+        found.append((site, Place(layout.SITE)))
     else:
-        problems.append(Problem(display_path(site), 1, 1, "E-FILE", "找不到站点设置文件 site.yaml"))
-    units_dir = data_dir / "units"
+        problems.append(Problem(display_path(site), 1, 1, "E-FILE", f"找不到站点设置文件 {layout.SITE.file_name}"))
+    units_dir = data_dir / layout.UNITS_DIR
     for path in sorted(data_dir.rglob("*")):
         if path.is_symlink():
             problems.append(Problem(display_path(path), 1, 1, "E-FILE", "数据目录中不允许符号链接，请放入真实文件"))
             continue
-        if not path.is_file() or path.suffix.lower() not in {".yaml", ".yml"} or path == site:
+        if not path.is_file() or path.suffix.lower() not in {layout.SUFFIX, ".yml"} or path == site:
             continue
         rel = path.relative_to(data_dir).parts
         shown = display_path(path)
-        if path.suffix == ".yml" or path.suffix != path.suffix.lower():
-            problems.append(Problem(shown, 1, 1, "E-FILE", f"扩展名应为 .yaml（提示：改名为 {path.stem}.yaml）"))
+        if path.suffix != layout.SUFFIX:
+            problems.append(Problem(shown, 1, 1, "E-FILE", f"扩展名应为 {layout.SUFFIX}（提示：改名为 {path.stem}{layout.SUFFIX}）"))
             continue
-        if len(rel) >= 3 and rel[0] == "units" and not m.ID_RE.match(rel[1]):
+        if len(rel) >= 3 and rel[0] == layout.UNITS_DIR and not m.ID_RE.match(rel[1]):
             problems.append(Problem(shown, 1, 1, "E-ID", f"单位文件夹名「{rel[1]}」不能作编号：只用英文字母、数字、- 和 _"))
             continue
-        if len(rel) == 3 and rel[0] == "units" and rel[2] in {"unit.yaml", "members.yaml"}:
-            found.append((path, rel[2].removesuffix(".yaml"), rel[1], None))
-        elif len(rel) == 4 and rel[0] == "units" and YEAR_DIR.match(rel[2]) and rel[3] in m.YEARLY_FILES:
-            found.append((path, rel[3].removesuffix(".yaml"), rel[1], rel[2]))
+        where = layout.place("/".join(rel))
+        if where is None or where.file is layout.SITE:
+            hint = f"单位文件夹 {layout.UNITS_DIR}/<编号>/ 下只放 {layout.expected_files()}"
+            problems.append(Problem(shown, 1, 1, "E-FILE", f"不认识这个文件，未读取（提示：{hint}）"))
         else:
-            expected = "、".join(["unit.yaml", "members.yaml", *(f"<年份>/{n}" for n in m.YEARLY_FILES)])
-            problems.append(Problem(shown, 1, 1, "E-FILE", f"不认识这个文件，未读取（提示：单位文件夹 units/<编号>/ 下只放 {expected}）"))
+            found.append((path, where))
     if units_dir.is_dir():
+        unit_file = layout.UNIT_FILE.file_name
         for folder in sorted(p for p in units_dir.iterdir() if p.is_dir() and not p.is_symlink()):  # symlinks: reported above
-            if m.ID_RE.match(folder.name) and not (folder / "unit.yaml").is_file():
-                problems.append(Problem(display_path(folder / "unit.yaml"), 1, 1, "E-FILE", f"单位文件夹「{folder.name}」缺少 unit.yaml"))
+            if m.ID_RE.match(folder.name) and not (folder / unit_file).is_file():
+                problems.append(Problem(display_path(folder / unit_file), 1, 1, "E-FILE", f"单位文件夹「{folder.name}」缺少 {unit_file}"))
     return found, problems
 
 
@@ -142,9 +131,9 @@ def load_dataset(data_dir: Path) -> tuple[Dataset | None, list[Problem], Summary
     files, problems = discover(data_dir)
     summary = Summary(files=len(files))
     site: m.Site | None = None
-    parsed: list[tuple[Document, str, str, str | None, BaseModel]] = []
+    parsed: list[tuple[Document, Place, BaseModel]] = []
     documents: dict[str, Document] = {}
-    for path, kind, unit_id, year in files:
+    for path, where in files:
         doc, problem = read_document(path, display_path(path))
         if problem:
             problems.append(problem)
@@ -152,22 +141,21 @@ def load_dataset(data_dir: Path) -> tuple[Dataset | None, list[Problem], Summary
         assert doc is not None
         documents[doc.path] = doc
         problems.extend(check_document(doc))
-        model = _typed(doc, m.FILE_MODELS[kind], problems)
+        model = _typed(doc, where.file.model, problems)
         if model is None:
             continue
         if isinstance(model, m.Site):
             site = model
         else:
-            parsed.append((doc, kind, unit_id, year, model))
+            parsed.append((doc, where, model))
 
     if site is None:
         return None, problems, summary
     ds = Dataset(root=data_dir, site=site, documents=documents)
-    for doc, kind, unit_id, year, model in parsed:
-        _collect(ds, doc, kind, unit_id, year, model, problems)
-    for name in KIND_NAMES:
-        value = getattr(ds, name)
-        summary.records[name] = len(value)
+    for doc, where, model in parsed:
+        _collect(ds, doc, where, model, problems)
+    for kind in layout.RECORD_KINDS.values():
+        summary.records[kind.key] = len(getattr(ds, kind.plural))
 
     if any(p.is_error for p in problems):
         # Cross-record rules on a partial dataset would report references into the broken
@@ -178,22 +166,23 @@ def load_dataset(data_dir: Path) -> tuple[Dataset | None, list[Problem], Summary
     return (ds if ok else None), problems, summary
 
 
-def _collect(ds: Dataset, doc: Document, kind: str, unit_id: str, year: str | None, model: BaseModel, problems: list[Problem]) -> None:
-    """Put a typed file's records into the dataset, resolving their audience and source."""
-    default = getattr(model, "audience", None) if kind != "unit" else None
+def _collect(ds: Dataset, doc: Document, where: Place, model: BaseModel, problems: list[Problem]) -> None:
+    """Put a typed file's records into the dataset, resolving their audience and source, and keeping their place."""
     if isinstance(model, m.Unit):
-        _place(ds, doc, model, (), unit_id, None, problems)
-        if model.id != unit_id:
+        _place(ds, doc, model, (), where, None)
+        if model.id != where.unit:
             line, col = doc.locate(("id",))
             problems.append(
-                Problem(doc.path, line, col, "E-FILE", f"单位编号「{model.id}」与文件夹名「{unit_id}」不一致（提示：两者必须相同）")
+                Problem(doc.path, line, col, "E-FILE", f"单位编号「{model.id}」与文件夹名「{where.unit}」不一致（提示：两者必须相同）")
             )
         ds.units[model.id] = model
         return
-    list_key = "members" if kind == "members" else m.YEARLY_FILES[f"{kind}.yaml"][1]
-    target = ds.members if kind == "members" else getattr(ds, list_key)
+    list_key = where.file.list_key
+    assert where.file.record is not None and list_key is not None, "discover finds site.yaml, unit.yaml and record lists only"
+    default = getattr(model, "audience", None)
+    target = getattr(ds, where.file.record.plural)
     for i, record in enumerate(getattr(model, list_key)):
-        _place(ds, doc, record, (list_key, i), unit_id, default, problems)
+        _place(ds, doc, record, (list_key, i), where, default)
         if isinstance(target, dict):
             first = target.get(record.id)
             if first is not None:  # the dict keeps one of them, so ids_unique would never see this one
@@ -204,16 +193,8 @@ def _collect(ds: Dataset, doc: Document, kind: str, unit_id: str, year: str | No
             target.append(record)
 
 
-def _place(
-    ds: Dataset,
-    doc: Document,
-    record: m.Record,
-    keys: tuple[str | int, ...],
-    unit_id: str,
-    default: m.Audience | None,
-    problems: list[Problem],
-) -> None:
-    record._file, record._keys, record._unit = doc.path, keys, unit_id
+def _place(ds: Dataset, doc: Document, record: m.Record, keys: tuple[str | int, ...], where: Place, default: m.Audience | None) -> None:
+    record._file, record._keys, record._unit, record._year = doc.path, keys, where.unit, where.year
     if record.audience is None:
         record.audience = default or ds.site.default_audience
 
