@@ -10,13 +10,13 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from enum import StrEnum
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
-from cxzy_gen.git.plumbing import GitError, is_shallow, locate, run_git
+from cxzy_gen.git.commits import LOG_FORMAT, MAX_COMMIT_BYTES, ChangeType, Commit, FileChange, parse_commit, parse_log
+from cxzy_gen.git.plumbing import GitError, is_shallow, locate, read_objects, run_git
 from cxzy_gen.records import layout
 
 if TYPE_CHECKING:
@@ -24,86 +24,51 @@ if TYPE_CHECKING:
     from cxzy_gen.site.derive import Views
     from cxzy_gen.site.plan import Change
 
-# Separators that never occur in git metadata we ask for: record, unit.
-_RS, _US = "\x1e", "\x1f"
-_LOG_FORMAT = _RS + _US.join(["%H", "%P", "%an", "%ae", "%aI", "%cn", "%ce", "%cI", "%s", "%b"])
+
+def read_commits(root: Path, ref: str) -> list[Commit]:
+    """Every commit reachable from `ref`, newest first, with the files each changed; a GitError when git fails.
+
+    No path limit on purpose: which merge approved a commit needs the whole first-parent line, and path
+    limiting would hide the merges that brought data changes in.
+    """
+    entries = parse_log(run_git(root, "log", "-z", "--name-status", "-M", LOG_FORMAT, ref, "--"))
+    objects = {
+        oid: (raw, kind == "commit" and size <= MAX_COMMIT_BYTES)
+        for oid, kind, raw, size in read_objects(root, [e.sha for e in entries], MAX_COMMIT_BYTES)
+    }
+    commits = []
+    for entry in entries:
+        raw, whole = objects.get(entry.sha, (b"", False))
+        commits.append(replace(parse_commit(entry.sha, raw, whole), parents=entry.parents, files=entry.files))
+    return commits
 
 
 # ---------------------------------------------------------------- the model of history
 
 
-class ChangeType(StrEnum):
-    """How a commit touched a file (git's name-status letters)."""
-
-    ADDED = "A"
-    MODIFIED = "M"
-    DELETED = "D"
-    RENAMED = "R"
-
-    @property
-    def label(self) -> str:
-        return {"A": "新增", "M": "修改", "D": "删除", "R": "移动"}[self.value]
-
-
-@dataclass(frozen=True, slots=True)
-class Commit:
-    """One commit: who wrote it, who committed it, and the data files it changed."""
-
-    sha: str
-    parents: tuple[str, ...]
-    author: str
-    author_email: str
-    authored: dt.datetime
-    committer: str
-    committer_email: str
-    committed: dt.datetime
-    subject: str
-    body: str
-    files: tuple[FileChange, ...] = ()
-
-    @property
-    def short(self) -> str:
-        return self.sha[:7]
-
-    @property
-    def is_merge(self) -> bool:
-        return len(self.parents) > 1
-
-    @property
-    def date(self) -> dt.date:
-        """The day the change was written, in the author's own time zone."""
-        return self.authored.date()
-
-
-@dataclass(frozen=True, slots=True)
-class FileChange:
-    change: ChangeType
-    path: str  # relative to the repository root, posix
-    old_path: str | None = None  # the path before a rename
-
-    @property
-    def meaning(self) -> tuple[str, str]:
-        """(unit id, what the file holds); a file renamed to a name cxzy does not read is named by its old path."""
-        known = layout.place_within(self.path) is not None or not self.old_path
-        return _file_meaning(self.path if known else self.old_path or self.path)
+def meaning(file: FileChange) -> tuple[str, str]:
+    """(unit id, what the file holds); a file renamed to a name cxzy does not read is named by its old path."""
+    known = layout.place_within(file.path) is not None or not file.old_path
+    return _file_meaning(file.path if known else file.old_path or file.path)
 
 
 _REQUEST_PATTERNS = (
-    re.compile(r"^Merge pull request #(\d+)"),  # GitHub
-    re.compile(r"\(#(\d+)\)"),  # Gitea merges and GitHub/Gitea squash merges
-    re.compile(r"See merge request [^\s!]*!(\d+)"),  # GitLab, in the body
+    re.compile(r"^Merge pull request #([0-9]{1,9})(?![0-9])"),  # GitHub
+    re.compile(r"\(#([0-9]{1,9})\)"),  # Gitea merges and GitHub/Gitea squash merges
+    re.compile(r"See merge request [^\s!]*!([0-9]{1,9})(?![0-9])"),  # GitLab, in the body
 )
 
 
 @dataclass(frozen=True, slots=True)
 class Approval:
-    """审批: the merge on the main line that brought a commit in. Its committer is who merged (approved) it."""
+    """审批: the merge on the main line that brought a commit in. Its author is who merged (approved) it: forges
+    write the merging person as the author and often themselves (e.g. 「GitHub」) as the committer."""
 
     merge: Commit
 
     @property
     def by(self) -> str:
-        return self.merge.committer
+        return self.merge.author
 
     @property
     def date(self) -> dt.date:
@@ -164,7 +129,7 @@ class Revision:
     def what(self) -> str:
         """The change in words made from the file alone, e.g. 修改公开承诺 2011 年 — safe for any audience,
         unlike the free-text commit message, which may speak of records meant for a narrower one."""
-        return f"{self.change.label}{self.file.meaning[1]}"
+        return f"{self.change.label}{meaning(self.file)[1]}"
 
 
 @dataclass
@@ -193,12 +158,9 @@ class History:
             return cls(reason=f"{where.reason}，站点不显示修订记录")
         root, prefix = where.root, where.prefix
         try:
-            # No path limit on purpose: which merge approved a commit needs the whole first-parent line,
-            # and path limiting would hide the merges that brought data changes in.
-            out = run_git(root, "log", "-z", "--name-status", "-M", f"--format={_LOG_FORMAT}", ref, "--")
+            all_commits = read_commits(root, ref)
         except GitError as exc:
             return cls(root=root, prefix=prefix, reason=f"读取 git 历史失败（{exc}），站点不显示修订记录")
-        all_commits = parse_log(out.decode("utf-8", "replace"))
         if not all_commits:
             return cls(root=root, prefix=prefix, reason="git 仓库还没有提交，站点不显示修订记录")
         history = cls.from_commits(all_commits, root=root, prefix=prefix, shallow=is_shallow(root))
@@ -233,7 +195,7 @@ class History:
 
     # -------------------------------------------------------------- queries
 
-    def _key(self, path: str | os.PathLike[str]) -> str:
+    def repo_path(self, path: str | os.PathLike[str]) -> str:
         """A repository-relative posix path for a path given relative to the repo root, the cwd, or absolute."""
         text = os.fspath(path).replace("\\", "/")
         if text in self._by_path or self.root is None:
@@ -247,7 +209,7 @@ class History:
 
     def for_file(self, path: str | os.PathLike[str]) -> list[Revision]:
         """Every revision of one data file, newest first, following it back through renames."""
-        key = self._key(path)
+        key = self.repo_path(path)
         if key not in self._cache:
             self._cache[key] = sorted(self._revisions(key, cut=-1, depth=0), key=lambda r: self._order[r.sha])
         return list(self._cache[key])
@@ -300,10 +262,10 @@ class History:
             when = approval.date if approval else commit.date
             if when > views.today:
                 continue
-            by = f"{commit.author}提出" + (f"，{approval.by}批准" if approval and approval.by != commit.author else "")
+            by = f"{person(commit.author)}提出" + (f"，{person(approval.by)}批准" if approval else "，直接提交")
             kinds: dict[str, list[str]] = {}
             for f in commit.files:
-                unit, what = f.meaning
+                unit, what = meaning(f)
                 if unit in views.units:
                     kinds.setdefault(unit, [])
                     if what not in kinds[unit]:
@@ -321,23 +283,54 @@ class RevisionRow:
     """One line of a page's 修订记录, ready for a template: one commit, however many of the page's files it touched."""
 
     date: dt.date  # when it was written
-    author: str
+    author: str  # who proposed it (the commit's author)
     what: str  # 修改公开承诺 2011 年、领导点评 2011 年 — made from the files, safe for any audience
-    message: str | None  # the commit's subject; None unless the build shows free text (see revision_rows)
-    approved_by: str | None  # who merged it on the main line
+    message: str | None  # the reason (the commit's subject); None when this build may not show it (see revision_rows)
+    approved_by: str | None  # who merged it on the main line; None: committed directly (直接提交)
     approved_on: dt.date | None
     commit: str  # short id
     commit_url: str | None  # the diff on the forge, when site.yaml names one
     request: int | None  # the change request number
     request_url: str | None
     units: tuple[str, ...] = ()  # the unit folders it touched
+    defects: tuple[str, ...] = ()  # what of the commit could not be read (shown, never fatal)
+    withheld: str | None = None  # why the reason is not shown, when it is not
 
 
-def revision_rows(revisions: Iterable[Revision], links: ForgeLinks | None = None, messages: bool = False) -> list[RevisionRow]:
+# What a build may show of a commit's free text: a test of the commit (see plan: the audience rule for history).
+MessageRule = Callable[[Commit], bool]
+PII_NAME = "（署名含个人身份信息，不予显示）"
+PII_MESSAGE = "提交说明含个人身份信息，不予显示"
+NARROWER_MESSAGE = "提交说明涉及公开范围更窄的记录，不在此显示"
+
+
+def person(name: str) -> str:
+    """A git identity as a page may print it: never with a personal identifier in it."""
+    from cxzy_gen.records.rules import find_pii
+
+    return PII_NAME if find_pii(name) else name
+
+
+def reason(commit: Commit, shown: MessageRule) -> tuple[str | None, str | None]:
+    """(the commit's reason as this build may show it, why it is withheld)."""
+    from cxzy_gen.records.rules import find_pii
+
+    if not shown(commit):
+        return None, NARROWER_MESSAGE
+    if find_pii(commit.message):
+        return None, PII_MESSAGE
+    return commit.subject or None, None
+
+
+def _hidden(commit: Commit) -> bool:
+    return False
+
+
+def revision_rows(revisions: Iterable[Revision], links: ForgeLinks | None = None, messages: MessageRule = _hidden) -> list[RevisionRow]:
     """Revisions (newest first) as 修订记录 rows, one per commit.
 
     Commit messages are free text that may speak of records meant for a narrower audience than the page's:
-    pass `messages=True` only for builds whose audience is 党内公开 or narrower.
+    `messages` says, per commit, whether this build may show its message (by default none is shown).
     """
     by_commit: dict[str, list[Revision]] = {}
     for rev in revisions:
@@ -346,19 +339,22 @@ def revision_rows(revisions: Iterable[Revision], links: ForgeLinks | None = None
     for sha, revs in by_commit.items():
         first, approval = revs[0], revs[0].approval
         request = approval.request if approval else None
+        message, withheld = reason(first.commit, messages)
         rows.append(
             RevisionRow(
                 date=first.date,
-                author=first.author,
+                author=person(first.author),
                 what=_what(revs),
-                message=first.subject if messages else None,
-                approved_by=approval.by if approval else None,
+                message=message,
+                approved_by=person(approval.by) if approval else None,
                 approved_on=approval.date if approval else None,
                 commit=sha[:7],
                 commit_url=links.commit(sha) if links else None,
                 request=request,
                 request_url=links.request(request) if links and request is not None else None,
-                units=tuple(dict.fromkeys(u for r in revs if (u := r.file.meaning[0]))),
+                units=tuple(dict.fromkeys(u for r in revs if (u := meaning(r.file)[0]))),
+                defects=first.commit.defects,
+                withheld=withheld,
             )
         )
     return rows
@@ -369,8 +365,8 @@ def _what(revs: list[Revision]) -> str:
     by_change: dict[ChangeType, list[str]] = {}
     for rev in revs:
         meanings = by_change.setdefault(rev.change, [])
-        if rev.file.meaning[1] not in meanings:
-            meanings.append(rev.file.meaning[1])
+        if meaning(rev.file)[1] not in meanings:
+            meanings.append(meaning(rev.file)[1])
     return "；".join(change.label + "、".join(meanings) for change, meanings in by_change.items())
 
 
@@ -383,49 +379,6 @@ def _file_meaning(path: str) -> tuple[str, str]:
     if where is None:
         return layout.unit_folder(path), path.rsplit("/", 1)[-1]
     return where.unit, where.file.title + (f" {where.year} 年" if where.year is not None else "")
-
-
-def parse_log(text: str) -> list[Commit]:
-    """Parse `git log -z --name-status --format=_LOG_FORMAT` output into commits, in log order."""
-    commits: list[Commit] = []
-    for chunk in text.split(_RS)[1:]:
-        header, _, rest = chunk.partition("\0")
-        sha, parents, an, ae, ad, cn, ce, cd, subject, body = header.split(_US, 9)
-        tokens = rest.lstrip("\n").split("\0")
-        files: list[FileChange] = []
-        i = 0
-        while i < len(tokens):
-            status = tokens[i].strip()
-            if not status:
-                i += 1
-                continue
-            letter = status[0]
-            if letter in "RC" and i + 2 < len(tokens):
-                old, new = tokens[i + 1], tokens[i + 2]
-                files.append(FileChange(ChangeType.RENAMED, new, old) if letter == "R" else FileChange(ChangeType.ADDED, new))
-                i += 3
-                continue
-            if i + 1 >= len(tokens):
-                break
-            change = {"A": ChangeType.ADDED, "D": ChangeType.DELETED}.get(letter, ChangeType.MODIFIED)
-            files.append(FileChange(change, tokens[i + 1]))
-            i += 2
-        commits.append(
-            Commit(
-                sha=sha,
-                parents=tuple(parents.split()),
-                author=an,
-                author_email=ae,
-                authored=dt.datetime.fromisoformat(ad),
-                committer=cn,
-                committer_email=ce,
-                committed=dt.datetime.fromisoformat(cd),
-                subject=subject,
-                body=body.strip(),
-                files=tuple(files),
-            )
-        )
-    return commits
 
 
 def _approvals(commits: Sequence[Commit]) -> dict[str, Approval]:

@@ -11,8 +11,11 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import threading
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 # Config that would change git's output is pinned per run, whatever the user's ~/.gitconfig says.
 _GIT_CONFIG = ("-c", "core.quotepath=false", "-c", "log.showSignature=false", "-c", "i18n.logOutputEncoding=UTF-8")
@@ -27,15 +30,75 @@ def run_git(root: Path, *args: str, input: bytes | None = None) -> bytes:
     exe = shutil.which("git")
     if exe is None:
         raise GitError("找不到 git 命令（提示：安装 git 后重试）")
-    env = {**os.environ, "LC_ALL": "C", "GIT_TERMINAL_PROMPT": "0"}
     try:
-        done = subprocess.run([exe, *_GIT_CONFIG, *args], cwd=root, input=input, capture_output=True, env=env, check=False)
+        done = subprocess.run([exe, *_GIT_CONFIG, *args], cwd=root, input=input, capture_output=True, env=_env(), check=False)
     except OSError as exc:
         raise GitError(f"无法运行 git：{exc.strerror}") from exc
     if done.returncode != 0:
         detail = done.stderr.decode("utf-8", "replace").strip().splitlines()
         raise GitError(f"git {args[0]} 失败：{detail[-1] if detail else done.returncode}")
     return done.stdout
+
+
+def _env() -> dict[str, str]:
+    return {**os.environ, "LC_ALL": "C", "GIT_TERMINAL_PROMPT": "0"}
+
+
+def read_objects(root: Path, ids: Sequence[str], limit: int) -> Iterator[tuple[str, str, bytes, int]]:
+    """(id, object type, its first `limit` bytes, its full size) for each object id, streamed from one
+    `git cat-file --batch`: a huge object is skipped over, never held in memory. A missing object has type
+    "missing" and size -1."""
+    exe = shutil.which("git")
+    if exe is None:
+        raise GitError("找不到 git 命令（提示：安装 git 后重试）")
+    if not ids:
+        return
+    try:
+        proc = subprocess.Popen(
+            [exe, *_GIT_CONFIG, "cat-file", "--batch"],
+            cwd=root,
+            env=_env(),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        )
+    except OSError as exc:
+        raise GitError(f"无法运行 git：{exc.strerror}") from exc
+    assert proc.stdin is not None and proc.stdout is not None
+    feeder = threading.Thread(target=_feed, args=(proc.stdin, ids), daemon=True)  # writing all ids first could deadlock
+    feeder.start()
+    try:
+        for oid in ids:
+            parts = proc.stdout.readline(512).split()
+            if len(parts) != 3 or not parts[2].isdigit():
+                yield oid, "missing", b"", -1
+                continue
+            size = int(parts[2])
+            kept = proc.stdout.read(min(size, limit))
+            _skip(proc.stdout, size - len(kept) + 1)  # the rest, and the newline after each object
+            yield oid, parts[1].decode("ascii", "replace"), kept, size
+    finally:
+        proc.stdout.close()
+        proc.kill()
+        proc.wait()
+        feeder.join(timeout=5)
+
+
+def _feed(stdin: IO[bytes], ids: Sequence[str]) -> None:
+    try:
+        for oid in ids:
+            stdin.write(f"{oid}\n".encode())
+        stdin.close()
+    except OSError:  # git stopped reading: the reader sees it
+        pass
+
+
+def _skip(stream: IO[bytes], n: int) -> None:
+    while n > 0:
+        chunk = stream.read(min(n, 1 << 16))
+        if not chunk:
+            return
+        n -= len(chunk)
 
 
 def repo_root(path: Path) -> Path | None:

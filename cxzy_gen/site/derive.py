@@ -10,7 +10,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Literal
+from typing import Any, Literal
 
 from cxzy_gen.records import models as m
 from cxzy_gen.records.validate import Dataset
@@ -269,6 +269,9 @@ class Views:
     years: dict[int, Tally]  # the whole site per year, newest first
     campaign: Tally  # site.campaign_year
     warnings: list[str]
+    # Data files (as records name them) every record of which this build shows: only commits confined to
+    # these may show their free-text message, which could speak of any record in the files they touched.
+    open_files: frozenset[str] = frozenset()
 
 
 # ---------------------------------------------------------------- the derivation
@@ -343,7 +346,15 @@ def derive(ds: Dataset, today: dt.date, audience: m.Audience = m.Audience.PUBLIC
         years=dict(sorted(years.items(), reverse=True)),
         campaign=years.get(campaign_year, Tally()),
         warnings=warnings,
+        open_files=_open_files(ds, shown, [*commitments, *reviews, *appraisals, *commendations]),
     )
+
+
+def _open_files(ds: Dataset, shown: _Visibility, views: list[Any]) -> frozenset[str]:
+    """The data files none of whose records this build hides (the audience rule for history text)."""
+    kept = {id(v.record) for v in views} | {id(ds.units[u]) for u in shown.units} | {id(ds.members[p]) for p in shown.members}
+    closed = {r.source_file for r in ds.records() if id(r) not in kept}
+    return frozenset(path for path in ds.documents if path not in closed)
 
 
 class _Visibility:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from cxzy_gen.git.forge import links_for
-from cxzy_gen.git.history import History, RevisionRow, revision_rows
+from cxzy_gen.git.history import Commit, History, RevisionRow, revision_rows
 from cxzy_gen.records import models as m
 from cxzy_gen.site.derive import CommendationView, MemberView, Ref, UnitView, Views, WindowStatus, natural_key
 
@@ -86,8 +86,12 @@ def plan(views: Views, history: ChangeSource | None = None, archive: History | N
     """Every page of the site, in a fixed order. `archive` (the git history) adds 修订记录 and the 变更记录 page."""
     git = archive if archive is not None and archive.available else None
     links = links_for(views.site.forge) if git else None
-    # Commit messages are free text that may speak of records meant for a narrower audience than this build's.
-    messages = views.audience.rank >= m.Audience.UNIT.rank
+    # Commit messages are free text that may speak of any record in the files a commit touched: a build shows
+    # the message only of a commit whose every data file holds nothing this build hides.
+    open_paths = {git.repo_path(path) for path in views.open_files} if git else set()
+
+    def messages(commit: Commit) -> bool:
+        return all(f.path in open_paths for f in commit.files)
 
     def revisions(paths: list[str]) -> list[RevisionRow]:
         return revision_rows(git.for_files(paths), links, messages)[:REVISIONS] if git else []
