@@ -83,4 +83,4 @@ def test_records_keep_their_unit_and_year_folder() -> None:
     ],
 )
 def test_history_names_a_file_by_the_layout(path: str, meaning: tuple[str, str]) -> None:
-    assert history.FileChange(history.ChangeType.MODIFIED, path).meaning == meaning
+    assert history.meaning(history.FileChange(history.ChangeType.MODIFIED, path)) == meaning
