@@ -169,3 +169,43 @@ def test_unit_page_prints_as_a_clean_a4_sheet(browser, site: Path, artifacts: Pa
     data = pdf.read_bytes()
     assert data.startswith(b"%PDF") and len(data) > 5_000
     assert errors == []
+
+
+def _pdf_text(pdf: Path) -> tuple[int, str]:
+    """Pages and text of a PDF, read back with poppler's pdfinfo and pdftotext."""
+    _need(shutil.which("pdftotext") is not None, "pdftotext (poppler-utils)")
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    pages = int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    return pages, text
+
+
+def test_a_notice_reads_on_screen_and_phone_and_prints_on_one_a4_sheet(browser, site: Path, artifacts: Path) -> None:
+    _need(AXE.is_file(), "axe-core (npm ci in tools/web-checks)")
+    errors: list[str] = []
+    url = (site / "publicity/tuan-hongliu/20110622/index.html").as_uri()
+    page = _open(browser, url, errors)
+    page.screenshot(path=str(artifacts / "notice.png"), full_page=True)
+    assert _axe(page) == []
+
+    phone = _open(browser, url, errors)
+    phone.set_viewport_size({"width": 375, "height": 800})
+    phone.screenshot(path=str(artifacts / "notice-phone.png"), full_page=True)
+    assert phone.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 1
+    # On a phone the window and the way to object are in the flow of the page, not in an off-screen column.
+    for selector in (".notice-terms", ".channels", ".signoff"):
+        box = phone.locator(selector).bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 376, selector
+
+    page.emulate_media(media="print")
+    pdf = artifacts / "notice-a4.pdf"
+    page.pdf(path=str(pdf), format="A4", prefer_css_page_size=True)
+    pages, text = _pdf_text(pdf)
+    flat = "".join(text.split())
+    assert pages == 1
+    assert "公开范围：向社会公开" in flat
+    assert "红柳河团场党委组织科" in flat and "0999-8316025" in flat and "以邮戳为准" in flat
+    assert flat.endswith("第1页，共1页") or "第1页，共1页" in flat
+    assert "红柳河团场党委2011年6月22日" in flat  # the 落款 and its date
+    assert "首页" not in flat and "数据版本" not in flat  # no navigation or revision hashes on paper
+    assert errors == []

@@ -277,6 +277,34 @@ UNIT_CONTACTS = {
     "shi-zhengwu": {"office": "第十九师政务服务中心综合科", "phone": "0999-8021168", "address": "师部城区胜利路 18 号"},
 }
 
+# Who takes objections to each issuing organisation's 公示 notices: its own channels, as on a real notice.
+REPORT_SITE = "https://www.12380.gov.cn/"
+OBJECTION_CONTACTS = {
+    "shi": {
+        "office": "师党委组织部干部监督科",
+        "phone": "0999-8021380",
+        "address": "师部城区胜利路 1 号师党委组织部",
+        "postcode": "839000",
+        "report_site": REPORT_SITE,
+    },
+    "tuan-hongliu": {
+        "office": "红柳河团场党委组织科",
+        "phone": "0999-8316025",
+        "address": "红柳河团场团部建设路 2 号",
+        "postcode": "839101",
+        "report_site": REPORT_SITE,
+    },
+    "tuan-baiyang": {
+        "office": "白杨沟团场党委组织科",
+        "phone": "0999-8427310",
+        "address": "白杨沟团场团部人民路 6 号",
+        "postcode": "839102",
+        "report_site": REPORT_SITE,
+    },
+    "tuan-shaquan": {"office": "沙泉子团场党委组织科", "phone": "0999-8538142", "address": "沙泉子团场团部文化路 3 号", "postcode": "839103"},
+    "qiye-mianye": {"office": "天润棉业有限责任公司党委工作部", "phone": "0999-8650217", "address": "师部工业园区纺织路 9 号", "postcode": "839000"},
+}
+
 APPROVERS = {
     "shi": ["shi19-zzb"],
     "tuan-hongliu": ["hongliu-zzk"],
@@ -3272,6 +3300,8 @@ def unit_file(unit: Unit) -> dict[str, Any]:
     body["approvers"] = APPROVERS.get(unit.id, [f"{unit.prefix}-dangwu"])
     if unit.id in UNIT_CONTACTS:
         body["contact"] = UNIT_CONTACTS[unit.id]
+    if unit.id in OBJECTION_CONTACTS:
+        body["objection_contact"] = OBJECTION_CONTACTS[unit.id]
     if unit.id in DESCRIPTIONS:
         body["description"] = DESCRIPTIONS[unit.id]
     return body

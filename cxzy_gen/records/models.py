@@ -139,6 +139,10 @@ class OfficeContact(Strict):
     phone: Text | None = Field(None, title="办公电话")
     email: Text | None = Field(None, title="电子邮箱")
     address: Text | None = Field(None, title="地址")
+    postcode: Annotated[str, StringConstraints(pattern=r"^[0-9]{6}$")] | None = Field(None, title="邮政编码")
+    report_site: Annotated[str, StringConstraints(pattern=r"^https?://\S+$")] | None = Field(
+        None, title="12380 举报网站", description="组织部门的 12380 举报网站地址，公示通知中列为受理渠道之一"
+    )
 
 
 class Forge(Strict):
@@ -177,6 +181,9 @@ class Unit(Record):
         default_factory=list, title="审批人（托管平台账号）"
     )
     contact: OfficeContact | None = Field(None, title="办公室联系方式")
+    objection_contact: OfficeContact | None = Field(
+        None, title="公示意见受理方式", description="本单位发布的公示由谁受理意见（电话、来信地址、12380 网站等）；不写则用办公室联系方式"
+    )
     description: Markdown | None = Field(None, title="简介")
 
 

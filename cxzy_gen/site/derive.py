@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 from cxzy_gen.records import models as m
 from cxzy_gen.records.validate import Dataset
+from cxzy_gen.site.notices import NomineeSource, Notice, build_notices
 from cxzy_gen.site.workdays import WorkdayCalendar
 
 # ---------------------------------------------------------------- small values
@@ -266,6 +267,7 @@ class Views:
     reviews: list[ReviewView]
     appraisals: list[AppraisalView]
     commendations: list[CommendationView]
+    notices: list[Notice]  # 公示 notices, one per issuing organisation and batch
     years: dict[int, Tally]  # the whole site per year, newest first
     campaign: Tally  # site.campaign_year
     warnings: list[str]
@@ -331,6 +333,18 @@ def derive(ds: Dataset, today: dt.date, audience: m.Audience = m.Audience.PUBLIC
             unit, shown.refs[uid], parent, ancestors, children, depth, secretary, member_refs[uid], records[uid], by_year[uid], subtree[uid]
         )
 
+    shown_units = {uid: ds.units[uid] for uid in shown.units}
+    shown_members = {mid: ds.members[mid] for mid in shown.members}
+    notices = build_notices(
+        [_notice_source(h, h.window) for h in commendations if h.window is not None],
+        shown_units,
+        shown_members,
+        ds.site,
+        audience,
+        today,
+        calendar,
+    )
+
     warnings = [w for w in (calendar.warning(),) if w]
     return Views(
         site=ds.site,
@@ -343,6 +357,7 @@ def derive(ds: Dataset, today: dt.date, audience: m.Audience = m.Audience.PUBLIC
         reviews=reviews,
         appraisals=appraisals,
         commendations=commendations,
+        notices=notices,
         years=dict(sorted(years.items(), reverse=True)),
         campaign=years.get(campaign_year, Tally()),
         warnings=warnings,
@@ -438,6 +453,23 @@ def _commendation(h: m.Commendation, shown: _Visibility, today: dt.date, calenda
     window = publicity_window(h.publicity, today, calendar) if h.publicity else None
     awarding = shown.refs[h.awarding_unit or h.folder_unit]
     return CommendationView(h, shown.refs[h.nominee], shown.refs[h.nominated_by], awarding, window)
+
+
+def _notice_source(h: CommendationView, w: PublicityWindow) -> NomineeSource:
+    return NomineeSource(
+        h.record,
+        h.nominee.kind,
+        h.nominee.id,
+        h.nominee.name,
+        h.nominated_by.name,
+        h.awarding.id,
+        h.awarding.name,
+        w.start,
+        w.end,
+        w.status.key,
+        w.label,
+        w.days_left,
+    )
 
 
 def _unit_tree(ds: Dataset, shown: _Visibility) -> tuple[dict[str, tuple[m.Unit, Ref | None, list[Ref], list[Ref], int]], list[str]]:

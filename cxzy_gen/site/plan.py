@@ -16,7 +16,8 @@ from typing import Any, Protocol
 from cxzy_gen.git.forge import links_for
 from cxzy_gen.git.history import Commit, History, RevisionRow, revision_rows
 from cxzy_gen.records import models as m
-from cxzy_gen.site.derive import CommendationView, MemberView, Ref, UnitView, Views, WindowStatus, natural_key
+from cxzy_gen.site.derive import CommendationView, MemberView, Ref, UnitView, Views, natural_key
+from cxzy_gen.site.notices import Notice
 
 CSS = "assets/site.css"
 HOME = "index.html"
@@ -78,6 +79,11 @@ def year_url(year: int) -> str:
     return f"archive/{int(year)}/index.html"
 
 
+def notice_url(n: Notice) -> str:
+    """A 公示 notice: under its issuing organisation, named by its start date."""
+    return f"publicity/{check_id(n.issuer_id)}/{check_id(n.slug)}/index.html"
+
+
 def url_of(ref: Ref) -> str:
     return unit_url(ref.id) if ref.kind == "unit" else member_url(ref.id)
 
@@ -123,7 +129,7 @@ def plan(views: Views, history: ChangeSource | None = None, archive: History | N
             rectifications=[(r, x) for r in recs.reviews for x in r.rectifications],
             appraisals=by_year(recs.appraisals),
             received=by_year(recs.received),
-            awarded=notices(recs.awarded),
+            issued=[(n, notice_url(n)) for n in views.notices if n.issuer_id == uv.ref.id],
             contact=uv.unit.contact or views.site.contact,
             revisions=revision_rows(git.for_unit(uv.ref.id), links, messages)[:REVISIONS] if git else [],
         )
@@ -150,12 +156,14 @@ def plan(views: Views, history: ChangeSource | None = None, archive: History | N
             ),
         )
 
-    open_now = sorted((h for h in views.commendations if h.is_open), key=lambda h: (h.window.end, h.record.id))  # type: ignore[union-attr]
+    grouped = notice_groups(views.notices)
+    nominee_pages = {h.record.id: url_of(h.nominee) for h in views.commendations}
     changes = history.latest(views, LATEST) if history is not None else latest_changes(views, LATEST)
     pages = [
-        page(HOME, "home.html", open_notices=open_now, changes=changes, campaign=views.campaign, years=views.years),
+        page(HOME, "home.html", open_notices=grouped["open"], changes=changes, campaign=views.campaign, years=views.years),
         page(TREE, "tree.html", units=views.units, roots=[views.units[uid].ref for uid in views.roots]),
-        page(PUBLICITY, "publicity.html", notices=notices(views.commendations)),
+        page(PUBLICITY, "publicity.html", groups=grouped),
+        *(page(notice_url(n), "notice.html", n=n, issuer=views.units[n.issuer_id].ref, pages=nominee_pages) for n in views.notices),
         page(HONOURS, "honours.html", roll=honour_roll(views.commendations)),
         page(ARCHIVE, "archive.html", years=views.years),
     ]
@@ -199,20 +207,21 @@ def by_year(items: list[Any]) -> list[tuple[int, list[Any]]]:
     return sorted(groups.items(), key=lambda g: -g[0])
 
 
-_WINDOW_ORDER = {WindowStatus.OPEN: 0, WindowStatus.UPCOMING: 1, WindowStatus.CLOSED: 2}
+def notice_groups(notices: list[Notice]) -> dict[str, list[tuple[Notice, str]]]:
+    """公示 notices apart by status, each with its URL: open (ending soonest first), upcoming (starting soonest
+    first), closed (latest first)."""
+    out: dict[str, list[tuple[Notice, str]]] = {"open": [], "upcoming": [], "closed": []}
+    for n in notices:
+        out[n.status_key].append((n, notice_url(n)))
+    out["open"].sort(key=lambda x: (x[0].end, x[0].issuer_id, x[0].slug))
+    out["upcoming"].sort(key=lambda x: (x[0].start, x[0].issuer_id, x[0].slug))
+    out["closed"].sort(key=lambda x: (-x[0].end.toordinal(), x[0].issuer_id, x[0].slug))
+    return out
 
 
-def notices(commendations: list[CommendationView]) -> list[CommendationView]:
-    """公示 notices: open ones first (ending soonest first), then upcoming, then closed (latest first)."""
-    with_window = [h for h in commendations if h.window is not None]
-    return sorted(
-        with_window,
-        key=lambda h: (
-            _WINDOW_ORDER[h.window.status],  # type: ignore[union-attr]
-            h.window.end.toordinal() * (1 if h.window.status is WindowStatus.OPEN else -1),  # type: ignore[union-attr]
-            h.record.id,
-        ),
-    )
+def notice_links(notices: list[Notice]) -> dict[str, str]:
+    """Where each commendation's 公示 is: its notice page, at the nominee's line."""
+    return {row.commendation_id: f"{notice_url(n)}#h-{row.commendation_id}" for n in notices for g in n.groups for row in g.rows}
 
 
 def honour_roll(commendations: list[CommendationView]) -> list[tuple[int, list[tuple[m.HonourTitle, list[CommendationView]]]]]:
@@ -237,6 +246,7 @@ def honour_roll(commendations: list[CommendationView]) -> list[tuple[int, list[t
 def latest_changes(views: Views, n: int) -> list[Change]:
     """The newest records up to the build date, by their own dates (without git history)."""
     found: list[tuple[dt.date, str, Change]] = []
+    links = notice_links(views.notices)
     for c in views.commitments:
         day = c.record.publicized.date if c.record.publicized else c.record.proposed
         found.append(
@@ -250,17 +260,18 @@ def latest_changes(views: Views, n: int) -> list[Change]:
     for h in views.commendations:
         if h.window is not None:
             text = f"{h.nominee.name}（{h.record.title.value}）"
-            found.append((h.window.start, h.record.id, Change(h.window.start, "评选表彰公示", text, f"{PUBLICITY}#h-{h.record.id}")))
+            found.append((h.window.start, h.record.id, Change(h.window.start, "评选表彰公示", text, links.get(h.record.id, PUBLICITY))))
     found = [f for f in found if f[0] <= views.today]
     found.sort(key=lambda f: (-f[0].toordinal(), natural_key(f[1])))
     return [change for _, _, change in found[:n]]
 
 
-def feed_entries(views: Views) -> list[tuple[CommendationView, str]]:
-    """The Atom feed: every 公示 notice that has started, newest first, each with its stable entry id."""
-    started = [h for h in views.commendations if h.window is not None and h.window.start <= views.today]
+def feed_entries(views: Views) -> list[tuple[CommendationView, str, str]]:
+    """The Atom feed: every nominee put up for 公示 that has started, newest first, with its stable entry id and its notice."""
+    links = notice_links(views.notices)
+    started = [h for h in views.commendations if h.window is not None and h.window.start <= views.today and h.record.id in links]
     started.sort(key=lambda h: (-h.window.start.toordinal(), natural_key(h.record.id)))  # type: ignore[union-attr]
-    return [(h, _uuid(views.site.root_unit, "commendations", h.record.id)) for h in started]
+    return [(h, _uuid(views.site.root_unit, "commendations", h.record.id), links[h.record.id]) for h in started]
 
 
 def _uuid(*parts: str) -> str:
