@@ -301,8 +301,18 @@ OBJECTION_CONTACTS = {
         "postcode": "839102",
         "report_site": REPORT_SITE,
     },
-    "tuan-shaquan": {"office": "沙泉子团场党委组织科", "phone": "0999-8538142", "address": "沙泉子团场团部文化路 3 号", "postcode": "839103"},
-    "qiye-mianye": {"office": "天润棉业有限责任公司党委工作部", "phone": "0999-8650217", "address": "师部工业园区纺织路 9 号", "postcode": "839000"},
+    "tuan-shaquan": {
+        "office": "沙泉子团场党委组织科",
+        "phone": "0999-8538142",
+        "address": "沙泉子团场团部文化路 3 号",
+        "postcode": "839103",
+    },
+    "qiye-mianye": {
+        "office": "天润棉业有限责任公司党委工作部",
+        "phone": "0999-8650217",
+        "address": "师部工业园区纺织路 9 号",
+        "postcode": "839000",
+    },
 }
 
 APPROVERS = {
