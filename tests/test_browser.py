@@ -209,3 +209,24 @@ def test_a_notice_reads_on_screen_and_phone_and_prints_on_one_a4_sheet(browser, 
     assert "红柳河团场党委2011年6月22日" in flat  # the 落款 and its date
     assert "首页" not in flat and "数据版本" not in flat  # no navigation or revision hashes on paper
     assert errors == []
+
+
+def test_on_a_phone_every_commitments_status_is_on_screen(browser, site: Path, artifacts: Path) -> None:
+    errors: list[str] = []
+    page = _open(browser, (site / "units/hongliu-lian-1/index.html").as_uri(), errors)
+    page.set_viewport_size({"width": 375, "height": 800})
+    boxes = page.evaluate(
+        "() => [...document.querySelectorAll('table.cards td.col-status')].map(td => {"
+        " const r = td.getBoundingClientRect(); return [r.left, r.right, r.height, getComputedStyle(td).display]; })"
+    )
+    assert len(boxes) > 10
+    assert all(left >= 0 and right <= 375 and height > 0 and display != "none" for left, right, height, display in boxes), boxes[:5]
+    # The status is the first thing of each card.
+    first = page.evaluate(
+        "() => [...document.querySelectorAll('table.cards tbody tr')].filter(tr => tr.querySelector('td.col-status')).every(tr => {"
+        " const tds = [...tr.children]; const top = Math.min(...tds.map(td => td.getBoundingClientRect().top));"
+        " return tr.querySelector('td.col-status').getBoundingClientRect().top === top; })"
+    )
+    assert first
+    page.screenshot(path=str(artifacts / "unit-cards-phone.png"), full_page=False)
+    assert errors == []

@@ -552,3 +552,67 @@ def _subtree_tallies(
             total.add(totals[child.id])
         totals[uid] = total
     return totals
+
+
+# ---------------------------------------------------------------- the line at the top of a page
+
+
+@dataclass(frozen=True, slots=True)
+class Headline:
+    """What a reader sees first on a unit or member page: one year's figures and the sentence that says them."""
+
+    year: int
+    commitments: int
+    kept: int
+    in_progress: int
+    overdue: int
+    reviews: int
+    rectifications_open: int
+    satisfaction: str | None  # the latest 群众满意度 (满意 + 比较满意 + 基本满意) that year
+    grade: str | None  # a member's 民主评议等次 that year
+    commendations: int
+
+    @property
+    def text(self) -> str:
+        parts = [f"{self.year} 年 {self.commitments} 项承诺"]
+        if self.commitments:
+            parts.append(f"{self.kept} 项已完成")
+            if self.in_progress:
+                parts.append(f"{self.in_progress} 项进行中")
+            if self.overdue:
+                parts.append(f"{self.overdue} 项逾期")
+        if self.satisfaction:
+            parts.append(f"群众满意率 {self.satisfaction}")
+        if self.grade:
+            parts.append(f"民主评议等次 {self.grade}")
+        return "，".join(parts) + "。"
+
+
+def headline(by_year: dict[int, Tally], appraisals: list[AppraisalView], target: str, year: int) -> Headline | None:
+    """The figures of `year` (else the latest year with records) for a unit or member page; None without any record."""
+    if year not in by_year:
+        if not by_year:
+            return None
+        year = max(by_year)
+    t = by_year[year]
+    own = [a for a in appraisals if a.target.id == target and a.year == year and a.record.withdrawn is None]
+    own.sort(key=lambda a: a.record.date)
+    rates = [a.satisfaction_rate for a in own if a.satisfaction_rate]
+    grades = [a.record.grade.value for a in own if a.record.grade is not None]
+    return Headline(
+        year=year,
+        commitments=t.commitments,
+        kept=t.kept,
+        in_progress=t.in_progress,
+        overdue=t.overdue,
+        reviews=t.reviews,
+        rectifications_open=t.rectifications - t.rectifications_done,
+        satisfaction=rates[-1] if rates else None,
+        grade=grades[-1] if grades else None,
+        commendations=t.commendations,
+    )
+
+
+def member_tallies(mv: MemberView) -> dict[int, Tally]:
+    """One member's roll-up per year, counted as a unit's is."""
+    return _tallies(UnitRecords(commitments=mv.commitments, reviews=mv.reviews, appraisals=mv.appraisals, received=mv.commendations))

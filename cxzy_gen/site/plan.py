@@ -16,7 +16,7 @@ from typing import Any, Protocol
 from cxzy_gen.git.forge import links_for
 from cxzy_gen.git.history import Commit, History, RevisionRow, revision_rows
 from cxzy_gen.records import models as m
-from cxzy_gen.site.derive import CommendationView, MemberView, Ref, UnitView, Views, natural_key
+from cxzy_gen.site.derive import CommendationView, MemberView, Ref, ReviewView, UnitView, Views, headline, member_tallies, natural_key
 from cxzy_gen.site.notices import Notice
 
 CSS = "assets/site.css"
@@ -84,6 +84,12 @@ def notice_url(n: Notice) -> str:
     return f"publicity/{check_id(n.issuer_id)}/{check_id(n.slug)}/index.html"
 
 
+def review_url(r: ReviewView) -> str:
+    """Where a 点评意见表 is shown in full: a member's on their page, an organisation's on its unit's page."""
+    where = member_url(r.target.id) if r.target.kind == "member" else unit_url(r.record.folder_unit)
+    return f"{where}#r-{check_id(r.record.id)}"
+
+
 def url_of(ref: Ref) -> str:
     return unit_url(ref.id) if ref.kind == "unit" else member_url(ref.id)
 
@@ -123,10 +129,12 @@ def plan(views: Views, history: ChangeSource | None = None, archive: History | N
             unit_url(uv.ref.id),
             "unit.html",
             u=uv,
+            summary=headline(uv.by_year, recs.appraisals, uv.ref.id, views.site.campaign_year),
             own_commitments=by_year([c for c in recs.commitments if c.subject.kind == "unit"]),
             member_commitments=by_year([c for c in recs.commitments if c.subject.kind == "member"]),
-            reviews=by_year(recs.reviews),
-            rectifications=[(r, x) for r in recs.reviews for x in r.rectifications],
+            reviews=by_year([r for r in recs.reviews if r.target.kind == "unit"]),
+            member_reviews=by_year([(r, review_url(r)) for r in recs.reviews if r.target.kind == "member"]),
+            rectifications=[(r, x, review_url(r)) for r in recs.reviews for x in r.rectifications],
             appraisals=by_year(recs.appraisals),
             received=by_year(recs.received),
             issued=[(n, notice_url(n)) for n in views.notices if n.issuer_id == uv.ref.id],
@@ -139,6 +147,7 @@ def plan(views: Views, history: ChangeSource | None = None, archive: History | N
             member_url(mv.ref.id),
             "member.html",
             p=mv,
+            summary=headline(member_tallies(mv), mv.appraisals, mv.ref.id, views.site.campaign_year),
             unit=views.units[mv.unit.id],
             grades=[(a.year, a.record.grade) for a in mv.appraisals if a.record.grade is not None and a.record.withdrawn is None],
             commitments=by_year(mv.commitments),
@@ -200,10 +209,10 @@ def _data_version(git: History | None, links: Any) -> dict[str, Any] | None:
 
 
 def by_year(items: list[Any]) -> list[tuple[int, list[Any]]]:
-    """Records grouped by year, newest year first; within a year, in the data's order."""
+    """Records (or (record, url) pairs) grouped by year, newest year first; within a year, in the data's order."""
     groups: dict[int, list[Any]] = defaultdict(list)
     for item in items:
-        groups[item.year].append(item)
+        groups[(item[0] if isinstance(item, tuple) else item).year].append(item)
     return sorted(groups.items(), key=lambda g: -g[0])
 
 
