@@ -18,7 +18,7 @@ from cxzy_gen.site.serve import preview, serve
 
 def test_preview_builds_the_site(tmp_path: Path) -> None:
     message = preview(SITE, tmp_path / "public", TODAY, m.Audience.PUBLIC, None)
-    assert message.startswith("已生成 17 个页面")
+    assert message.startswith("已生成 21 个页面")
     assert (tmp_path / "public/units/lian-1/index.html").is_file()
 
 
