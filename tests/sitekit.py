@@ -29,6 +29,18 @@ def data_sets() -> list[Path]:
     return [SITE, *([DEMO] if (DEMO / "site.yaml").is_file() else [])]
 
 
+def own_addresses() -> list[str]:
+    """The site addresses (site.yaml `url`, with a final slash) of the data sets that have one."""
+    found = (yaml.safe_load((d / "site.yaml").read_text(encoding="utf-8")).get("url") for d in data_sets())
+    return [url.rstrip("/") + "/" for url in found if url]
+
+
+def site_root_path(out: Path) -> str:
+    """The root path a built site's 404 page links from ("/" without a site address)."""
+    stylesheet = html(out / "404.html").find("link", rel="stylesheet")["href"]
+    return stylesheet.removesuffix("assets/site.css")
+
+
 def make_site(data: Path, out: Path, today: dt.date = TODAY, audience: m.Audience = m.Audience.SPECIFIC, **kw: Any) -> BuildResult:
     return build(data, out, today, audience, **kw)
 

@@ -947,6 +947,13 @@ FIELDS = {
         "「how」（公示方式）的值「黑板报」不在允许的取值中：党员大会、党小组会、公开栏、局域网",
         "how:",
     ),
+    "site_address_without_scheme": Row(
+        [add(SITE, (), "url", "dangwu.example.org/cxzy")],
+        SITE,
+        "E-VALUE",
+        "「url」（网站地址）的值「dangwu.example.org/cxzy」格式不对（提示：公开栏发布后的完整网址，如 https://dangwu.example.org/cxzy/",
+        "url:",
+    ),
     "wrong_unit_type": Row(
         [put(QIYE, ("type",), "国企")],
         QIYE,

@@ -11,11 +11,12 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
-from sitekit import SITE, data_sets, html, make_site, text_of
+from sitekit import SITE, copy_data, data_sets, html, make_site, own_addresses, site_root_path, text_of
 
 from cxzy_gen.site.render import DEFAULT_TEMPLATES
 
 ATOM = "{http://www.w3.org/2005/Atom}"
+BASE = "https://dangwu.example.org/cxzy/"  # the fixture's site.yaml url, kept with a final slash
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +51,7 @@ def test_every_page_of_the_fixture_is_there(site: Path) -> None:
         "archive/index.html",
         "archive/2011/index.html",
         "archive/2010/index.html",
-        "feed.xml",
+        "feed.atom",
         "sitemap.xml",
         "assets/site.css",
         ".cxzy-site",
@@ -241,8 +242,8 @@ def test_home_page_shows_what_is_open_now_with_days_left_and_contact(site: Path)
     assert all(c[:10] <= "2011-06-28" for c in changes)  # nothing after the build date
 
 
-def test_feed_is_atom_with_stable_ids_and_relative_links(site: Path) -> None:
-    feed = ET.parse(site / "feed.xml").getroot()
+def test_feed_is_atom_with_stable_ids_and_absolute_links(site: Path) -> None:
+    feed = ET.parse(site / "feed.atom").getroot()
     assert feed.tag == f"{ATOM}feed"
     assert feed.find(f"{ATOM}updated").text == "2011-06-24T00:00:00+08:00"  # the newest notice, not the clock
     entries = feed.findall(f"{ATOM}entry")
@@ -255,17 +256,46 @@ def test_feed_is_atom_with_stable_ids_and_relative_links(site: Path) -> None:
     ids = [e.find(f"{ATOM}id").text for e in entries]
     assert all(uuid.UUID(i.removeprefix("urn:uuid:")).version == 5 for i in ids)
     assert len(set(ids)) == 3
+    links = {link.get("rel"): link.get("href") for link in feed.findall(f"{ATOM}link")}
+    assert links == {"self": f"{BASE}feed.atom", "alternate": f"{BASE}publicity/index.html"}
     link = entries[0].find(f"{ATOM}link").get("href")
-    assert link == "publicity/shi/20110624/index.html#h-h-open"
+    assert link == f"{BASE}publicity/shi/20110624/index.html#h-h-open"
     assert html(site / "publicity/shi/20110624/index.html").find(id="h-h-open") is not None
     assert "2011-06-24 至 2011-06-30" in entries[0].find(f"{ATOM}summary").text
 
 
-def test_sitemap_lists_every_page_relative_to_the_root(site: Path) -> None:
+def test_sitemap_lists_every_page_by_its_full_address(site: Path) -> None:
     root = ET.parse(site / "sitemap.xml").getroot()
     locs = [loc.text for loc in root.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
-    assert locs == sorted(locs) and "units/lian-1/index.html" in locs and "404.html" not in locs
-    assert all((site / loc).is_file() for loc in locs)
+    assert locs == sorted(locs) and f"{BASE}units/lian-1/index.html" in locs and f"{BASE}404.html" not in locs
+    assert all(loc.startswith(BASE) and (site / loc.removeprefix(BASE)).is_file() for loc in locs)
+    pages = {p.relative_to(site).as_posix() for p in site.rglob("*.html")} - {"404.html"}
+    assert {loc.removeprefix(BASE) for loc in locs} == pages
+
+
+def test_the_sitemap_is_valid_against_the_protocol_schema(site: Path) -> None:
+    from lxml import etree
+
+    schema = etree.XMLSchema(etree.parse(str(Path(__file__).parent / "fixtures" / "sitemap.xsd")))
+    document = etree.parse(str(site / "sitemap.xml"))
+    assert schema.validate(document), schema.error_log
+    bad = etree.fromstring(b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><lost>x</lost></url></urlset>')
+    assert not schema.validate(bad)  # the schema is really checking
+
+
+def test_without_a_site_address_there_is_no_sitemap_and_links_stay_relative(tmp_path: Path) -> None:
+    data = copy_data(SITE, tmp_path / "data")
+    settings = data / "site.yaml"
+    settings.write_text(settings.read_text(encoding="utf-8").replace("url: https://dangwu.example.org/cxzy\n", ""), encoding="utf-8")
+    out = tmp_path / "public"
+    make_site(data, out)
+    assert not (out / "sitemap.xml").exists()
+    feed = ET.parse(out / "feed.atom").getroot()
+    assert {link.get("rel"): link.get("href") for link in feed.findall(f"{ATOM}link")} == {
+        "self": "feed.atom",
+        "alternate": "publicity/index.html",
+    }
+    assert html(out / "404.html").find("link", rel="stylesheet")["href"] == "/assets/site.css"
 
 
 def test_tree_page_nests_units(site: Path) -> None:
@@ -280,7 +310,10 @@ def test_tree_page_nests_units(site: Path) -> None:
 def test_404_page(site: Path) -> None:
     page = html(site / "404.html")
     assert text_of(page.h1) == "找不到这个页面"
-    assert page.find("a", href="index.html") is not None
+    # Served at any missing path, so it links from the site's root path (site.yaml url), not relative to itself.
+    assert page.find("link", rel="stylesheet")["href"] == "/cxzy/assets/site.css"
+    assert {a["href"] for a in page.select("main a")} == {"/cxzy/index.html", "/cxzy/units/index.html"}
+    assert page.select_one("a.skip-link")["href"] == "#main"
 
 
 # ---------------------------------------------------------------- every page: structure, links, no outside resources
@@ -316,6 +349,7 @@ def test_every_internal_link_resolves(any_site: Path) -> None:
             anchors[rel] = {el["id"] for el in html(any_site / rel).find_all(id=True)} if rel.endswith(".html") else set()
         return anchors[rel]
 
+    root_path = site_root_path(any_site)
     for path in sorted(any_site.rglob("*.html")):
         here = path.relative_to(any_site).as_posix()
         for el in html(path).find_all(["a", "link"], href=True):
@@ -323,7 +357,11 @@ def test_every_internal_link_resolves(any_site: Path) -> None:
             if url.scheme == "mailto":
                 continue
             assert not url.scheme and not url.netloc, f"{here}: {el['href']}"
-            target = posixpath.normpath(posixpath.join(posixpath.dirname(here), unquote(url.path))) if url.path else here
+            if url.path.startswith("/"):  # only the 404 page, shown at any depth, links from the site's root path
+                assert here == "404.html" and url.path.startswith(root_path), f"{here}: {el['href']}"
+                target = url.path.removeprefix(root_path)
+            else:
+                target = posixpath.normpath(posixpath.join(posixpath.dirname(here), unquote(url.path))) if url.path else here
             assert not target.startswith(".."), f"{here}: {el['href']} leaves the site"
             assert (any_site / target).is_file(), f"{here}: broken link {el['href']}"
             if url.fragment:
@@ -336,6 +374,8 @@ ABSOLUTE = re.compile(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//""", re.IGNOR
 def test_no_external_resource_in_any_file(any_site: Path) -> None:
     for path in sorted(p for p in any_site.rglob("*") if p.is_file()):
         text = path.read_text(encoding="utf-8")
+        for own in own_addresses():  # the feed's and sitemap's links to the site's own address
+            text = text.replace(f'href="{own}', 'href="')
         assert not ABSOLUTE.search(text), f"{path}: absolute URL in src/href"
         if path.suffix == ".css":
             assert "@import" not in text and "url(" not in text and "@font-face" not in text

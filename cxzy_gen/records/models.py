@@ -11,7 +11,7 @@ import re
 from enum import Enum, StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"
 ID_RE = re.compile(ID_PATTERN)
@@ -153,10 +153,23 @@ class Forge(Strict):
     )
 
 
+def _with_slash(url: str) -> str:
+    return url if url.endswith("/") else url + "/"
+
+
+# The published site's address: http(s), a host, a path; no query or fragment. Kept with a final slash.
+SiteUrl = Annotated[str, StringConstraints(pattern=r"^https?://[^/\s?#]+(/[^\s?#]*)?$"), AfterValidator(_with_slash)]
+
+
 class Site(Strict):
     """site.yaml: 站点设置."""
 
     title: Text = Field(title="站点名称")
+    url: SiteUrl | None = Field(
+        None,
+        title="网站地址",
+        description="公开栏发布后的完整网址，如 https://dangwu.example.org/cxzy/；填写后站点地图和订阅用完整网址，404 页面从这个路径链接",
+    )
     root_unit: Id = Field(title="根单位编号")
     campaign_year: int = Field(ge=2000, le=2100, title="活动年度")
     publicity_working_days: int = Field(5, ge=1, le=60, title="公示期（工作日）")

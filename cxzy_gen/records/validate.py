@@ -275,7 +275,10 @@ def _error_problem(doc: Document, model: type[BaseModel], err: Any) -> Problem:
         return Problem(
             doc.path, line, col, "E-ID", f"{label}「{shown}」不能作编号：只用英文字母、数字、- 和 _，以字母或数字开头，最长 64 个字符"
         )
-    return Problem(doc.path, line, col, "E-VALUE", f"{label}{_value_message(kind, ctx, shown)}")
+    hint = ""
+    if kind == "string_pattern_mismatch" and owner is not None and (info := owner.model_fields.get(str(name))) and info.description:
+        hint = f"（提示：{info.description}）"  # what the value should look like, e.g. the site address
+    return Problem(doc.path, line, col, "E-VALUE", f"{label}{_value_message(kind, ctx, shown)}{hint}")
 
 
 def _suggest(owner: type[BaseModel] | None, name: str) -> str:

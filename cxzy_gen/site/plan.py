@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
+from urllib.parse import urlsplit
 
 from cxzy_gen.git.forge import links_for
 from cxzy_gen.git.history import Commit, History, RevisionRow, revision_rows
@@ -25,7 +26,10 @@ TREE = "units/index.html"
 HONOURS = "honours/index.html"
 PUBLICITY = "publicity/index.html"
 ARCHIVE = "archive/index.html"
-FEED = "feed.xml"
+# `.atom`: web servers' stock type tables (nginx, Apache) serve it as application/atom+xml, which XML readers
+# decode by the file's own encoding declaration; `.xml` is served as text/xml, which without a charset means US-ASCII.
+FEED = "feed.atom"
+SITEMAP = "sitemap.xml"
 CHANGES = "changes/index.html"  # 变更记录, from the git history
 REVISIONS = 20  # how many revisions a unit or member page lists
 NAV = ((HOME, "首页"), (TREE, "组织架构"), (PUBLICITY, "公示"), (HONOURS, "光荣榜"), (ARCHIVE, "年度归档"))
@@ -116,6 +120,7 @@ def plan(views: Views, history: ChangeSource | None = None, archive: History | N
         "nav": NAV,
         "css": CSS,
         "feed": FEED,
+        "site_url": views.site.url or "",  # the published address ("" when site.yaml has none): feed and sitemap links
         "names": {**{uid: u.ref.name for uid, u in views.units.items()}, **{mid: p.ref.name for mid, p in views.members.items()}},
         "data_version": _data_version(git, links),
     }
@@ -191,12 +196,14 @@ def plan(views: Views, history: ChangeSource | None = None, archive: History | N
             if not r.units or set(r.units) & views.units.keys()
         ]
         pages.append(page(CHANGES, "changes.html", commits=shown))
-    pages.append(page("404.html", "404.html"))
+    # The server shows 404.html at whatever path was asked for, so its links start from the site's root path.
+    pages.append(page("404.html", "404.html", root=urlsplit(views.site.url).path if views.site.url else "/"))
     pages.append(
         page(FEED, "feed.xml", entries=feed_entries(views), feed_id=_uuid(views.site.root_unit, "publicity"), updated=_updated(views))
     )
-    html = sorted(p.url for p in pages if p.url.endswith(".html") and p.url != "404.html")
-    pages.append(page("sitemap.xml", "sitemap.xml", urls=html))
+    if views.site.url:  # the sitemap protocol takes absolute addresses only
+        html = sorted(p.url for p in pages if p.url.endswith(".html") and p.url != "404.html")
+        pages.append(page(SITEMAP, "sitemap.xml", urls=html))
     pages.append(Page(CSS, None, static="static/site.css"))
     return pages
 

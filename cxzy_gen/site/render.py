@@ -157,5 +157,6 @@ def render_page(page: Page, env: Environment) -> tuple[str, bytes]:
         source, _, _ = env.loader.get_source(env, page.static)  # type: ignore[union-attr]
         return page.url, source.encode("utf-8")
     template = env.get_template(page.template)
-    text = template.render({**page.context, "page_url": page.url, "root": root_of(page.url)})
+    # A page may fix its own root (the 404 page, served at any depth, links from the site's root path).
+    text = template.render({"root": root_of(page.url), **page.context, "page_url": page.url})
     return page.url, text.encode("utf-8")
