@@ -124,8 +124,8 @@ def test_unit_page(site: Path) -> None:
 
     # Commendations: received by the unit and its members.
     honours = text_of(section(page, "评选表彰"))
-    assert "孙秀英：优秀共产党员（已表彰，师党发〔2011〕20号）" in honours
-    assert "一团一连党支部：先进基层党组织（公示中（2 天后结束））" in honours
+    assert "孙秀英：优秀共产党员 已表彰（师党发〔2011〕20号）" in honours
+    assert "一团一连党支部：先进基层党组织 公示中（2 天后结束）" in honours
 
     # The objection contact: the unit has none of its own, so the site's.
     assert "师创先争优活动领导小组办公室" in text_of(page.find("section", class_="contact"))
@@ -163,7 +163,7 @@ def test_member_page(site: Path) -> None:
     assert "民主评议等次：2011 年 优秀" in text_of(appraisals)
     dims = [text_of(t.caption) for t in appraisals.find_all("table")]
     assert dims == ["党性观念强不强（共 16 票）", "联系服务群众够不够（共 16 票）"]
-    assert "2011 年 优秀共产党员：已表彰（师党发〔2011〕20号）" in text_of(section(page, "评选表彰"))
+    assert "2011 年 优秀共产党员 已表彰（师党发〔2011〕20号）表彰单位 第九师党委" in text_of(section(page, "评选表彰"))
 
 
 def test_honour_roll_by_year_and_title(site: Path) -> None:

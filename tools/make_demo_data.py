@@ -3078,7 +3078,14 @@ class Generator:
         return f"**{unit.name}**有党员 {count} 名。\n\n班子团结，2011 年组织承诺{quote(c['title'])}，{posted}{share}\n"
 
     def commendation(
-        self, awarding: Unit, honour: str, nominee: Member | Unit, status: str, window: dict[str, Any] | None, decision: str | None = None
+        self,
+        awarding: Unit,
+        honour: str,
+        nominee: Member | Unit,
+        status: str,
+        window: dict[str, Any] | None,
+        decision: tuple[dt.date, str] | None = None,
+        nominated: dt.date | None = None,
     ) -> dict[str, Any]:
         if isinstance(nominee, Unit):
             assert nominee.parent is not None
@@ -3091,13 +3098,15 @@ class Generator:
             "title": honour,
             "nominee": nominee.id,
             "nominated_by": by,
-            "deeds": deeds,
         }
+        # Nominated a few days before the 公示 (or on the day given): the board lists it from then on.
+        record["nominated"] = nominated or window["start"] - dt.timedelta(days=4)  # type: ignore[index]
+        record["deeds"] = deeds
         if window:
             record["publicity"] = dict(window)
         record["status"] = status
         if decision:
-            record["decision"] = decision
+            record["decided"], record["decision"] = decision
         self.commended.add(nominee.id)
         return record
 
@@ -3124,7 +3133,7 @@ class Generator:
         out = shi.records["commendations"]
         # 七一: the 师 commends; 公示 with an end date, then the decision.
         window = {"start": d("06-20"), "end": d("06-24")}
-        decision = "师党发〔2011〕18号"
+        decision = (d("06-27"), "师党发〔2011〕18号")
         for unit in self.best_units(shi, 3):
             out.append(self.commendation(shi, "先进基层党组织", unit, "已表彰", window, decision))
         for i, member in enumerate(self.best_members(shi, 5)):
@@ -3137,6 +3146,7 @@ class Generator:
                         "summary": "来信反映该同志事迹材料中个别数字有夸大。",
                         "handling": "师党委组织部到所在单位逐项核实，事迹材料属实，反映不实，已当面向反映人说明。",
                         "resolved": True,
+                        "resolved_on": d("06-23"),
                     },
                 )
         growers = [m for m in self.best_members(shi, 60, skip=3) if m.post in {"承包职工", "设施农业户"}]
@@ -3149,8 +3159,10 @@ class Generator:
                 "summary": "群众反映该同志拖欠去年雇工的拾花工资。",
                 "handling": "师党委组织部会同团场纪委核实，反映情况属实；本人已补发工资并作出检查。",
                 "resolved": True,
+                "resolved_on": d("06-24"),
             },
         )
+        revoked["revoked_on"] = d("06-24")
         revoked["revoked_reason"] = "公示期间群众反映的拖欠雇工工资问题经核实属实，不符合表彰条件，经师党委研究撤销推荐。"
         out.append(revoked)
         for member in self.best_members(shi, 2, worker=True):
@@ -3160,13 +3172,15 @@ class Generator:
         out = hongliu.records["commendations"]
         window = {"start": d("06-22"), "working_days": 5}
         out += [
-            self.commendation(hongliu, "先进基层党组织", u, "已表彰", window, "红团党发〔2011〕15号") for u in self.best_units(hongliu, 1)
+            self.commendation(hongliu, "先进基层党组织", u, "已表彰", window, (d("06-29"), "红团党发〔2011〕15号"))
+            for u in self.best_units(hongliu, 1)
         ]
         out += [
-            self.commendation(hongliu, "优秀共产党员", m, "已表彰", window, "红团党发〔2011〕15号") for m in self.best_members(hongliu, 2)
+            self.commendation(hongliu, "优秀共产党员", m, "已表彰", window, (d("06-29"), "红团党发〔2011〕15号"))
+            for m in self.best_members(hongliu, 2)
         ]
         out += [
-            self.commendation(hongliu, "优秀党务工作者", m, "已表彰", window, "红团党发〔2011〕15号")
+            self.commendation(hongliu, "优秀党务工作者", m, "已表彰", window, (d("06-29"), "红团党发〔2011〕15号"))
             for m in self.best_members(hongliu, 1, True)
         ]
         revoked = self.commendation(hongliu, "先进基层党组织", self.best_units(hongliu, 1)[0], "撤销", window)
@@ -3178,21 +3192,24 @@ class Generator:
                 "summary": "职工反映该连队 6 月发生一起农机作业伤人事故，未按规定上报。",
                 "handling": "团场党委会同安全生产办公室核实，情况属实，已责成连队整改并追究相关人员责任。",
                 "resolved": True,
+                "resolved_on": d("06-27"),
             },
         )
+        revoked["revoked_on"] = d("06-27")
         revoked["revoked_reason"] = "公示期间核实该连队发生安全生产事故且迟报，按评选条件实行一票否决，经团场党委研究撤销推荐。"
         out.append(revoked)
         out = tianrun.records["commendations"]
         window = {"start": d("06-21"), "working_days": 5}
         out += [
-            self.commendation(tianrun, "先进基层党组织", u, "已表彰", window, "天润棉业党发〔2011〕7号")
+            self.commendation(tianrun, "先进基层党组织", u, "已表彰", window, (d("06-29"), "天润棉业党发〔2011〕7号"))
             for u in self.best_units(tianrun, 1)
         ]
         out += [
-            self.commendation(tianrun, "优秀共产党员", m, "已表彰", window, "天润棉业党发〔2011〕7号")
+            self.commendation(tianrun, "优秀共产党员", m, "已表彰", window, (d("06-29"), "天润棉业党发〔2011〕7号"))
             for m in self.best_members(tianrun, 1)
         ]
         revoked = self.commendation(tianrun, "优秀党务工作者", self.best_members(tianrun, 1, True)[0], "撤销", window)
+        revoked["revoked_on"] = d("06-23")
         revoked["revoked_reason"] = "公示期间本人调往师机关工作，按规定由调入单位党组织另行考虑，公司党委撤销推荐。"
         out.append(revoked)
 
@@ -3217,9 +3234,12 @@ class Generator:
         window = {"start": d("12-15"), "working_days": 5}
         out += [self.commendation(hongliu, "优秀共产党员", m, "公示中", window) for m in self.best_members(hongliu, 2)]
         out = shaquan.records["commendations"]
-        out += [self.commendation(shaquan, "先进基层党组织", u, "推荐", None) for u in self.best_units(shaquan, 1)]
-        out += [self.commendation(shaquan, "优秀共产党员", m, "推荐", None) for m in self.best_members(shaquan, 2)]
-        out += [self.commendation(shaquan, "优秀党务工作者", m, "推荐", None) for m in self.best_members(shaquan, 1, True)]
+        nominated = d("12-12")
+        out += [self.commendation(shaquan, "先进基层党组织", u, "推荐", None, nominated=nominated) for u in self.best_units(shaquan, 1)]
+        out += [self.commendation(shaquan, "优秀共产党员", m, "推荐", None, nominated=nominated) for m in self.best_members(shaquan, 2)]
+        out += [
+            self.commendation(shaquan, "优秀党务工作者", m, "推荐", None, nominated=nominated) for m in self.best_members(shaquan, 1, True)
+        ]
         for record in out:
             record["_audience"] = PARTY  # a nomination before its 公示 stays inside the party
 

@@ -484,6 +484,7 @@ class Objection(Strict):
     summary: Text = Field(title="反映内容")
     handling: Text | None = Field(None, title="处理情况")
     resolved: bool = Field(False, title="是否办结")
+    resolved_on: dt.date | None = Field(None, title="办结日期", description="写明哪天办结；公开栏在这一天之前显示「办理中」")
 
 
 class Commendation(Record):
@@ -493,12 +494,15 @@ class Commendation(Record):
     title: HonourTitle = Field(title="表彰称号")
     nominee: Id = Field(title="推荐对象（单位或党员编号）")
     nominated_by: Id = Field(title="推荐单位")
+    nominated: dt.date | None = Field(None, title="推荐日期", description="公开栏从这一天起列出这条推荐；不写则从公示开始日起列出")
     deeds: Markdown = Field(title="主要事迹")
     publicity: Window | None = Field(None, title="公示期")
     objections: list[Objection] = Field(default_factory=list, title="异议及处理")
     status: CommendationStatus = Field(title="状态")
     awarding_unit: Id | None = Field(None, title="表彰单位（不写则为所在文件夹的单位）")
+    decided: dt.date | None = Field(None, title="表彰决定日期", description="「已表彰」要写；公开栏从这一天起显示已表彰")
     decision: Text | None = Field(None, title="表彰决定文号")
+    revoked_on: dt.date | None = Field(None, title="撤销日期", description="「撤销」要写；公开栏从这一天起显示已撤销")
     revoked_reason: Text | None = Field(None, title="撤销原因")
 
 

@@ -8,12 +8,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import defaultdict
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from cxzy_gen.records import models as m
 from cxzy_gen.records.validate import Dataset
+from cxzy_gen.site import asof
 from cxzy_gen.site.notices import NomineeSource, Notice, build_notices
 from cxzy_gen.site.workdays import WorkdayCalendar
 
@@ -43,6 +45,10 @@ class CommitmentStatus(StrEnum):
     def key(self) -> str:
         """An ASCII name for style classes."""
         return self.name.lower().replace("_", "-")
+
+    @property
+    def label(self) -> str:
+        return self.value
 
 
 class WindowStatus(StrEnum):
@@ -162,15 +168,27 @@ class PublicityWindow:
         return self.status.value
 
 
+@dataclass(frozen=True, slots=True)
+class CommendationState:
+    """Where a commendation stands at the build date, decided once here: a style key and the words the board shows.
+
+    Keys: nominated (推荐, no 公示 yet), upcoming (公示 not started), open (公示中), closed (公示期满, no decision yet),
+    awarded (已表彰), revoked (已撤销)."""
+
+    key: str
+    label: str
+
+
 @dataclass(slots=True)
 class CommendationView:
-    """评选表彰, with its 公示 window when it has one."""
+    """评选表彰, with its 公示 window when it has one and its state at the build date."""
 
     record: m.Commendation
     nominee: Ref
     nominated_by: Ref
     awarding: Ref
     window: PublicityWindow | None
+    state: CommendationState
 
     @property
     def year(self) -> int:
@@ -284,12 +302,13 @@ def derive(ds: Dataset, today: dt.date, audience: m.Audience = m.Audience.PUBLIC
     calendar = WorkdayCalendar()
     shown = _Visibility(ds, audience)
 
-    commitments = [_commitment(c, shown, today) for c in ds.commitments if shown.record(c, c.subject)]
-    reviews = [_review(r, shown, today) for r in ds.reviews if shown.record(r, r.target)]
-    appraisals = [_appraisal(a, shown) for a in ds.appraisals if shown.record(a, a.target)]
+    # As of `today` first (a record proposed later does not exist yet), then what this audience may see.
+    commitments = [_commitment(c, shown, today) for c in _as_of(ds.commitments, asof.commitment, today) if shown.record(c, c.subject)]
+    reviews = [_review(r, shown, today) for r in _as_of(ds.reviews, asof.review, today) if shown.record(r, r.target)]
+    appraisals = [_appraisal(a, shown) for a in _as_of(ds.appraisals, asof.appraisal, today) if shown.record(a, a.target)]
     commendations = [
         _commendation(h, shown, today, calendar)
-        for h in ds.commendations
+        for h in _as_of(ds.commendations, asof.commendation, today)
         if shown.record(h, h.nominee, h.nominated_by, h.awarding_unit or h.folder_unit)
     ]
 
@@ -372,6 +391,17 @@ def _open_files(ds: Dataset, shown: _Visibility, views: list[Any]) -> frozenset[
     return frozenset(path for path in ds.documents if path not in closed)
 
 
+R = TypeVar("R", bound=m.Record)
+
+
+def _as_of(records: list[R], at: Callable[[R, dt.date], R | None], today: dt.date) -> Iterator[R]:
+    """The records as they stood on `today`, leaving out those that did not exist yet."""
+    for record in records:
+        then = at(record, today)
+        if then is not None:
+            yield then
+
+
 class _Visibility:
     """Which units, members and records a build for `audience` shows.
 
@@ -449,10 +479,25 @@ def publicity_window(w: m.Window, today: dt.date, calendar: WorkdayCalendar) -> 
     return PublicityWindow(w.start, end, w.working_days, WindowStatus.CLOSED, None)
 
 
+def commendation_state(h: m.Commendation, window: PublicityWindow | None) -> CommendationState:
+    """The one place that words a commendation's state (the record is already as of the build date)."""
+    if h.status is m.CommendationStatus.REVOKED:
+        return CommendationState("revoked", "已撤销")
+    if h.status is m.CommendationStatus.AWARDED:
+        return CommendationState("awarded", f"已表彰（{h.decision}）" if h.decision else "已表彰")
+    if window is None:
+        return CommendationState("nominated", "已推荐，尚未公示")
+    if window.status is WindowStatus.UPCOMING:
+        return CommendationState("upcoming", f"将于 {window.start.isoformat()} 开始公示")
+    if window.status is WindowStatus.OPEN:
+        return CommendationState("open", window.label)
+    return CommendationState("closed", "公示期满，待作出表彰决定")
+
+
 def _commendation(h: m.Commendation, shown: _Visibility, today: dt.date, calendar: WorkdayCalendar) -> CommendationView:
     window = publicity_window(h.publicity, today, calendar) if h.publicity else None
     awarding = shown.refs[h.awarding_unit or h.folder_unit]
-    return CommendationView(h, shown.refs[h.nominee], shown.refs[h.nominated_by], awarding, window)
+    return CommendationView(h, shown.refs[h.nominee], shown.refs[h.nominated_by], awarding, window, commendation_state(h, window))
 
 
 def _notice_source(h: CommendationView, w: PublicityWindow) -> NomineeSource:
