@@ -40,8 +40,11 @@ def test_one_notice_per_issuer_and_batch(dataset) -> None:
         ("shi", "2011-06-20", "closed"),
         ("tuan-baiyang", "2011-06-27", "open"),
         ("tuan-hongliu", "2011-06-22", "open"),
-        ("tuan-hongliu", "2011-12-15", "upcoming"),
-    ]
+    ]  # 红柳河's year-end list (公示 from 2011-12-15) is nominated in December: not on the board in June
+    assert [(n.issuer_id, n.status_key) for n in derive(dataset, dt.date(2011, 12, 13), m.Audience.PARTY).notices][-1] == (
+        "tuan-hongliu",
+        "upcoming",
+    )
     # Every commendation with a window is on exactly one notice.
     on_notices = sorted(r.commendation_id for n in views.notices for g in n.groups for r in g.rows)
     with_window = sorted(h.record.id for h in views.commendations if h.window is not None)
@@ -80,9 +83,12 @@ def test_a_revoked_nomination_is_marked_and_its_reason_kept_from_the_public(data
 
 def test_a_nomination_revoked_before_its_notice_went_up_is_not_on_it(dataset) -> None:
     h = next(c for c in dataset.commendations if c.id == "hl-2011-h06")
-    revoked = h.model_copy(update={"status": m.CommendationStatus.REVOKED, "revoked_reason": "推荐前已调离"})
+    revoked = h.model_copy(
+        update={"status": m.CommendationStatus.REVOKED, "revoked_on": dt.date(2011, 12, 12), "revoked_reason": "推荐前已调离"}
+    )
     swapped = [revoked if c.id == "hl-2011-h06" else c for c in dataset.commendations]
-    views = derive(dataclasses.replace(dataset, commendations=swapped), TODAY)
+    # On 13 December the year-end list is nominated and its 公示 (from the 15th) has not started.
+    views = derive(dataclasses.replace(dataset, commendations=swapped), dt.date(2011, 12, 13))
     ids = {r.commendation_id for n in views.notices for g in n.groups for r in g.rows}
     assert "hl-2011-h06" not in ids and "hl-2011-h07" in ids
 
