@@ -108,7 +108,7 @@ def free_text_fields(model: type[Any], value: dict[str, Any]) -> Iterator[tuple[
         info = model.model_fields.get(key)
         if info is None:
             continue
-        inner = _model_in(info.annotation)
+        inner = m.model_in(info.annotation)
         if isinstance(item, dict) and inner is not None:
             yield from free_text_fields(inner, item)
         elif isinstance(item, list) and inner is not None:
@@ -119,16 +119,6 @@ def free_text_fields(model: type[Any], value: dict[str, Any]) -> Iterator[tuple[
             limit = _free_text_limit(info)
             if limit:
                 yield value, key, limit
-
-
-def _model_in(annotation: Any) -> type[Any] | None:
-    if isinstance(annotation, type) and issubclass(annotation, m.Strict):
-        return annotation
-    for arg in getattr(annotation, "__args__", ()) or ():
-        found = _model_in(arg)
-        if found is not None:
-            return found
-    return None
 
 
 def _free_text_limit(info: Any) -> int:

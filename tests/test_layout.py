@@ -10,6 +10,7 @@ from sitekit import DEMO, SITE
 from cxzy_gen.git import history
 from cxzy_gen.git.snapshot import from_folder
 from cxzy_gen.records import layout
+from cxzy_gen.records import models as m
 from cxzy_gen.records.validate import discover, load_dataset
 
 
@@ -84,3 +85,51 @@ def test_records_keep_their_unit_and_year_folder() -> None:
 )
 def test_history_names_a_file_by_the_layout(path: str, meaning: tuple[str, str]) -> None:
     assert history.meaning(history.FileChange(history.ChangeType.MODIFIED, path)) == meaning
+
+
+def _declared(model: type[m.BaseModel], prefix: str = "") -> dict[str, set[str]]:
+    found: dict[str, set[str]] = {}
+    for name, info in model.model_fields.items():
+        if m.refers_to(info):
+            found[prefix + name] = set(m.refers_to(info))
+        sub = m.model_in(info.annotation)
+        if sub is not None:
+            found |= _declared(sub, f"{prefix}{name}.")
+    return found
+
+
+def test_references_are_declared_once_in_the_model() -> None:
+    """Which fields hold a unit's or a member's id: the reference rule, cxzy diff and the change rules read this."""
+    both = {"unit", "member"}
+    declared = {kind.key: _declared(kind.model) for kind in layout.RECORD_KINDS.values()}
+    assert declared == {
+        "unit": {"audience_to": both, "parent": {"unit"}, "secretary": {"member"}},
+        "member": {"audience_to": both},
+        "commitment": {"audience_to": both, "subject": both, "responsible": {"member"}},
+        "review": {"audience_to": both, "reviewer.member": {"member"}, "target": both},
+        "appraisal": {"audience_to": both, "target": both},
+        "commendation": {"audience_to": both, "nominee": both, "nominated_by": {"unit"}, "awarding_unit": {"unit"}},
+    }
+    assert _declared(m.Site) == {"root_unit": {"unit"}}
+
+
+def test_references_walks_nested_models_and_lists() -> None:
+    review = m.Review.model_validate(
+        {
+            "id": "r1",
+            "audience": "特定对象公开",
+            "audience_to": ["lian-1", "shi-li"],
+            "date": "2011-06-20",
+            "form": "个别点评",
+            "reviewer": {"name": "李明", "title": "师党委书记", "member": "shi-li"},
+            "target": "lian-1",
+            "opinion": {"achievements": "好", "problems": "少", "direction": "多"},
+            "rectifications": [{"id": "x1", "item": "整改", "deadline": "2011-07-01", "status": "未开始"}],
+        }
+    )
+    assert [(keys, ref) for keys, ref, _ in m.references(review)] == [
+        (("audience_to", 0), "lian-1"),
+        (("audience_to", 1), "shi-li"),
+        (("reviewer", "member"), "shi-li"),
+        (("target",), "lian-1"),
+    ]

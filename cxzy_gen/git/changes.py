@@ -309,7 +309,7 @@ def _identity(snap: RecordSnap, names: Snapshot) -> str:
     parts = []
     for key in IDENTITY.get(snap.kind, ()):
         value = snap.get(key)
-        shown = "（空）" if value is None else str(value) if key == "name" else names.name_of(str(value))
+        shown = "（空）" if value is None else names.name_of(str(value)) if m.refers_to(fields[key]) else str(value)
         title = (fields[key].title or key).split("（")[0]
         parts.append(f"{title}「{shown}」")
     return "、".join(parts)

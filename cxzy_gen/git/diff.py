@@ -9,7 +9,7 @@ import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, get_args
+from typing import Any, Literal
 
 from pydantic import BaseModel
 
@@ -39,6 +39,7 @@ class FieldChange:
     old: Any
     new: Any
     model: type[BaseModel] | None = None  # the model of a nested value, for rendering it with titles
+    reference: bool = False  # the value is a unit's or member's id (models.RefersTo), shown with its name
 
     @property
     def top(self) -> str:
@@ -59,16 +60,6 @@ def _same(a: Any, b: Any) -> bool:
     if isinstance(a, dict | list) or isinstance(b, dict | list):
         return False
     return str(a) == str(b)  # 2011-03-01 quoted or not, 5 or "5": the same to a reader
-
-
-def _model_in(annotation: Any) -> type[BaseModel] | None:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in get_args(annotation):
-        found = _model_in(arg)
-        if found:
-            return found
-    return None
 
 
 def field_changes(model: type[BaseModel], old: dict[str, Any], new: dict[str, Any]) -> list[FieldChange]:
@@ -95,14 +86,14 @@ def _compare(
         info = fields.get(name)
         title = (info.title if info else None) or str(name)
         label = f"{prefix} › {title}" if prefix else title
-        sub = _model_in(info.annotation) if info else None
+        sub = m.model_in(info.annotation) if info else None
         here = (*keys, name)
         if sub and isinstance(o, dict) and isinstance(n, dict):
             _compare(sub, o, n, here, label, out)
         elif sub and isinstance(o, list | type(None)) and isinstance(n, list | type(None)) and _dict_items(o, n):
             _compare_list(sub, o or [], n or [], here, label, out)
         else:
-            out.append(FieldChange(here, label, o, n, sub))
+            out.append(FieldChange(here, label, o, n, sub, bool(info and m.refers_to(info))))
 
 
 def _dict_items(*lists: list[Any] | None) -> bool:
@@ -219,7 +210,7 @@ def render(value: Any, model: type[BaseModel] | None = None, limit: int | None =
     elif isinstance(value, dict):
         fields = model.model_fields if model else {}
         text = "，".join(
-            f"{(fields[k].title if k in fields else None) or k} {render(v, _model_in(fields[k].annotation) if k in fields else None, None)}"
+            f"{(fields[k].title if k in fields else None) or k} {render(v, m.model_in(fields[k].annotation) if k in fields else None, None)}"
             for k, v in value.items()
             if not _empty(v)
         )
@@ -232,13 +223,11 @@ def render(value: Any, model: type[BaseModel] | None = None, limit: int | None =
     return text
 
 
-# Fields that hold a unit or member id: shown with the name, so the reviewer need not look ids up.
-REFERENCE_FIELDS = {"subject", "responsible", "target", "nominee", "nominated_by", "awarding_unit", "parent", "secretary", "member"}
-
-
-def render_field(key: str | int, value: Any, model: type[BaseModel] | None, names: Snapshot) -> str:
-    """A field's value for people: references as 名称（编号）, everything else by `render`."""
-    if key in REFERENCE_FIELDS and isinstance(value, str) and names.name_of(value) != value:
+def render_field(value: Any, model: type[BaseModel] | None, reference: bool, names: Snapshot) -> str:
+    """A field's value for people: a reference (models.RefersTo) as 名称（编号）, everything else by `render`."""
+    if reference and isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+        return "、".join(render_field(v, None, True, names) for v in value)
+    if reference and isinstance(value, str) and names.name_of(value) != value:
         return f"{names.name_of(value)}（{value}）"
     return render(value, model)
 
@@ -453,7 +442,7 @@ def _added_lines(c: RecordChange, names: Snapshot) -> list[tuple[str, str]]:
     for name, info in model.model_fields.items():
         value = c.snap.data.get(name)
         if name != "id" and not _empty(value):
-            out.append((info.title or name, render_field(name, value, _model_in(info.annotation), names)))
+            out.append((info.title or name, render_field(value, m.model_in(info.annotation), bool(m.refers_to(info)), names)))
     return out
 
 
@@ -467,7 +456,7 @@ def _record_lines(c: RecordChange, names: Snapshot) -> tuple[str, list[str]]:
         return heading, [f"原在 {c.snap.rel}"]
     lines = [f"从 {c.base.rel} 移到 {c.head.rel}"] if c.moved and c.base and c.head else []
     for f in c.fields:
-        old, new = (render_field(f.keys[-1], v, f.model, names) for v in (f.old, f.new))
+        old, new = (render_field(v, f.model, f.reference, names) for v in (f.old, f.new))
         if f.old is None:
             lines.append(f"{f.label}：新增 {new}")
         elif f.new is None:

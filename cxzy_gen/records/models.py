@@ -7,11 +7,15 @@ which error messages and the JSON Schema (editor hover text) show to the person 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
+from collections.abc import Iterator
+from dataclasses import dataclass
 from enum import Enum, StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal, get_args, get_origin
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints
+from pydantic.fields import FieldInfo
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"
 ID_RE = re.compile(ID_PATTERN)
@@ -19,6 +23,19 @@ ID_RE = re.compile(ID_PATTERN)
 Id = Annotated[
     str, StringConstraints(pattern=ID_PATTERN), Field(title="编号", description="英文字母、数字、- 和 _，以字母或数字开头，最长 64 个字符")
 ]
+
+
+@dataclass(frozen=True, slots=True)
+class RefersTo:
+    """On an id field: the kinds of record (`layout.RECORD_KINDS` keys) whose id it holds. The one place references
+    are declared; the reference rule, `cxzy diff`'s names and the change rules read it through `refers_to`."""
+
+    kinds: frozenset[str]
+
+
+UnitId = Annotated[Id, RefersTo(frozenset({"unit"}))]
+MemberId = Annotated[Id, RefersTo(frozenset({"member"}))]
+UnitOrMemberId = Annotated[Id, RefersTo(frozenset({"unit", "member"}))]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 Markdown = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20000)]
 
@@ -93,7 +110,7 @@ class Record(Strict):
 
     id: Id
     audience: Audience | None = Field(None, title="公开范围", description="不写则用文件开头的 audience")
-    audience_to: list[Id] = Field(default_factory=list, title="公开对象", description="「特定对象公开」时列出的单位或党员编号")
+    audience_to: list[UnitOrMemberId] = Field(default_factory=list, title="公开对象", description="「特定对象公开」时列出的单位或党员编号")
     amendments: list[Amendment] = Field(
         default_factory=list, title="更正说明", description="已公示或已签字的记录要改动时，在这里追加一条带日期的说明；已有的说明不能改删"
     )
@@ -170,7 +187,7 @@ class Site(Strict):
         title="网站地址",
         description="公开栏发布后的完整网址，如 https://dangwu.example.org/cxzy/；填写后站点地图和订阅用完整网址，404 页面从这个路径链接",
     )
-    root_unit: Id = Field(title="根单位编号")
+    root_unit: UnitId = Field(title="根单位编号")
     campaign_year: int = Field(ge=2000, le=2100, title="活动年度")
     publicity_working_days: int = Field(5, ge=1, le=60, title="公示期（工作日）")
     contact: OfficeContact = Field(title="意见受理联系方式")
@@ -188,8 +205,8 @@ class Unit(Record):
     short_name: Text | None = Field(None, title="简称")
     kind: UnitKind = Field(title="组织类别")
     type: UnitType = Field(title="单位类型")
-    parent: Id | None = Field(None, title="上级党组织")
-    secretary: Id | None = Field(None, title="书记（党员编号）")
+    parent: UnitId | None = Field(None, title="上级党组织")
+    secretary: MemberId | None = Field(None, title="书记（党员编号）")
     approvers: list[Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,38}$")]] = Field(
         default_factory=list, title="审批人（托管平台账号）"
     )
@@ -279,13 +296,13 @@ class Commitment(Withdrawable):
     """公开承诺."""
 
     kind: CommitmentKind = Field(title="承诺类别")
-    subject: Id = Field(title="承诺主体（单位或党员编号）")
+    subject: UnitOrMemberId = Field(title="承诺主体（单位或党员编号）")
     focus: list[Focus] = Field(default_factory=list, title="承诺方向")
     five_good: list[FiveGood] = Field(default_factory=list, title="五个好（党组织）")
     five_lead: list[FiveLead] = Field(default_factory=list, title="五带头（党员）")
     title: Text = Field(title="承诺事项")
     measures: Markdown = Field(title="践诺措施")
-    responsible: Id | None = Field(None, title="责任人（党员编号）")
+    responsible: MemberId | None = Field(None, title="责任人（党员编号）")
     proposed: dt.date = Field(title="提出日期")
     deadline: dt.date = Field(title="完成时限")
     publicized: Publication | None = Field(None, title="公示")
@@ -320,7 +337,7 @@ Occasion = Literal[
 class Reviewer(Strict):
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)] = Field(title="点评领导姓名")
     title: Text = Field(title="职务")
-    member: Id | None = Field(None, title="党员编号（点评人是本系统党员时）")
+    member: MemberId | None = Field(None, title="党员编号（点评人是本系统党员时）")
 
 
 class Summary(Strict):
@@ -372,7 +389,7 @@ class Review(Withdrawable):
     form: ReviewForm = Field(title="点评方式")
     occasion: Occasion | None = Field(None, title="结合进行的会议或考核")
     reviewer: Reviewer = Field(title="点评领导")
-    target: Id = Field(title="被点评单位或党员编号")
+    target: UnitOrMemberId = Field(title="被点评单位或党员编号")
     summary: Summary | None = Field(None, title="创先争优活动总结")
     opinion: Opinion = Field(title="点评意见")
     rating: Literal["好", "较好", "一般", "差"] | None = Field(None, title="评价等次")
@@ -440,7 +457,7 @@ class Grade(StrEnum):
 class Appraisal(Withdrawable):
     """群众评议: tallies only — there is deliberately no field for an individual ballot."""
 
-    target: Id = Field(title="被评议单位或党员编号")
+    target: UnitOrMemberId = Field(title="被评议单位或党员编号")
     date: dt.date = Field(title="评议日期")
     method: Literal["会议", "问卷调查", "入户走访"] = Field(title="评议方式")
     respondents: Respondents = Field(title="参评人数")
@@ -492,14 +509,14 @@ class Commendation(Record):
 
     year: int = Field(ge=2000, le=2100, title="年度")
     title: HonourTitle = Field(title="表彰称号")
-    nominee: Id = Field(title="推荐对象（单位或党员编号）")
-    nominated_by: Id = Field(title="推荐单位")
+    nominee: UnitOrMemberId = Field(title="推荐对象（单位或党员编号）")
+    nominated_by: UnitId = Field(title="推荐单位")
     nominated: dt.date | None = Field(None, title="推荐日期", description="公开栏从这一天起列出这条推荐；不写则从公示开始日起列出")
     deeds: Markdown = Field(title="主要事迹")
     publicity: Window | None = Field(None, title="公示期")
     objections: list[Objection] = Field(default_factory=list, title="异议及处理")
     status: CommendationStatus = Field(title="状态")
-    awarding_unit: Id | None = Field(None, title="表彰单位（不写则为所在文件夹的单位）")
+    awarding_unit: UnitId | None = Field(None, title="表彰单位（不写则为所在文件夹的单位）")
     decided: dt.date | None = Field(None, title="表彰决定日期", description="「已表彰」要写；公开栏从这一天起显示已表彰")
     decision: Text | None = Field(None, title="表彰决定文号")
     revoked_on: dt.date | None = Field(None, title="撤销日期", description="「撤销」要写；公开栏从这一天起显示已撤销")
@@ -509,3 +526,64 @@ class Commendation(Record):
 class CommendationsFile(Strict):
     audience: Audience | None = Field(None, title="本文件记录的默认公开范围")
     commendations: list[Commendation] = Field(title="评选表彰")
+
+
+# ---------------------------------------------------------------- reading the model
+
+
+def model_in(annotation: Any) -> type[BaseModel] | None:
+    """The model a field holds, directly or inside list[…] / … | None; None for plain values."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in get_args(annotation):
+        found = model_in(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def refers_to(info: FieldInfo) -> frozenset[str]:
+    """The kinds of record a field's ids point at (see `RefersTo`); empty for a field that is not a reference."""
+    for meta in info.metadata:
+        if isinstance(meta, RefersTo):
+            return meta.kinds
+    return _refers_in(info.annotation)
+
+
+def _refers_in(annotation: Any) -> frozenset[str]:
+    if get_origin(annotation) is Annotated:
+        found = next((meta for meta in annotation.__metadata__ if isinstance(meta, RefersTo)), None)
+        if found is not None:
+            return found.kinds
+    for arg in get_args(annotation):
+        kinds = _refers_in(arg)
+        if kinds:
+            return kinds
+    return frozenset()
+
+
+def references(value: BaseModel, keys: tuple[str | int, ...] = ()) -> Iterator[tuple[tuple[str | int, ...], str, frozenset[str]]]:
+    """Every reference in a record and the models nested in it: (key path, the id it holds, what it may point at)."""
+    for name, kinds in _reference_fields(type(value)):
+        item = getattr(value, name)
+        if item is None:
+            continue
+        if kinds:
+            for key, ref in enumerate(item) if isinstance(item, list) else [(None, item)]:
+                yield (*keys, name) if key is None else (*keys, name, key), ref, kinds
+        elif isinstance(item, list):
+            for i, element in enumerate(item):
+                yield from references(element, (*keys, name, i))
+        else:
+            yield from references(item, (*keys, name))
+
+
+@functools.cache
+def _reference_fields(model: type[BaseModel]) -> tuple[tuple[str, frozenset[str]], ...]:
+    """The fields of a model that hold references (with their kinds) or models that do (with no kinds)."""
+    found = []
+    for name, info in model.model_fields.items():
+        kinds, sub = refers_to(info), model_in(info.annotation)
+        if kinds or (sub is not None and _reference_fields(sub)):
+            found.append((name, kinds))
+    return tuple(found)

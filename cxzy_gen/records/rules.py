@@ -9,6 +9,7 @@ from typing import Any
 
 from cxzy_gen.problems import Problem, Severity
 from cxzy_gen.records import models as m
+from cxzy_gen.records.layout import RECORD_KINDS
 from cxzy_gen.records.loader import Document, walk_strings
 from cxzy_gen.records.validate import Dataset
 
@@ -88,20 +89,19 @@ def ids_unique(ds: Dataset) -> Iterator[Problem]:
             items.add(item.id.casefold())
 
 
-def _ref(ds: Dataset, record: m.Record, keys: tuple[str | int, ...], ref: str | None, allowed: str) -> Iterator[Problem]:
-    """Check one reference; `allowed` is 'unit', 'member' or 'any'."""
-    if ref is None:
+def _ref(ds: Dataset, record: m.Record, keys: tuple[str | int, ...], ref: str, kinds: frozenset[str]) -> Iterator[Problem]:
+    """Check one reference against the kinds of record its field may point at (`models.RefersTo`)."""
+    found = {kind for kind, ids in (("unit", ds.units), ("member", ds.members)) if ref in ids}
+    if found & kinds:
         return
-    is_unit, is_member = ref in ds.units, ref in ds.members
-    if allowed == "unit" and not is_unit:
-        what = "是党员，这里应填单位编号" if is_member else "不存在"
-        yield ds.problem(record, keys, "E-REF", f"单位「{ref}」{what}")
-    elif allowed == "member" and not is_member:
-        what = "是单位，这里应填党员编号" if is_unit else "不存在"
-        yield ds.problem(record, keys, "E-REF", f"党员「{ref}」{what}")
-    elif allowed == "any" and not (is_unit or is_member):
-        hint = _closest(ref, [*ds.units, *ds.members])
-        yield ds.problem(record, keys, "E-REF", f"找不到编号为「{ref}」的单位或党员{hint}")
+    if len(kinds) > 1:
+        names = "或".join(RECORD_KINDS[k].name for k in sorted(kinds, key=list(RECORD_KINDS).index))
+        hint = _closest(ref, [id for kind in kinds for id in getattr(ds, RECORD_KINDS[kind].plural)])
+        yield ds.problem(record, keys, "E-REF", f"找不到编号为「{ref}」的{names}{hint}")
+        return
+    wanted = RECORD_KINDS[next(iter(kinds))].name
+    what = f"是{RECORD_KINDS[next(iter(found))].name}，这里应填{wanted}编号" if found else "不存在"
+    yield ds.problem(record, keys, "E-REF", f"{wanted}「{ref}」{what}")
 
 
 def _closest(ref: str, ids: list[str]) -> str:
@@ -113,24 +113,10 @@ def _closest(ref: str, ids: list[str]) -> str:
 
 @rule
 def references_resolve(ds: Dataset) -> Iterator[Problem]:
-    for unit in ds.units.values():
-        yield from _ref(ds, unit, ("parent",), unit.parent, "unit")
-        yield from _ref(ds, unit, ("secretary",), unit.secretary, "member")
-    for c in ds.commitments:
-        yield from _ref(ds, c, ("subject",), c.subject, "any")
-        yield from _ref(ds, c, ("responsible",), c.responsible, "member")
-    for r in ds.reviews:
-        yield from _ref(ds, r, ("target",), r.target, "any")
-        yield from _ref(ds, r, ("reviewer", "member"), r.reviewer.member, "member")
-    for a in ds.appraisals:
-        yield from _ref(ds, a, ("target",), a.target, "any")
-    for h in ds.commendations:
-        yield from _ref(ds, h, ("nominee",), h.nominee, "any")
-        yield from _ref(ds, h, ("nominated_by",), h.nominated_by, "unit")
-        yield from _ref(ds, h, ("awarding_unit",), h.awarding_unit, "unit")
+    """Every id a record names points at a record of a kind its field allows (declared in the model)."""
     for record in ds.records():
-        for i, ref in enumerate(record.audience_to):
-            yield from _ref(ds, record, ("audience_to", i), ref, "any")
+        for keys, ref, kinds in m.references(record):
+            yield from _ref(ds, record, keys, ref, kinds)
 
 
 @rule

@@ -234,18 +234,8 @@ def _field_info(model: type[BaseModel], loc: tuple[Any, ...]) -> tuple[type[Base
         if info is None:  # an unknown key: its owner is the model it was found in
             return owner, ""
         title = info.title or ""
-        current = _model_in(info.annotation)
+        current = m.model_in(info.annotation)
     return owner, title
-
-
-def _model_in(annotation: Any) -> type[BaseModel] | None:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in getattr(annotation, "__args__", ()) or ():
-        found = _model_in(arg)
-        if found:
-            return found
-    return None
 
 
 def _field_label(name: Any, title: str) -> str:
