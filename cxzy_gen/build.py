@@ -17,7 +17,7 @@ from cxzy_gen.problems import Problem
 from cxzy_gen.records.models import Audience
 from cxzy_gen.records.validate import Summary, load_dataset
 from cxzy_gen.site.derive import derive
-from cxzy_gen.site.plan import ChangeSource, plan
+from cxzy_gen.site.plan import plan
 from cxzy_gen.site.render import environment, render
 from cxzy_gen.site.write import write
 
@@ -52,7 +52,6 @@ def build(
     today: dt.date,
     audience: Audience = Audience.PUBLIC,
     templates: Path | None = None,
-    history: ChangeSource | None = None,
     archive: History | None = None,
 ) -> BuildResult:
     """Build the site for `audience` as it stands on `today`; raises DataProblems (out untouched) when the data has errors.
@@ -63,7 +62,7 @@ def build(
     if dataset is None:
         raise DataProblems(problems, summary)
     views = derive(dataset, today, audience)
-    pages = plan(views, history, archive)
+    pages = plan(views, archive)
     files = write(render(pages, environment(templates)), out)
     return BuildResult(
         out=out,

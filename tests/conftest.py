@@ -13,7 +13,8 @@ import pytest
 import yaml
 
 from cxzy_gen.problems import Problem
-from cxzy_gen.records.validate import Dataset, Summary, load_dataset
+from cxzy_gen.records.dataset import Dataset
+from cxzy_gen.records.validate import Summary, load_dataset
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 MINI = FIXTURES / "mini"

@@ -12,7 +12,8 @@ from git_helpers import MINI, GitRepo
 from cxzy_gen.cli import main
 from cxzy_gen.git import codeowners as co
 from cxzy_gen.git.plumbing import locate
-from cxzy_gen.records.validate import Dataset, load_dataset
+from cxzy_gen.records.dataset import Dataset
+from cxzy_gen.records.validate import load_dataset
 
 TUAN = """id: tuan-1
 name: 一团党委

@@ -12,7 +12,8 @@ from pathlib import Path
 
 from cxzy_gen.git.plumbing import locate
 from cxzy_gen.problems import Problem, Severity
-from cxzy_gen.records.validate import Dataset, display_path
+from cxzy_gen.records.dataset import Dataset
+from cxzy_gen.records.validate import display_path
 
 FLAVORS = ("github", "gitlab", "gitea")
 # Where each forge looks (first found wins); `cxzy validate` checks all of these.

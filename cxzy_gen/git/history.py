@@ -21,8 +21,6 @@ from cxzy_gen.records import layout
 
 if TYPE_CHECKING:
     from cxzy_gen.git.forge import ForgeLinks
-    from cxzy_gen.site.derive import Views
-    from cxzy_gen.site.plan import Change
 
 
 def read_commits(root: Path, ref: str) -> list[Commit]:
@@ -232,50 +230,9 @@ class History:
         """Every revision of the files in one unit's folder (`<data>/units/<id>/`), newest first."""
         return self.for_files(self._by_unit.get(unit_id, ()))
 
-    def recent(self, n: int = 50) -> list[Commit]:
-        """The latest `n` commits that changed data files, newest first, for the site's 变更记录 page."""
-        return self.commits[:n]
-
     def recent_revisions(self, n: int = 50) -> list[Revision]:
         """Every file change of the latest `n` data commits, newest first (for `revision_rows`)."""
         return [Revision(c, f, self._approvals.get(c.sha)) for c in self.commits[:n] for f in c.files]
-
-    def approval(self, sha: str) -> Approval | None:
-        return self._approvals.get(sha)
-
-    @property
-    def version(self) -> str | None:
-        """The data version for the footer: the head commit's short id."""
-        return self.head[:7] if self.head else None
-
-    def latest(self, views: Views, n: int) -> list[Change]:
-        """The newest approved data changes as the home page's 最近更新 (plan.ChangeSource).
-
-        Only units the build shows are named; the text is made from the files changed, never from the
-        free-text commit message, which may speak of records meant for a narrower audience.
-        """
-        from cxzy_gen.site.plan import Change, unit_url
-
-        found: list[Change] = []
-        for commit in self.commits:
-            approval = self._approvals.get(commit.sha)
-            when = approval.date if approval else commit.date
-            if when > views.today:
-                continue
-            by = f"{person(commit.author)}提出" + (f"，{person(approval.by)}批准" if approval else "，直接提交")
-            kinds: dict[str, list[str]] = {}
-            for f in commit.files:
-                unit, what = meaning(f)
-                if unit in views.units:
-                    kinds.setdefault(unit, [])
-                    if what not in kinds[unit]:
-                        kinds[unit].append(what)
-            for unit, whats in kinds.items():
-                text = f"{views.units[unit].ref.name} {'、'.join(whats)}（{by}）"
-                found.append(Change(when, "数据修订", text, unit_url(unit)))
-            if len(found) >= n:
-                break
-        return found[:n]
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,9 +9,9 @@ from typing import Any
 
 from cxzy_gen.problems import Problem, Severity
 from cxzy_gen.records import models as m
+from cxzy_gen.records.dataset import Dataset
 from cxzy_gen.records.layout import RECORD_KINDS
 from cxzy_gen.records.loader import Document, walk_strings
-from cxzy_gen.records.validate import Dataset
 
 Rule = Callable[[Dataset], Iterator[Problem]]
 RULES: list[Rule] = []

@@ -11,62 +11,13 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from cxzy_gen.problems import Problem, Severity
+from cxzy_gen.problems import Problem
 from cxzy_gen.records import layout
 from cxzy_gen.records import models as m
+from cxzy_gen.records.dataset import Dataset
 from cxzy_gen.records.layout import Place
 from cxzy_gen.records.loader import Document, read_document
-
-
-@dataclass
-class Dataset:
-    """Every record of the data folder, typed and cross-checked; the input of derive and plan."""
-
-    root: Path
-    site: m.Site
-    units: dict[str, m.Unit] = field(default_factory=dict)
-    members: dict[str, m.Member] = field(default_factory=dict)
-    commitments: list[m.Commitment] = field(default_factory=list)
-    reviews: list[m.Review] = field(default_factory=list)
-    appraisals: list[m.Appraisal] = field(default_factory=list)
-    commendations: list[m.Commendation] = field(default_factory=list)
-    documents: dict[str, Document] = field(default_factory=dict)
-
-    def records(self) -> list[m.Record]:
-        """Every record with an id, in a stable order."""
-        return [
-            *self.units.values(),
-            *self.members.values(),
-            *self.commitments,
-            *self.reviews,
-            *self.appraisals,
-            *self.commendations,
-        ]
-
-    def unit_of(self, ref: str) -> m.Unit | None:
-        """The unit a reference means: the unit itself, or a member's unit."""
-        if ref in self.units:
-            return self.units[ref]
-        member = self.members.get(ref)
-        return self.units.get(member.folder_unit) if member else None
-
-    def problem(
-        self,
-        record: m.Record,
-        keys: tuple[str | int, ...],
-        code: str,
-        message: str,
-        severity: Severity = Severity.ERROR,
-    ) -> Problem:
-        """A problem about `record`, pointing at the field `keys` inside it."""
-        doc = self.documents[record.source_file]
-        line, column = doc.locate((*record.source_keys, *keys))
-        return Problem(doc.path, line, column, code, message, severity)
-
-    def duplicate_id(self, record: m.Record, first: m.Record) -> Problem:
-        """`record` reuses the id of `first` (ids are compared ignoring case)."""
-        line = self.documents[first.source_file].locate((*first.source_keys, "id"))[0]
-        return self.problem(record, ("id",), "E-ID-DUP", f"编号「{record.id}」已被 {first.source_file}:{line} 使用")
+from cxzy_gen.records.rules import check_dataset, check_document
 
 
 @dataclass
@@ -126,8 +77,6 @@ def discover(data_dir: Path) -> tuple[list[tuple[Path, Place]], list[Problem]]:
 
 def load_dataset(data_dir: Path) -> tuple[Dataset | None, list[Problem], Summary]:
     """Read, type-check and cross-check every data file. Returns the dataset only when it has no errors."""
-    from cxzy_gen.records.rules import check_dataset, check_document
-
     files, problems = discover(data_dir)
     summary = Summary(files=len(files))
     site: m.Site | None = None

@@ -14,7 +14,7 @@ from enum import StrEnum
 from typing import Any, Literal, TypeVar
 
 from cxzy_gen.records import models as m
-from cxzy_gen.records.validate import Dataset
+from cxzy_gen.records.dataset import Dataset
 from cxzy_gen.site import asof
 from cxzy_gen.site.notices import NomineeSource, Notice, build_notices
 from cxzy_gen.site.workdays import WorkdayCalendar

@@ -11,7 +11,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 from urllib.parse import urlsplit
 
 from cxzy_gen.git.forge import links_for
@@ -57,13 +57,6 @@ class Change:
     url: str
 
 
-class ChangeSource(Protocol):
-    """Where the home page's latest changes come from. Without one, the records' own dates are used;
-    the git history (cxzy_gen.git.history) can stand in here and list approved changes instead."""
-
-    def latest(self, views: Views, n: int) -> list[Change]: ...
-
-
 def check_id(value: str) -> str:
     """An id about to become part of a URL: validated already, checked again here (defence in depth)."""
     if not m.ID_RE.match(value):
@@ -98,7 +91,7 @@ def url_of(ref: Ref) -> str:
     return unit_url(ref.id) if ref.kind == "unit" else member_url(ref.id)
 
 
-def plan(views: Views, history: ChangeSource | None = None, archive: History | None = None) -> list[Page]:
+def plan(views: Views, archive: History | None = None) -> list[Page]:
     """Every page of the site, in a fixed order. `archive` (the git history) adds 修订记录 and the 变更记录 page."""
     git = archive if archive is not None and archive.available else None
     links = links_for(views.site.forge) if git else None
@@ -172,7 +165,7 @@ def plan(views: Views, history: ChangeSource | None = None, archive: History | N
 
     grouped = notice_groups(views.notices)
     nominee_pages = {h.record.id: url_of(h.nominee) for h in views.commendations}
-    changes = history.latest(views, LATEST) if history is not None else latest_changes(views, LATEST)
+    changes = latest_changes(views, LATEST)
     pages = [
         page(HOME, "home.html", open_notices=grouped["open"], changes=changes, campaign=views.campaign, years=views.years),
         page(TREE, "tree.html", units=views.units, roots=[views.units[uid].ref for uid in views.roots]),

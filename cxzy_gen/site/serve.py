@@ -1,5 +1,7 @@
 """`cxzy serve`: build into a temporary folder, serve it on 127.0.0.1, rebuild when data or templates change.
 
+Each build is the one `cxzy build` makes, git history (修订记录, 变更记录) included.
+
 When the data has problems the preview does not stop: the site is replaced by a page that lists them.
 """
 
@@ -20,6 +22,7 @@ import watchfiles
 from jinja2 import TemplateError
 
 from cxzy_gen.build import DataProblems, build, build_date
+from cxzy_gen.git.history import History
 from cxzy_gen.problems import Problem
 from cxzy_gen.records.models import Audience
 from cxzy_gen.site.render import environment
@@ -32,7 +35,8 @@ def preview(data_dir: Path, out: Path, today: dt.date | None, audience: Audience
     """Build the site into `out`, or, when that fails, a page saying why. Returns one line for the console."""
     day = build_date(today)
     try:
-        result = build(data_dir, out, day, audience, templates)
+        # Read again on every rebuild: a commit made while previewing shows in the 修订记录 as it would in `cxzy build`.
+        result = build(data_dir, out, day, audience, templates, archive=History.load(data_dir))
     except DataProblems as exc:
         errors = sum(p.is_error for p in exc.problems)
         _problem_page(out, f"数据有 {errors} 个错误，站点没有生成", exc.problems, [])
@@ -82,6 +86,9 @@ def serve(
     work = Path(tempfile.mkdtemp(prefix="cxzy-serve-"))
     out = work / "public"
     try:
+        history = History.load(data_dir)
+        if not history.available:
+            say(f"提示：{history.reason}。")
         say(preview(data_dir, out, today, audience, templates))
         server = ThreadingHTTPServer((HOST, port), functools.partial(_Handler, directory=str(out)))
         thread = threading.Thread(target=server.serve_forever, daemon=True)
