@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from cxzy_gen.dates import CHINA, today_in_china
 from cxzy_gen.git.history import History
 from cxzy_gen.problems import Problem
 from cxzy_gen.records.models import Audience
@@ -20,8 +21,6 @@ from cxzy_gen.site.derive import derive
 from cxzy_gen.site.plan import plan
 from cxzy_gen.site.render import environment, render
 from cxzy_gen.site.write import write
-
-CHINA = dt.timezone(dt.timedelta(hours=8))
 
 
 class DataProblems(Exception):
@@ -79,13 +78,13 @@ def build(
 
 
 def build_date(today: dt.date | None = None, environ: Mapping[str, str] | None = None) -> dt.date:
-    """The build date: the one given, else SOURCE_DATE_EPOCH (read as China time), else today."""
+    """The build date: the one given, else SOURCE_DATE_EPOCH (its day in China), else today in China."""
     if today is not None:
         return today
     epoch = (os.environ if environ is None else environ).get("SOURCE_DATE_EPOCH", "").strip()
     if epoch:
         return dt.datetime.fromtimestamp(int(epoch), tz=CHINA).date()
-    return dt.date.today()
+    return today_in_china()
 
 
 def site_templates(given: Path | None) -> Path | None:

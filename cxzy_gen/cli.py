@@ -31,7 +31,7 @@ def main() -> None:
 @click.option(
     "--base", metavar="REF", help="同时检查相对这个 git 版本（与它的分叉点）的修改：已公示的记录不能删改、状态不能倒退、编号不能挪用"
 )
-@click.option("--today", type=DATE, help="按这一天判断公示是否已开始（默认取 SOURCE_DATE_EPOCH，否则今天）")
+@click.option("--today", type=DATE, help="按这一天判断公示是否已开始（默认取 SOURCE_DATE_EPOCH 在北京时间的日期，否则北京时间的今天）")
 def validate(data_dir: Path, fmt: str, base: str | None, today: dt.datetime | None) -> None:
     """检查数据：格式、必填字段、引用、日期、个人信息等，一次列出全部问题。"""
     from cxzy_gen.build import build_date
@@ -143,7 +143,9 @@ def _site_options(fn):
                 show_default=True,
                 help="数据目录",
             ),
-            click.option("--today", type=DATE, help="生成日期，判断逾期和公示期（默认取 SOURCE_DATE_EPOCH，否则今天）"),
+            click.option(
+                "--today", type=DATE, help="生成日期，判断逾期和公示期（默认取 SOURCE_DATE_EPOCH 在北京时间的日期，否则北京时间的今天）"
+            ),
             click.option(
                 "--audience",
                 type=AUDIENCES,

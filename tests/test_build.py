@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import signal
@@ -9,6 +10,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -49,7 +51,27 @@ def test_build_date_comes_from_the_option_then_source_date_epoch_then_the_clock(
     assert build_date(dt.date(2011, 6, 28), {"SOURCE_DATE_EPOCH": "0"}) == dt.date(2011, 6, 28)
     # 2011-06-27T16:30:00Z is already 28 June in China (UTC+8).
     assert build_date(None, {"SOURCE_DATE_EPOCH": "1309192200"}) == dt.date(2011, 6, 28)
-    assert build_date(None, {}) == dt.date.today()
+    # Without either: today in China, whatever the machine's time zone says. Between them, a machine 12 hours
+    # behind UTC and one 14 hours ahead disagree with China's date at every hour of the day.
+    for zone in ("Etc/GMT+12", "Etc/GMT-14"):
+        with local_time_zone(zone):
+            china = (dt.datetime.now(dt.UTC) + dt.timedelta(hours=8)).date()
+            assert build_date(None, {}) == china, zone
+
+
+@contextlib.contextmanager
+def local_time_zone(name: str) -> Iterator[None]:
+    old = os.environ.get("TZ")
+    os.environ["TZ"] = name
+    time.tzset()
+    try:
+        yield
+    finally:
+        if old is None:
+            del os.environ["TZ"]
+        else:
+            os.environ["TZ"] = old
+        time.tzset()
 
 
 # ---------------------------------------------------------------- the output folder swapped in whole

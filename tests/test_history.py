@@ -376,3 +376,18 @@ def test_outside_git_the_site_has_no_history(tmp_path: Path) -> None:
     page = (tmp_path / "public/units/lian-1/index.html").read_text(encoding="utf-8")
     assert "修订记录" not in page and "数据版本" not in page
     assert not (tmp_path / "public/changes").exists()
+
+
+def test_dates_are_china_dates_whatever_zone_git_recorded(tmp_path: Path) -> None:
+    """A change written at 07:30 Beijing time by someone whose git says UTC, merged by a forge on UTC, is dated
+    that day in China, not the day before."""
+    r = GitRepo(tmp_path / "site")
+    r.commit("导入数据", author=ZHANG, date="2011-06-01T09:00:00+08:00")
+    r.checkout("early", new=True)
+    r.append("units/lian-1/members.yaml", "  - id: lian1-qian\n    name: 钱新\n    roles: [党员]\n")
+    sha = r.commit("一连：新增党员", author=LI, date="2011-06-09T23:30:00+00:00")  # 2011-06-10 07:30 in China
+    r.checkout("main")
+    r.merge("early", "Merge pull request #3 from early", by=WANG, date="2011-06-09T23:45:00+00:00")
+    (rev,) = [x for x in h.History.load(r.data).for_file("data/units/lian-1/members.yaml") if x.sha == sha]
+    assert rev.date == dt.date(2011, 6, 10)
+    assert rev.approval is not None and rev.approval.date == dt.date(2011, 6, 10)

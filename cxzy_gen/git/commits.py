@@ -15,6 +15,8 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from cxzy_gen.dates import china_date
+
 # Bounds on what one commit may put on a page; beyond them text is cut with 「…」.
 MAX_COMMIT_BYTES = 64 * 1024  # of a commit object read; the rest is skipped unread
 MAX_NAME = 64
@@ -76,8 +78,8 @@ class Commit:
 
     @property
     def date(self) -> dt.date:
-        """The day the change was written, in the author's own time zone."""
-        return self.authored.date()
+        """The day the change was written, in China (a board speaks in China's dates, see `dates`)."""
+        return china_date(self.authored)
 
     @property
     def message(self) -> str:

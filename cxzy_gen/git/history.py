@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
+from cxzy_gen.dates import china_date
 from cxzy_gen.git.commits import LOG_FORMAT, MAX_COMMIT_BYTES, ChangeType, Commit, FileChange, parse_commit, parse_log
 from cxzy_gen.git.plumbing import GitError, is_shallow, locate, read_objects, run_git
 from cxzy_gen.records import layout
@@ -70,7 +71,7 @@ class Approval:
 
     @property
     def date(self) -> dt.date:
-        return self.merge.committed.date()
+        return china_date(self.merge.committed)
 
     @property
     def request(self) -> int | None:

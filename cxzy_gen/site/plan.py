@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+from cxzy_gen.dates import china_date
 from cxzy_gen.git.forge import links_for
 from cxzy_gen.git.history import Commit, History, RevisionRow, revision_rows
 from cxzy_gen.records import models as m
@@ -205,7 +206,7 @@ def _data_version(git: History | None, links: Any) -> dict[str, Any] | None:
     """The footer's data version: the commit the build was made from, its date, and its page on the forge."""
     if git is None or git.head is None or git.head_date is None:
         return None
-    return {"commit": git.head[:7], "date": git.head_date.date(), "url": links.commit(git.head) if links else None}
+    return {"commit": git.head[:7], "date": china_date(git.head_date), "url": links.commit(git.head) if links else None}
 
 
 def by_year(items: list[Any]) -> list[tuple[int, list[Any]]]:
