@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from cxzy_gen import __version__
 from cxzy_gen.problems import format_problems
 from cxzy_gen.records.layout import RECORD_KINDS
 from cxzy_gen.records.validate import load_dataset
@@ -16,7 +17,7 @@ DATE = click.DateTime(formats=["%Y-%m-%d"])
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="cxzy", message="cxzy %(version)s")
+@click.version_option(__version__, message="cxzy %(version)s")
 def main() -> None:
     """cxzy：创先争优党务公开栏的站点生成器。数据是 git 仓库里的 YAML 文件。"""
 

@@ -16,9 +16,71 @@ from cxzy_gen.records.models import ID_PATTERN
 
 SCHEMA_DRAFT = "https://json-schema.org/draft/2020-12/schema"
 
+# The Chinese name of every nested object and list of values, by its class name: what an editor shows on hover
+# and what docs/data.md calls its tables. (Class docstrings are written for programmers and stay out of schemas.)
+TITLES: dict[str, str] = {
+    "Amendment": "更正说明",
+    "Appraisal": "群众评议",
+    "AppraisalsFile": "群众评议文件",
+    "Audience": "公开范围",
+    "Commendation": "评选表彰推荐",
+    "CommendationStatus": "表彰状态",
+    "CommendationsFile": "评选表彰文件",
+    "Commitment": "公开承诺",
+    "CommitmentKind": "承诺类别",
+    "CommitmentsFile": "公开承诺文件",
+    "DimensionTally": "单项测评票数",
+    "Dimensions": "测评项目",
+    "Evaluation": "评诺",
+    "Feedback": "意见反馈",
+    "Focus": "承诺重点",
+    "Forge": "代码托管平台",
+    "Grade": "民主评议等次",
+    "HonourTitle": "表彰称号",
+    "Member": "党员",
+    "MembersFile": "党员名单文件",
+    "Objection": "异议",
+    "OfficeContact": "联系方式",
+    "Opinion": "点评意见",
+    "Outcome": "完成情况",
+    "OutcomeResult": "完成结果",
+    "Progress": "践诺进展",
+    "Publication": "公示承诺",
+    "Rectification": "整改事项",
+    "RectificationStatus": "整改状态",
+    "Remedial": "补课",
+    "Respondents": "参评人员",
+    "Review": "领导点评（点评意见表）",
+    "ReviewForm": "点评形式",
+    "Reviewer": "点评人",
+    "ReviewsFile": "领导点评文件",
+    "Satisfaction": "满意度测评",
+    "Signature": "签字",
+    "Site": "站点设置",
+    "Summary": "创先争优活动总结",
+    "Unit": "党组织",
+    "UnitKind": "组织类别",
+    "UnitType": "单位类型",
+    "Window": "公示期",
+    "Withdrawal": "撤回",
+}
+
+
+def title_of(cls: type) -> str:
+    """The Chinese name of a model or enum (its class name when TITLES lacks it: a test keeps TITLES complete)."""
+    return TITLES.get(cls.__name__, cls.__name__)
+
 
 def file_schema(kind: str) -> dict[str, object]:
-    schema = FILES[kind].model.model_json_schema(mode="validation")
+    """The JSON Schema of one kind of data file, every title and description in Chinese."""
+    file = FILES[kind]
+    schema = file.model.model_json_schema(mode="validation")
+    for name, definition in schema.get("$defs", {}).items():
+        definition.pop("description", None)  # a class docstring, for programmers
+        definition["title"] = TITLES.get(name, name)
+    schema.pop("description", None)
+    schema["title"] = file.title
+    schema["description"] = f"{file.title}文件：data/{file.path()}" + (f"（{file.note}）" if file.note else "")
     return {"$schema": SCHEMA_DRAFT, "$id": f"{kind}.schema.json", **schema}
 
 
@@ -55,7 +117,7 @@ def _describe(annotation: object, nested: list[type[BaseModel]]) -> str:
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         if annotation not in nested:
             nested.append(annotation)
-        return f"见下方「{annotation.__name__}」"
+        return f"见下方「{title_of(annotation)}」"
     names = {str: "文字", int: "整数", bool: "true 或 false", dt.date: "日期（YYYY-MM-DD）"}
     return names.get(annotation, str(annotation))  # type: ignore[call-overload]
 
@@ -96,7 +158,7 @@ def data_reference() -> str:
             if sub in done:
                 continue
             done.add(sub)
-            out += [f"### {sub.__name__}", "", *_table(sub, nested), ""]
+            out += [f"### {title_of(sub)}", "", *_table(sub, nested), ""]
     return "\n".join(out).rstrip() + "\n"
 
 
