@@ -238,3 +238,31 @@ def serve(data_dir: Path, today: dt.datetime | None, audience: str, templates: P
         raise click.ClickException(f"无法在端口 {port} 上提供预览：{exc.strerror}（提示：用 --port 换一个端口）") from exc
     except KeyboardInterrupt:
         click.echo("已停止预览。", err=True)
+
+
+@main.command()
+@click.option(
+    "--units", type=click.IntRange(1, 100_000), required=True, help="党组织个数（一个根党委，每 50 个单位一个二级党委，其余为党支部）"
+)
+@click.option("--members", type=click.IntRange(1, 1000), required=True, help="每个单位平均党员人数（上下浮动 20%）")
+@click.option("--years", type=click.IntRange(1, 20), default=1, show_default=True, help="数据覆盖的年数（截至 2025 年）")
+@click.option("--seed", type=int, default=20250101, show_default=True, help="随机种子：同样的参数生成完全相同的数据和提交")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="写到哪个新文件夹（成为一个 git 仓库，数据在其中的 data/）",
+)
+def demo(units: int, members: int, years: int, seed: int, out: Path) -> None:
+    """生成虚构的演示数据（任意规模，用于试用和性能测试）：一个带一年年度提交历史的 git 仓库，数据全部可通过检查。"""
+    from cxzy_gen.demo import DemoError, generate
+
+    try:
+        result = generate(units, members, out, years=years, seed=seed)
+    except DemoError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(
+        f"已在 {out}/data/ 写出演示数据：党组织 {result.units} 个、党员 {result.members} 名、承诺 {result.commitments} 项，"
+        f"共 {result.files} 个文件、{result.commits} 个提交。"
+    )
+    click.echo(f"生成站点：cd {out} && cxzy build --today {2025}-12-31")
