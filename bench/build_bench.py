@@ -109,7 +109,8 @@ def _tree_rss_kb(root: int) -> int:
 
 def timed(cmd: list[str], cwd: Path, check: bool = True) -> Run:
     """Run `cmd`, sampling its process tree's memory; wall seconds and peaks."""
-    env = {**os.environ, "CI": "1"}  # no progress output
+    # no progress output; the cxzy of this checkout, whatever is installed
+    env = {**os.environ, "CI": "1", "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
     peak = [0]
