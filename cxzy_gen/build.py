@@ -8,10 +8,11 @@ from __future__ import annotations
 import datetime as dt
 import os
 import time
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from cxzy_gen.cache import BuildStamp, RecordCache, data_digest, folder_digest
 from cxzy_gen.dates import CHINA, today_in_china
 from cxzy_gen.git.history import History
 from cxzy_gen.problems import Problem
@@ -20,7 +21,7 @@ from cxzy_gen.records.validate import Summary, load_dataset
 from cxzy_gen.site.derive import derive
 from cxzy_gen.site.plan import plan
 from cxzy_gen.site.render import environment, render
-from cxzy_gen.site.write import write
+from cxzy_gen.site.write import MARKER, write
 
 
 class DataProblems(Exception):
@@ -43,6 +44,15 @@ class BuildResult:
     seconds: float
     warnings: list[str] = field(default_factory=list)  # build warnings (e.g. the holiday calendar's range)
     problems: list[Problem] = field(default_factory=list)  # validation warnings (no errors, or nothing is built)
+    unchanged: bool = False  # nothing changed since the last build into `out`: nothing was done
+
+
+@dataclass
+class Progress:
+    """Who is told how a long build goes: files read, then pages written (done, total)."""
+
+    files: Callable[[int, int], None]
+    pages: Callable[[int, int], None]
 
 
 def build(
@@ -52,18 +62,28 @@ def build(
     audience: Audience = Audience.PUBLIC,
     templates: Path | None = None,
     archive: History | None = None,
+    cache: Path | None = None,
+    progress: Progress | None = None,
 ) -> BuildResult:
     """Build the site for `audience` as it stands on `today`; raises DataProblems (out untouched) when the data has errors.
 
-    `archive`, the data folder's git history (`History.load`), adds 修订记录 to the pages; without it the site has none."""
+    `archive`, the data folder's git history (`History.load`), adds 修订记录 to the pages; without it the site has none.
+    `cache` (a folder, usually .cxzy-cache) keeps typed data files and a stamp of the build: files read clean
+    before are not parsed again, and a build whose inputs all match the last one into `out` does nothing."""
     started = time.perf_counter()
-    dataset, problems, summary = load_dataset(data_dir)
+    stamp = _stamp(cache, data_dir, out, today, audience, templates, archive) if cache is not None else None
+    previous = stamp.previous() if stamp else None
+    if isinstance(previous, BuildResult):
+        return replace(previous, seconds=time.perf_counter() - started, unchanged=True)
+    records = RecordCache(cache) if cache is not None else None
+    dataset, problems, summary = load_dataset(data_dir, records, progress.files if progress else None)
     if dataset is None:
         raise DataProblems(problems, summary)
     views = derive(dataset, today, audience)
     pages = plan(views, archive)
-    files = write(render(pages, environment(templates)), out)
-    return BuildResult(
+    rendered = render(pages, environment(templates))
+    files = write(_counted(rendered, len(pages), progress.pages) if progress else rendered, out)
+    result = BuildResult(
         out=out,
         files=files,
         pages=sum(p.url.endswith(".html") for p in pages),
@@ -75,6 +95,25 @@ def build(
         warnings=views.warnings,
         problems=problems,
     )
+    if stamp is not None:
+        stamp.save(result)
+    return result
+
+
+def _stamp(
+    cache: Path, data_dir: Path, out: Path, today: dt.date, audience: Audience, templates: Path | None, archive: History | None
+) -> BuildStamp:
+    """Everything a build's output follows from, besides cxzy itself (which `BuildStamp` adds)."""
+    git = "-" if archive is None else f"{archive.available}:{archive.head}:{archive.shallow}:{archive.prefix}"
+    parts = [os.path.abspath(data_dir), data_digest(data_dir), today.isoformat(), audience.value, folder_digest(templates), git]
+    return BuildStamp(cache, out, parts, MARKER)
+
+
+def _counted(items: Iterable[tuple[str, bytes]], total: int, tell: Callable[[int, int], None]) -> Iterator[tuple[str, bytes]]:
+    for done, item in enumerate(items, 1):
+        yield item
+        if done % 200 == 0 or done == total:
+            tell(done, total)
 
 
 def build_date(today: dt.date | None = None, environ: Mapping[str, str] | None = None) -> dt.date:

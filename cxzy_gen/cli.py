@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -11,6 +13,9 @@ from cxzy_gen import __version__
 from cxzy_gen.problems import format_problems
 from cxzy_gen.records.layout import RECORD_KINDS
 from cxzy_gen.records.validate import load_dataset
+
+if TYPE_CHECKING:
+    from cxzy_gen.build import Progress
 
 FORMATS = click.Choice(["text", "json", "github"])
 DATE = click.DateTime(formats=["%Y-%m-%d"])
@@ -33,7 +38,16 @@ def main() -> None:
     "--base", metavar="REF", help="同时检查相对这个 git 版本（与它的分叉点）的修改：已公示的记录不能删改、状态不能倒退、编号不能挪用"
 )
 @click.option("--today", type=DATE, help="按这一天判断公示是否已开始（默认取 SOURCE_DATE_EPOCH 在北京时间的日期，否则北京时间的今天）")
-def validate(data_dir: Path, fmt: str, base: str | None, today: dt.datetime | None) -> None:
+@click.option(
+    "--cache",
+    "cache_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path(".cxzy-cache"),
+    show_default=True,
+    help="缓存目录：读过且没有问题的文件按内容记下，下次不再重新解析",
+)
+@click.option("--no-cache", is_flag=True, help="不读也不写缓存")
+def validate(data_dir: Path, fmt: str, base: str | None, today: dt.datetime | None, cache_dir: Path, no_cache: bool) -> None:
     """检查数据：格式、必填字段、引用、日期、个人信息等，一次列出全部问题。"""
     from cxzy_gen.build import build_date
     from cxzy_gen.git.changes import ChangeError, check_change
@@ -41,7 +55,9 @@ def validate(data_dir: Path, fmt: str, base: str | None, today: dt.datetime | No
 
     if not data_dir.is_dir():
         raise click.UsageError(f"找不到数据目录 {data_dir}（提示：在站点仓库的根目录运行，或用 --data 指定）")
-    ds, problems, summary = load_dataset(data_dir)
+    from cxzy_gen.cache import RecordCache
+
+    ds, problems, summary = load_dataset(data_dir, None if no_cache else RecordCache(cache_dir))
     if ds is not None:
         problems += check_codeowners(ds, data_dir)
     if base:
@@ -159,6 +175,15 @@ def _site_options(fn):
                 type=click.Path(file_okay=False, exists=True, path_type=Path),
                 help="站点自己的模板目录（默认用当前目录下的 site_templates/，没有则用内置模板）",
             ),
+            click.option(
+                "--cache",
+                "cache_dir",
+                type=click.Path(file_okay=False, path_type=Path),
+                default=Path(".cxzy-cache"),
+                show_default=True,
+                help="缓存目录：记下读过的文件和上次生成的依据，没有变化的部分不再重做",
+            ),
+            click.option("--no-cache", is_flag=True, help="不读也不写缓存，从头生成"),
         ]
     ):
         fn = option(fn)
@@ -181,7 +206,17 @@ def _site_args(data_dir: Path, today: dt.datetime | None, audience: str) -> tupl
 @main.command("build")
 @_site_options
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("public"), show_default=True, help="输出目录")
-def build_command(data_dir: Path, today: dt.datetime | None, audience: str, templates: Path | None, out: Path) -> None:
+@click.option("--quiet", "-q", is_flag=True, help="不显示进度和结尾的说明（在 CI 里或输出不是终端时本来就不显示进度）")
+def build_command(
+    data_dir: Path,
+    today: dt.datetime | None,
+    audience: str,
+    templates: Path | None,
+    cache_dir: Path,
+    no_cache: bool,
+    out: Path,
+    quiet: bool,
+) -> None:
     """校验数据后生成整个站点；数据有错误时列出问题，不改动输出目录。"""
     from jinja2 import TemplateError
 
@@ -191,10 +226,20 @@ def build_command(data_dir: Path, today: dt.datetime | None, audience: str, temp
 
     day, level = _site_args(data_dir, today, audience)
     archive = History.load(data_dir)  # one git log for the whole build
-    if not archive.available:
+    if not archive.available and not quiet:
         click.echo(f"提示：{archive.reason}。", err=True)
+    progress = _terminal_progress() if not quiet else None
     try:
-        result = build(data_dir, out, day, level, site_templates(templates), archive=archive)  # type: ignore[arg-type]
+        result = build(
+            data_dir,
+            out,
+            day,
+            level,  # type: ignore[arg-type]
+            site_templates(templates),
+            archive=archive,
+            cache=None if no_cache else cache_dir,
+            progress=progress,
+        )
     except DataProblems as exc:
         click.echo(format_problems(exc.problems, "text"), err=True)
         errors = sum(p.is_error for p in exc.problems)
@@ -209,6 +254,11 @@ def build_command(data_dir: Path, today: dt.datetime | None, audience: str, temp
         click.echo(format_problems(result.problems, "text"), err=True)
     for warning in result.warnings:
         click.echo(f"警告：{warning}", err=True)
+    if quiet:
+        return
+    if result.unchanged:
+        click.echo(f"数据、模板和日期都没有变化，{out}/ 已是最新（{result.pages} 个页面），用时 {result.seconds:.1f} 秒。")
+        return
     click.echo(
         f"已生成 {result.pages} 个页面（党组织 {result.units} 个、党员 {result.members} 名，共 {result.files} 个文件）"
         f"到 {out}/，用时 {result.seconds:.1f} 秒。日期 {result.today.isoformat()}，公开范围：{result.audience}。"
@@ -219,7 +269,9 @@ def build_command(data_dir: Path, today: dt.datetime | None, audience: str, temp
 @main.command()
 @_site_options
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="端口（只在本机 127.0.0.1 上提供）")
-def serve(data_dir: Path, today: dt.datetime | None, audience: str, templates: Path | None, port: int) -> None:
+def serve(
+    data_dir: Path, today: dt.datetime | None, audience: str, templates: Path | None, cache_dir: Path, no_cache: bool, port: int
+) -> None:
     """本机预览：生成到临时目录并提供浏览，数据或模板改动后自动重新生成；数据有问题时在浏览器里列出问题。"""
     from cxzy_gen.build import site_templates
     from cxzy_gen.site.serve import serve as run_server
@@ -232,6 +284,7 @@ def serve(data_dir: Path, today: dt.datetime | None, audience: str, templates: P
             today=day if today else None,
             audience=level,  # type: ignore[arg-type]
             templates=site_templates(templates),
+            cache=None if no_cache else cache_dir,
             say=lambda text: click.echo(text, err=True),
         )
     except OSError as exc:
@@ -266,3 +319,22 @@ def demo(units: int, members: int, years: int, seed: int, out: Path) -> None:
         f"共 {result.files} 个文件、{result.commits} 个提交。"
     )
     click.echo(f"生成站点：cd {out} && cxzy build --today {2025}-12-31")
+
+
+def _terminal_progress() -> Progress | None:
+    """Progress lines for a person at a terminal; None in CI or when stderr is not a terminal."""
+    import os
+    import sys
+
+    from cxzy_gen.build import Progress
+
+    if os.environ.get("CI") or not sys.stderr.isatty():
+        return None
+
+    def line(what: str) -> Callable[[int, int], None]:
+        def tell(done: int, total: int) -> None:
+            click.echo(f"\r{what} {done}/{total}", err=True, nl=done >= total)
+
+        return tell
+
+    return Progress(files=line("读取数据文件"), pages=line("写出页面和文件"))

@@ -76,13 +76,20 @@ class Document:
     """One data file: its display path, text and parsed value.
 
     Positions are found only when a problem needs one, by composing the text again:
-    a clean build never pays for them.
+    a clean build never pays for them. A document kept only for positions (`file` set, text and
+    value dropped once the file is typed, or never read because the cache had it) reads its
+    text again when a position is asked for.
     """
 
     path: str
     text: str
     data: Any
     _root: yaml.Node | None = field(default=None, repr=False)
+    file: Path | None = field(default=None, repr=False)
+
+    def release(self, file: Path) -> None:
+        """Forget the text and value (memory is what a large board runs out of); re-read `file` for positions."""
+        self.text, self.data, self._root, self.file = "", None, None, file
 
     def locate(self, keys: Path_) -> tuple[int, int]:
         """Line and column (1-based) of the value at `keys`, or of its nearest ancestor.
@@ -91,7 +98,15 @@ class Document:
         the key's own line is where the reader looks for that field, so that is returned.
         """
         if self._root is None:
-            self._root = yaml.compose(self.text, Loader=_BaseLoader)
+            if not self.text and self.file is not None:
+                try:
+                    self.text = decode(self.file.read_bytes(), self.path)[0] or ""
+                except OSError:
+                    self.text = ""
+            try:
+                self._root = yaml.compose(self.text, Loader=_BaseLoader)
+            except yaml.YAMLError:  # the file changed on disk since it was read: no position rather than a crash
+                return 1, 1
         node = self._root
         if node is None:
             return 1, 1
@@ -230,8 +245,8 @@ def _yaml_message(exc: yaml.MarkedYAMLError, text: str, line: int) -> str:
     return f"YAML 语法错误：{problem or exc}（提示：检查这一行和上一行的缩进、冒号和引号）"
 
 
-def read_document(file: Path, display: str) -> tuple[Document | None, Problem | None]:
-    """Read one data file completely, or say why not."""
+def read_bytes(file: Path, display: str) -> tuple[bytes | None, Problem | None]:
+    """A data file's bytes, refusing one over the size limit before reading it."""
     try:
         size = file.stat().st_size
         if size > MAX_FILE_BYTES:
@@ -239,6 +254,17 @@ def read_document(file: Path, display: str) -> tuple[Document | None, Problem | 
         raw = file.read_bytes()
     except OSError as exc:
         return None, Problem(display, 1, 1, "E-FILE", f"无法读取文件：{exc.strerror}")
+    if len(raw) > MAX_FILE_BYTES:  # grew between stat and read
+        return None, Problem(display, 1, 1, "E-SIZE", f"文件超过 {MAX_FILE_BYTES // 1024 // 1024} MB 的上限")
+    return raw, None
+
+
+def read_document(file: Path, display: str, raw: bytes | None = None) -> tuple[Document | None, Problem | None]:
+    """Read one data file completely (or take its bytes, already read), or say why not."""
+    if raw is None:
+        raw, problem = read_bytes(file, display)
+        if raw is None:
+            return None, problem
     text, problem = decode(raw, display)
     if text is None:
         return None, problem

@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 import difflib
+import multiprocessing
 import os
+import pickle
+import threading
 from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from cxzy_gen.cache import RecordCache
 from cxzy_gen.problems import Problem
 from cxzy_gen.records import layout
 from cxzy_gen.records import models as m
 from cxzy_gen.records.dataset import Dataset
 from cxzy_gen.records.layout import Place
-from cxzy_gen.records.loader import Document, read_document
+from cxzy_gen.records.loader import Document, read_bytes, read_document
 from cxzy_gen.records.rules import check_dataset, check_document
 
 
@@ -75,28 +80,34 @@ def discover(data_dir: Path) -> tuple[list[tuple[Path, Place]], list[Problem]]:
     return found, problems
 
 
-def load_dataset(data_dir: Path) -> tuple[Dataset | None, list[Problem], Summary]:
-    """Read, type-check and cross-check every data file. Returns the dataset only when it has no errors."""
+def load_dataset(
+    data_dir: Path, cache: RecordCache | None = None, progress: Callable[[int, int], None] | None = None
+) -> tuple[Dataset | None, list[Problem], Summary]:
+    """Read, type-check and cross-check every data file. Returns the dataset only when it has no errors.
+
+    With a `cache`, a file whose bytes were read clean before is taken from it instead of being parsed and
+    typed again; the others are parsed on every core when there are many. `progress(done, total)` is told
+    as files are read."""
     files, problems = discover(data_dir)
     summary = Summary(files=len(files))
     site: m.Site | None = None
     parsed: list[tuple[Document, Place, BaseModel]] = []
     documents: dict[str, Document] = {}
-    for path, where in files:
-        doc, problem = read_document(path, display_path(path))
-        if problem:
-            problems.append(problem)
+    for (path, where), (readable, found, model) in zip(files, _typed_files(files, cache, progress), strict=True):
+        problems.extend(found)
+        if not readable:
             continue
-        assert doc is not None
+        doc = Document(display_path(path), "", None)
+        doc.release(path)  # the text is read again only if a cross-record problem needs a position in it
         documents[doc.path] = doc
-        problems.extend(check_document(doc))
-        model = _typed(doc, where.file.model, problems)
         if model is None:
             continue
         if isinstance(model, m.Site):
             site = model
         else:
             parsed.append((doc, where, model))
+    if cache is not None:
+        cache.save()
 
     if site is None:
         return None, problems, summary
@@ -113,6 +124,76 @@ def load_dataset(data_dir: Path) -> tuple[Dataset | None, list[Problem], Summary
     problems.extend(check_dataset(ds))
     ok = not any(p.is_error for p in problems)
     return (ds if ok else None), problems, summary
+
+
+Loaded = tuple[bool, list[Problem], BaseModel | None]  # (the file could be read, its problems, its typed model)
+PARALLEL_FROM = 400  # files to parse; below this, starting worker processes costs more than it saves
+
+
+def _typed_files(files: list[tuple[Path, Place]], cache: RecordCache | None, progress: Callable[[int, int], None] | None) -> list[Loaded]:
+    """Each file read, parsed, content-checked and typed (or taken from the cache), in the order given."""
+    results: list[Loaded | None] = [None] * len(files)
+    todo: list[tuple[int, Path, type[BaseModel]]] = []
+    keys: dict[int, bytes] = {}
+    done = 0
+    for i, (path, where) in enumerate(files):
+        if cache is not None:
+            raw, problem = read_bytes(path, display_path(path))
+            if raw is None:
+                results[i] = (False, [problem] if problem else [], None)
+                continue
+            keys[i] = cache.key(where.file.file_name, raw)
+            model = cache.get(keys[i])
+            if model is not None:
+                results[i] = (True, [], model)
+                done += 1
+                if progress and done % 500 == 0:
+                    progress(done, len(files))
+                continue
+        todo.append((i, path, where.file.model))
+    for i, (readable, found, blob, model) in zip((i for i, _, _ in todo), _parse_all(todo, want_blob=cache is not None), strict=True):
+        if blob is not None:
+            model = pickle.loads(blob)
+            if cache is not None and not found:
+                cache.put(keys[i], blob)
+        results[i] = (readable, found, model)
+        done += 1
+        if progress and done % 500 == 0:
+            progress(done, len(files))
+    if progress:
+        progress(len(files), len(files))
+    return [r for r in results if r is not None]
+
+
+Parsed = tuple[bool, list[Problem], bytes | None, BaseModel | None]
+
+
+def _parse_all(todo: list[tuple[int, Path, type[BaseModel]]], want_blob: bool) -> Iterator[Parsed]:
+    work = [(path, model, want_blob) for _, path, model in todo]
+    jobs = min(os.cpu_count() or 1, 8)
+    forking = "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+    if len(work) < PARALLEL_FROM or jobs < 2 or not forking:
+        yield from map(_parse_one, work)
+        return
+    # Worker processes send back pickled models: that is what the cache keeps anyway.
+    with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        for readable, found, blob, _ in pool.imap(_parse_one, [(p, k, True) for p, k, _ in work], chunksize=32):
+            yield readable, found, blob, None
+
+
+def _parse_one(job: tuple[Path, type[BaseModel], bool]) -> Parsed:
+    """One file: read, parse, content checks, typing. The model comes back pickled when `want_blob`."""
+    path, model_type, want_blob = job
+    doc, problem = read_document(path, display_path(path))
+    if doc is None:
+        return False, [problem] if problem else [], None, None
+    found = list(check_document(doc))
+    model = _typed(doc, model_type, found)
+    if model is None:
+        return True, found, None, None
+    if want_blob:
+        return True, found, pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL), None
+    return True, found, None, model
 
 
 def _collect(ds: Dataset, doc: Document, where: Place, model: BaseModel, problems: list[Problem]) -> None:

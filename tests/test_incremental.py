@@ -1,0 +1,234 @@
+"""Builds with the cache (.cxzy-cache): byte-identical to a cold build after every kind of change, and the cache
+never trusted across a change of cxzy, its schema, the templates, the build date or the audience."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from sitekit import files
+
+import cxzy_gen
+from cxzy_gen import cache as cache_mod
+from cxzy_gen.build import BuildResult, build
+from cxzy_gen.cli import main
+from cxzy_gen.demo import generate
+from cxzy_gen.git.history import History
+from cxzy_gen.records import models as m
+from cxzy_gen.records.validate import load_dataset
+
+END = dt.date(2025, 12, 31)
+
+
+@pytest.fixture(scope="module")
+def pristine(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("board") / "board"
+    generate(24, 3, out, years=1, seed=3)
+    return out
+
+
+@pytest.fixture
+def board(pristine: Path, tmp_path: Path) -> Path:
+    copy = tmp_path / "board"
+    shutil.copytree(pristine, copy)
+    return copy
+
+
+class Builds:
+    """Builds one board with the cache into one output folder, and cold (no cache, fresh folder) to compare."""
+
+    def __init__(self, board: Path, tmp: Path) -> None:
+        self.data, self.tmp = board / "data", tmp
+        self.out, self.cache = tmp / "public", tmp / "cache"
+        self.cold_runs = 0
+
+    def incremental(self, today: dt.date = END, audience: m.Audience = m.Audience.PUBLIC, templates: Path | None = None) -> BuildResult:
+        return build(self.data, self.out, today, audience, templates, archive=History.load(self.data), cache=self.cache)
+
+    def assert_same_as_cold(self, today: dt.date = END, audience: m.Audience = m.Audience.PUBLIC, templates: Path | None = None) -> None:
+        self.cold_runs += 1
+        cold = self.tmp / f"cold{self.cold_runs}"
+        build(self.data, cold, today, audience, templates, archive=History.load(self.data))
+        ours, theirs = files(self.out), files(cold)
+        assert sorted(ours) == sorted(theirs)
+        assert [name for name in ours if ours[name] != theirs[name]] == []
+
+
+def edit(path: Path, pattern: str, replacement: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    changed = re.sub(pattern, replacement, text, count=1, flags=re.MULTILINE)
+    assert changed != text, (path, pattern)
+    path.write_text(changed, encoding="utf-8")
+
+
+def test_every_incremental_build_is_byte_identical_to_a_cold_build(board: Path, tmp_path: Path) -> None:
+    b = Builds(board, tmp_path)
+    units = b.data / "units"
+    first = b.incremental()
+    assert not first.unchanged
+    b.assert_same_as_cold()
+
+    again = b.incremental()
+    assert again.unchanged and again.pages == first.pages and again.files == first.files
+    b.assert_same_as_cold()
+
+    edit(units / "u00005" / "2025" / "commitments.yaml", r"^  title: .*$", "  title: 改过的承诺事项")  # one commitment edited
+    assert not b.incremental().unchanged
+    b.assert_same_as_cold()
+
+    new = units / "u09999"  # a unit added
+    new.mkdir()
+    (new / "unit.yaml").write_text(
+        "id: u09999\nname: 新成立的党支部\nkind: 党支部\ntype: 社区\nparent: u00000\nsecretary: u09999-m001\n", encoding="utf-8"
+    )
+    (new / "members.yaml").write_text("members:\n- id: u09999-m001\n  name: 新党员\n  roles: [书记]\n", encoding="utf-8")
+    b.incremental()
+    b.assert_same_as_cold()
+
+    (units / "u00006" / "2025" / "reviews.yaml").unlink()  # a file deleted
+    shutil.rmtree(units / "u09999")  # and a unit removed again
+    b.incremental()
+    b.assert_same_as_cold()
+
+    edit(units / "u00007" / "unit.yaml", r"^parent: u00001$", "parent: u00000")  # a unit moved in the tree
+    b.incremental()
+    b.assert_same_as_cold()
+
+    edit(b.data / "site.yaml", r"^publicity_working_days: 5$", "publicity_working_days: 5\ndefault_audience: 党内公开")
+    b.incremental()  # cached records take their audience from the file and site.yaml anew
+    b.assert_same_as_cold()
+
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "base.html").write_text('{% extends "default:base.html" %}{% block footer %}<p>甲</p>{% endblock %}', encoding="utf-8")
+    b.incremental(templates=templates)  # a template added
+    b.assert_same_as_cold(templates=templates)
+    (templates / "base.html").write_text('{% extends "default:base.html" %}{% block footer %}<p>乙</p>{% endblock %}', encoding="utf-8")
+    assert not b.incremental(templates=templates).unchanged  # a template changed
+    b.assert_same_as_cold(templates=templates)
+
+    later = END + dt.timedelta(days=3)  # the build date changed
+    assert not b.incremental(today=later, templates=templates).unchanged
+    b.assert_same_as_cold(today=later, templates=templates)
+
+    assert not b.incremental(today=later, audience=m.Audience.PARTY, templates=templates).unchanged  # the audience changed
+    b.assert_same_as_cold(today=later, audience=m.Audience.PARTY, templates=templates)
+
+
+def test_a_new_commit_is_a_change_even_when_the_files_are_the_same(board: Path, tmp_path: Path) -> None:
+    import subprocess
+
+    b = Builds(board, tmp_path)
+    b.incremental()
+    git = ["git", "-c", "user.name=测试", "-c", "user.email=t@example.invalid"]
+    subprocess.run([*git, "commit", "-q", "--allow-empty", "-m", "空提交"], cwd=board, check=True)
+    assert not b.incremental().unchanged  # the footer's data version and the change log follow HEAD
+    b.assert_same_as_cold()
+
+
+# ---------------------------------------------------------------- never trusted across …
+
+
+def _records_cache(b: Builds) -> cache_mod.RecordCache:
+    return cache_mod.RecordCache(b.cache)
+
+
+def test_the_cache_is_not_trusted_across_a_cxzy_version(board: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    b = Builds(board, tmp_path)
+    b.incremental()
+    warm = _records_cache(b)
+    load_dataset(b.data, warm)
+    assert warm.hits > 0 and warm.misses == 0
+    monkeypatch.setattr(cxzy_gen, "__version__", "9.9.9")
+    cache_mod.code_key.cache_clear()
+    try:
+        assert not b.incremental().unchanged
+        cold = _records_cache(b)
+        assert cold.path.name != warm.path.name
+    finally:
+        monkeypatch.undo()
+        cache_mod.code_key.cache_clear()
+
+
+def test_the_cache_is_not_trusted_across_a_schema_change(board: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The models (the schema) are part of cxzy's source, which the key hashes: an edited copy gives another key."""
+    b = Builds(board, tmp_path)
+    b.incremental()
+    before = cache_mod.code_key()
+    package = tmp_path / "package"
+    shutil.copytree(cache_mod.PACKAGE, package, ignore=shutil.ignore_patterns("__pycache__"))
+    models = package / "records" / "models.py"
+    models.write_text(models.read_text(encoding="utf-8").replace("max_length=2000", "max_length=1000"), encoding="utf-8")
+    monkeypatch.setattr(cache_mod, "PACKAGE", package)
+    cache_mod.code_key.cache_clear()
+    try:
+        assert cache_mod.code_key() != before
+        assert not b.incremental().unchanged
+        assert [p.name for p in b.cache.glob("records-*.pack")] == [f"records-{cache_mod.code_key()}.pack"]  # the old pack is gone
+    finally:
+        monkeypatch.undo()
+        cache_mod.code_key.cache_clear()
+    assert cache_mod.code_key() == before
+
+
+@pytest.mark.parametrize(
+    "change",
+    ["template", "date", "audience"],
+)
+def test_the_build_stamp_is_not_trusted_across(change: str, board: Path, tmp_path: Path) -> None:
+    b = Builds(board, tmp_path)
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "404.html").write_text('{% extends "default:404.html" %}', encoding="utf-8")
+    b.incremental(templates=templates)
+    assert b.incremental(templates=templates).unchanged
+    if change == "template":
+        (templates / "404.html").write_text('{% extends "default:404.html" %}{# 改动 #}', encoding="utf-8")
+        result = b.incremental(templates=templates)
+    elif change == "date":
+        result = b.incremental(today=END + dt.timedelta(days=1), templates=templates)
+    else:
+        result = b.incremental(audience=m.Audience.UNIT, templates=templates)
+    assert not result.unchanged
+
+
+def test_an_output_folder_changed_by_hand_is_built_again(board: Path, tmp_path: Path) -> None:
+    b = Builds(board, tmp_path)
+    b.incremental()
+    shutil.rmtree(b.out)
+    assert not b.incremental().unchanged
+    b.assert_same_as_cold()
+
+
+def test_a_damaged_or_unwritable_cache_is_ignored(board: Path, tmp_path: Path) -> None:
+    b = Builds(board, tmp_path)
+    b.incremental()
+    for entry in b.cache.iterdir():
+        entry.write_bytes(b"\x00garbage")
+    assert not b.incremental().unchanged
+    b.assert_same_as_cold()
+    shutil.rmtree(b.cache)
+    b.cache.write_text("a file, not a folder", encoding="utf-8")
+    assert not b.incremental().unchanged
+    b.assert_same_as_cold()
+
+
+def test_cli_build_reports_an_unchanged_site_and_can_skip_the_cache(board: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(board)
+    runner = CliRunner()
+    args = ["build", "--today", "2025-12-31", "--out", str(tmp_path / "site")]
+    first = runner.invoke(main, args)
+    assert first.exit_code == 0, first.output
+    assert (board / ".cxzy-cache").is_dir()
+    second = runner.invoke(main, args)
+    assert second.exit_code == 0 and "没有变化" in second.output
+    third = runner.invoke(main, [*args, "--no-cache"])
+    assert third.exit_code == 0 and "已生成" in third.output
+    quiet = runner.invoke(main, [*args, "--quiet"])
+    assert quiet.exit_code == 0 and quiet.output == ""
+    checked = runner.invoke(main, ["validate", "--cache", str(tmp_path / "c2")])
+    assert checked.exit_code == 0 and (tmp_path / "c2").is_dir()
