@@ -28,6 +28,7 @@ from typing import Any
 
 import yaml
 
+from cxzy_gen.records import layout
 from cxzy_gen.records import models as m
 
 LAST_YEAR = 2025  # the campaign year: the last year of the data; a build dated LAST_YEAR-12-31 sees it whole
@@ -223,8 +224,8 @@ def unit_files(shape: Shape, i: int) -> list[tuple[str, str, bytes]]:
         unit["parent"] = uid(parent)
     unit["secretary"] = members[0]["id"]
     out: list[tuple[str, str, bytes]] = [
-        (f"{shape.first_year}-1", f"units/{me}/unit.yaml", dump(unit)),
-        (f"{shape.first_year}-1", f"units/{me}/members.yaml", dump({"members": members})),
+        (f"{shape.first_year}-1", layout.UNIT_FILE.path(me), dump(unit)),
+        (f"{shape.first_year}-1", layout.MEMBERS_FILE.path(me), dump({"members": members})),
     ]
     for year in range(shape.first_year, LAST_YEAR + 1):
         out += _year_files(shape, rng, me, year, focus, members)
@@ -236,7 +237,7 @@ def unit_files(shape: Shape, i: int) -> list[tuple[str, str, bytes]]:
 def _year_files(
     shape: Shape, rng: random.Random, me: str, year: int, focus: list[str], members: list[dict[str, Any]]
 ) -> list[tuple[str, str, bytes]]:
-    folder = f"units/{me}/{year}"
+    path = {kind: layout.FILES[kind].path(me, year) for kind in ("commitments", "reviews", "appraisals")}
     early: list[dict[str, Any]] = []
     mid: list[dict[str, Any]] = []
     final: list[dict[str, Any]] = []
@@ -282,14 +283,14 @@ def _year_files(
     appraisal = _appraisal(rng, me, year)
     phase = lambda n: f"{year}-{n}"  # noqa: E731
     files = [
-        (phase(1), f"{folder}/commitments.yaml", dump({"commitments": early})),
-        (phase(2), f"{folder}/commitments.yaml", dump({"commitments": mid})),
-        (phase(3), f"{folder}/commitments.yaml", dump({"commitments": final})),
-        (phase(3), f"{folder}/reviews.yaml", dump({"reviews": reviews_all})),
-        (phase(3), f"{folder}/appraisals.yaml", dump({"appraisals": [appraisal]})),
+        (phase(1), path["commitments"], dump({"commitments": early})),
+        (phase(2), path["commitments"], dump({"commitments": mid})),
+        (phase(3), path["commitments"], dump({"commitments": final})),
+        (phase(3), path["reviews"], dump({"reviews": reviews_all})),
+        (phase(3), path["appraisals"], dump({"appraisals": [appraisal]})),
     ]
     if reviews_mid:
-        files.insert(2, (phase(2), f"{folder}/reviews.yaml", dump({"reviews": reviews_mid})))
+        files.insert(2, (phase(2), path["reviews"], dump({"reviews": reviews_mid})))
     return files
 
 
@@ -376,7 +377,7 @@ def _commendations(shape: Shape, i: int, year: int) -> list[tuple[str, str, byte
                 "decision": f"党委发〔{year}〕{rng.randint(10, 40)}号",
             }
         )
-    files = [(f"{year}-2", f"units/{me}/{year}/commendations.yaml", dump({"commendations": july}))] if july else []
+    files = [(f"{year}-2", layout.FILES["commendations"].path(me, year), dump({"commendations": july}))] if july else []
     if year == LAST_YEAR and picked:
         k = picked[0]
         december = {
@@ -389,7 +390,7 @@ def _commendations(shape: Shape, i: int, year: int) -> list[tuple[str, str, byte
             "publicity": {"start": dt.date(year, 12, 26), "working_days": 5},
             "status": "公示中",
         }
-        files.append((f"{year}-3", f"units/{me}/{year}/commendations.yaml", dump({"commendations": [*july, december]})))
+        files.append((f"{year}-3", layout.FILES["commendations"].path(me, year), dump({"commendations": [*july, december]})))
     return files
 
 
@@ -471,8 +472,10 @@ def generate(units: int, members: int, out: Path, years: int = 1, seed: int = 20
         for i, versions in _units(shape, jobs if jobs is not None else (os.cpu_count() or 1)):
             final = {path: data for _, path, data in versions}
             n_files += len(final)
-            n_members += final[f"units/{uid(i)}/members.yaml"].count(b"\n- id: ")
-            n_commitments += sum(data.count(b"\n- id: ") for path, data in final.items() if path.endswith("/commitments.yaml"))
+            n_members += final[layout.MEMBERS_FILE.path(uid(i))].count(b"\n- id: ")
+            n_commitments += sum(
+                data.count(b"\n- id: ") for path, data in final.items() if path.endswith("/" + layout.FILES["commitments"].file_name)
+            )
             for phase, path, data in versions:
                 changes[phase][_group(shape, i)].append((path, blob(data)))
         commits = _commits(shape, stream, site, changes, marks)
@@ -496,7 +499,7 @@ def _commits(shape: Shape, stream: Any, site: int, changes: dict[str, dict[int, 
     stream.write(b"commit refs/heads/main\nmark :%d\n" % main)
     stream.write(_who("author", root_reviewer, root_mail, started) + _who("committer", root_reviewer, root_mail, started))
     stream.write(_data(f"建立{shape.first_year}年创先争优党务公开栏"))
-    stream.write(b"M 100644 :%d data/site.yaml\n\n" % site)
+    stream.write(b"M 100644 :%d data/%s\n\n" % (site, layout.SITE.file_name.encode()))
     request, commits = 0, 1
     for phase in sorted(changes):
         year, n = (int(p) for p in phase.split("-"))
