@@ -19,6 +19,7 @@ from cxzy_gen.site.render import (
     markdown_html,
     plain_paragraphs,
     root_of,
+    simple_markdown,
 )
 
 
@@ -57,6 +58,56 @@ def test_the_plain_text_shortcut_makes_exactly_what_markdown_makes(text: str) ->
     fast = plain_paragraphs(text)
     if fast is not None:
         assert fast == _slow(text)
+
+
+# Pieces that make up the shapes `simple_markdown` takes, and the near misses around them.
+PIECES = st.sampled_from(
+    [
+        "承诺",
+        "措施",
+        "，",
+        "。",
+        "2011年",
+        "1.",
+        "1)",
+        " ",
+        "  ",
+        "\n",
+        "\n\n",
+        "\n\n\n",
+        "- ",
+        "-",
+        "* ",
+        "*",
+        "**",
+        "***",
+        "+ ",
+        "#",
+        "> ",
+        "=",
+        "a",
+        "“",
+        '"',
+        "'",
+        "_",
+        "\t",
+    ]
+)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(PIECES, min_size=1, max_size=24).map("".join))
+def test_the_simple_markdown_shortcut_makes_exactly_what_markdown_makes(text: str) -> None:
+    fast = simple_markdown(text)
+    if fast is not None:
+        assert fast == _MARKDOWN.reset().convert(text)
+
+
+def test_the_simple_markdown_shortcut_is_taken_for_the_usual_measures() -> None:
+    measures = "**目标**：带头落实。\n\n- 措施1：深入贯彻，并确保按期完成。\n- 措施2：*每月*公示。\n\n*践诺方式*：接受群众监督。"
+    assert simple_markdown(measures) == _MARKDOWN.reset().convert(measures)
+    assert str(markdown_html(measures)) == _slow(measures)
+    assert simple_markdown("- 一\n\n- 二") is None and simple_markdown("*甲**乙*") is None and simple_markdown("[链接](x)") is None
 
 
 def test_the_shortcut_is_taken_for_plain_chinese_prose() -> None:
