@@ -12,6 +12,7 @@ import os
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
@@ -47,8 +48,13 @@ def read_commits(root: Path, ref: str) -> list[Commit]:
 
 def meaning(file: FileChange) -> tuple[str, str]:
     """(unit id, what the file holds); a file renamed to a name cxzy does not read is named by its old path."""
-    known = layout.place_within(file.path) is not None or not file.old_path
-    return _file_meaning(file.path if known else file.old_path or file.path)
+    return _meaning(file.path, file.old_path)
+
+
+@lru_cache(maxsize=1 << 17)  # a big board's pages ask about the same few thousand paths hundreds of thousands of times
+def _meaning(path: str, old_path: str | None) -> tuple[str, str]:
+    known = layout.place_within(path) is not None or not old_path
+    return _file_meaning(path if known else old_path or path)
 
 
 _REQUEST_PATTERNS = (
@@ -262,22 +268,26 @@ PII_MESSAGE = "提交说明含个人身份信息，不予显示"
 NARROWER_MESSAGE = "提交说明涉及公开范围更窄的记录，不在此显示"
 
 
+@lru_cache(maxsize=1 << 14)
 def person(name: str) -> str:
     """A git identity as a page may print it: never with a personal identifier in it."""
-    from cxzy_gen.records.rules import find_pii
-
-    return PII_NAME if find_pii(name) else name
+    return PII_NAME if _has_pii(name) else name
 
 
 def reason(commit: Commit, shown: MessageRule) -> tuple[str | None, str | None]:
     """(the commit's reason as this build may show it, why it is withheld)."""
-    from cxzy_gen.records.rules import find_pii
-
     if not shown(commit):
         return None, NARROWER_MESSAGE
-    if find_pii(commit.message):
+    if _has_pii(commit.message):
         return None, PII_MESSAGE
     return commit.subject or None, None
+
+
+@lru_cache(maxsize=1 << 14)  # each commit's message and names are checked once, not once per page that lists it
+def _has_pii(text: str) -> bool:
+    from cxzy_gen.records.rules import find_pii
+
+    return bool(find_pii(text))
 
 
 def _hidden(commit: Commit) -> bool:
