@@ -100,12 +100,12 @@ def plan(views: Views, archive: History | None = None) -> list[Page]:
     # the message only of a commit whose every data file holds nothing this build hides.
     open_paths = {git.repo_path(path) for path in views.open_files} if git else set()
 
-    shown: dict[str, bool] = {}  # by commit: a commit touches many files and is listed on many pages
+    message_shown: dict[str, bool] = {}  # by commit: a commit touches many files and is listed on many pages
 
     def messages(commit: Commit) -> bool:
-        if commit.sha not in shown:
-            shown[commit.sha] = all(f.path in open_paths for f in commit.files)
-        return shown[commit.sha]
+        if commit.sha not in message_shown:
+            message_shown[commit.sha] = all(f.path in open_paths for f in commit.files)
+        return message_shown[commit.sha]
 
     def revisions(paths: list[str]) -> list[RevisionRow]:
         return revision_rows(git.for_files(paths), links, messages)[:REVISIONS] if git else []
