@@ -5,7 +5,8 @@ records at the base commit with the working tree:
 - a published record (公示 started) is not deleted, and its published fields change only with an amendment;
 - a signed 点评意见表 changes only with an amendment;
 - statuses only move forward;
-- an id is never reused for a different record.
+- an id is never reused for a different record;
+- the change's commits carry no personal identifier in their names and messages.
 """
 
 from __future__ import annotations
@@ -18,12 +19,14 @@ from pathlib import Path
 from typing import Any
 
 from cxzy_gen.git.diff import FieldChange, field_changes, record_title
+from cxzy_gen.git.history import read_commits
 from cxzy_gen.git.plumbing import GitError, is_shallow, run_git, show_file
 from cxzy_gen.git.snapshot import RecordSnap, Snapshot, records_of, versions
 from cxzy_gen.problems import Problem, Severity
 from cxzy_gen.records import models as m
 from cxzy_gen.records.layout import RECORD_KINDS
 from cxzy_gen.records.loader import decode, parse
+from cxzy_gen.records.pii import find_pii
 
 
 class ChangeError(Exception):
@@ -429,3 +432,29 @@ def _commit_line(root: Path, sha: str) -> str:
         return run_git(root, "log", "-1", "--format=%h（%ad，%an：%s）", "--date=short", sha).decode("utf-8", "replace").strip()
     except GitError:
         return sha[:7]
+
+
+# ---------------------------------------------------------------- the commits of the change
+
+
+@change_rule
+def commits_carry_no_personal_identifiers(change: Change) -> Iterator[Problem]:
+    """Author and committer names and messages of the change's commits are published text: no 身份证号 or mobile number."""
+    if change.root is None or change.base_sha is None:
+        return
+    try:
+        commits = read_commits(change.root, f"{change.base_sha}..HEAD")
+    except GitError:
+        return  # no HEAD yet, or an unborn branch: nothing committed to check
+    for commit in commits:
+        fields = (("作者", commit.author), ("提交者", commit.committer), ("提交说明", commit.message))
+        for label, text in fields:
+            for what in find_pii(text):
+                yield Problem(
+                    f"git 提交 {commit.short}",
+                    1,
+                    1,
+                    "E-PII",
+                    f"{label}含有{what}：提交署名和说明会公开在修订记录里（提示：改用不含号码的署名，"
+                    "用 git commit --amend 或 git rebase -i 改写这次修改请求里的提交说明后重新推送）",
+                )

@@ -20,6 +20,7 @@ from cxzy_gen.dates import china_date
 from cxzy_gen.git.commits import LOG_FORMAT, MAX_COMMIT_BYTES, ChangeType, Commit, FileChange, parse_commit, parse_log
 from cxzy_gen.git.plumbing import GitError, is_shallow, locate, read_objects, run_git
 from cxzy_gen.records import layout
+from cxzy_gen.records.pii import find_pii
 
 if TYPE_CHECKING:
     from cxzy_gen.git.forge import ForgeLinks
@@ -285,8 +286,6 @@ def reason(commit: Commit, shown: MessageRule) -> tuple[str | None, str | None]:
 
 @lru_cache(maxsize=1 << 14)  # each commit's message and names are checked once, not once per page that lists it
 def _has_pii(text: str) -> bool:
-    from cxzy_gen.records.rules import find_pii
-
     return bool(find_pii(text))
 
 

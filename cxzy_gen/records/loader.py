@@ -20,6 +20,8 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 
 MAX_FILE_BYTES = 4 * 1024 * 1024
 MAX_DEPTH = 64
+MAX_NUMBER_CHARS = 40  # the longest unquoted number (digits, signs, separators) the loader turns into a number
+_NUMBER_TAGS = {"tag:yaml.org,2002:int", "tag:yaml.org,2002:float"}
 
 Path_ = tuple[str | int, ...]
 
@@ -40,6 +42,11 @@ class _StrictLoader(_BaseLoader):
         # Refusing them blocks alias bombs and keeps every value at exactly one place.
         if node in self.constructed_objects:
             raise _Refused("E-ALIAS", "不允许使用 YAML 锚点和别名（& 与 *）", *_pos(node))
+        if isinstance(node, yaml.ScalarNode) and node.tag in _NUMBER_TAGS and len(node.value) > MAX_NUMBER_CHARS:
+            # Python refuses to print ints of more than 4300 digits and big base-60 or hex literals cost time:
+            # nothing in the data is a number that long, so its text is kept and the model names the field.
+            self.constructed_objects[node] = node.value
+            return node.value
         try:
             return super().construct_object(node, deep=deep)
         except ValueError:
@@ -281,9 +288,20 @@ def walk_strings(value: Any, keys: Path_ = ()) -> Iterator[tuple[Path_, str]]:
         item, path = stack.pop()
         if isinstance(item, str):
             yield path, item
-        elif isinstance(item, int) and not isinstance(item, bool) and item >= 10**10:
-            yield path, str(item)  # an unquoted long number, e.g. a phone number typed bare
+        elif isinstance(item, bytes):  # !!binary: published as text if it is text, so searched as text
+            yield path, item.decode("utf-8", "replace")
+        elif isinstance(item, int | float) and not isinstance(item, bool) and abs(item) >= 10**10:
+            yield path, _digits(item)  # an unquoted long number, e.g. a phone number typed bare (or as 138_1234_5678)
         elif isinstance(item, dict):
             stack.extend((v, (*path, k)) for k, v in item.items())
         elif isinstance(item, list):
             stack.extend((v, (*path, i)) for i, v in enumerate(item))
+
+
+def _digits(number: int | float) -> str:
+    """A long number's digits; a huge one (a 4 kB hex literal) is cut: no identifier is that long."""
+    if isinstance(number, float):
+        return f"{number:.0f}" if abs(number) < 1e19 else ""
+    if number.bit_length() > 128:
+        return ""
+    return str(abs(number))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -12,6 +11,7 @@ from cxzy_gen.records import models as m
 from cxzy_gen.records.dataset import Dataset
 from cxzy_gen.records.layout import RECORD_KINDS
 from cxzy_gen.records.loader import Document, walk_strings
+from cxzy_gen.records.pii import find_pii
 
 Rule = Callable[[Dataset], Iterator[Problem]]
 RULES: list[Rule] = []
@@ -29,33 +29,18 @@ def check_dataset(ds: Dataset) -> list[Problem]:
 
 # ---------------------------------------------------------------- personal identifiers
 
-_ID_CARD = re.compile(r"(?<![0-9A-Za-z])([1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[0-9Xx])(?![0-9A-Za-z])")
-_MOBILE = re.compile(r"(?<!\d)(?:\+?86[- ]?)?(1[3-9]\d[- ]?\d{4}[- ]?\d{4})(?!\d)")
-_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_CONTACT_KEYS = {"contact"}  # the explicit office-contact fields (site and unit)
-
-
-def is_id_card(number: str) -> bool:
-    """A mainland resident identity number (GB 11643) with a valid check digit."""
-    if len(number) != 18 or not number[:17].isdigit():
-        return False
-    total = sum(int(d) * w for d, w in zip(number[:17], _ID_WEIGHTS, strict=True))
-    return "10X98765432"[total % 11] == number[17].upper()
-
-
-def find_pii(text: str) -> list[str]:
-    """Personal identifiers in a text: valid 身份证号 and 11-digit mobile numbers."""
-    found = [f"身份证号 {n[:6]}…" for n in _ID_CARD.findall(text) if is_id_card(n)]
-    found += [f"手机号 {n[:3]}…" for n in _MOBILE.findall(text)]
-    return found
+# The declared office telephone fields: the one place a phone number may stand (a 身份证号 is still refused there).
+_OFFICE_PHONE = ("contact", "phone")
 
 
 def check_document(doc: Document) -> Iterator[Problem]:
-    """Content checks on a parsed file, run before typing so they also cover files with other problems."""
+    """Content checks on a parsed file, run before typing so they also cover files with other problems.
+
+    Every text is searched, the `contact` subtree too: only its office telephone field may hold a phone number."""
+    top = doc.path.rsplit("/", 1)[-1] in ("site.yaml", "unit.yaml")
     for keys, text in walk_strings(doc.data):
-        if any(k in _CONTACT_KEYS for k in keys if isinstance(k, str)):
-            continue
-        for what in find_pii(text):
+        office = top and keys == _OFFICE_PHONE
+        for what in find_pii(text, office_phone=office):
             line, col = doc.locate(keys)
             field = next((k for k in reversed(keys) if isinstance(k, str)), "")
             yield Problem(
@@ -63,7 +48,7 @@ def check_document(doc: Document) -> Iterator[Problem]:
                 line,
                 col,
                 "E-PII",
-                f"字段「{field}」含有{what}：公开栏不得出现身份证号、私人手机号（提示：删去；对外联系请写在 contact 办公室联系方式里）",
+                f"字段「{field}」含有{what}：公开栏不得出现身份证号、私人手机号（提示：删去；对外联系请写在 contact 的 phone 办公电话里）",
             )
 
 

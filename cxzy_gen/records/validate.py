@@ -282,7 +282,7 @@ def _error_problem(doc: Document, model: type[BaseModel], err: Any) -> Problem:
     label = _field_label(name, title)
     kind = err["type"]
     value = err.get("input")
-    shown = value if isinstance(value, str | int | float) else None
+    shown = _short(value) if isinstance(value, str | int | float) else None
     if kind == "missing":
         line, col = doc.locate(data_loc[:-1])
         return Problem(doc.path, line, col, "E-MISSING", f"缺少必填字段{label}")
@@ -299,6 +299,13 @@ def _error_problem(doc: Document, model: type[BaseModel], err: Any) -> Problem:
     if kind == "string_pattern_mismatch" and owner is not None and (info := owner.model_fields.get(str(name))) and info.description:
         hint = f"（提示：{info.description}）"  # what the value should look like, e.g. the site address
     return Problem(doc.path, line, col, "E-VALUE", f"{label}{_value_message(kind, ctx, shown)}{hint}")
+
+
+def _short(value: str | int | float, limit: int = 60) -> str | int | float:
+    """A value as a message may quote it: long text is cut (a message is one line, not the whole field)."""
+    if isinstance(value, str) and len(value) > limit:
+        return value[: limit - 1] + "…"
+    return value
 
 
 def _suggest(owner: type[BaseModel] | None, name: str) -> str:
