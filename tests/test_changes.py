@@ -258,7 +258,9 @@ ALLOWED: dict[str, Edit] = {
         "    objections:\n      - received: 2011-06-27\n        summary: 反映材料不实。\n        handling: 已核实。\n        resolved: true\n    status: 公示中\n",
     ),
     "an id restored for the same record": lambda r: (r.remove_record(C, "lian1-2011-c03"), r.append(C, c03("lian1-zhou"))),
-    "an appraisal rewritten": lambda r: r.replace(A, "summary: 群众满意率百分之九十七。", "summary: 群众满意率 97%。"),
+    "an announced appraisal amended": lambda r: r.replace(
+        A, "    summary: 群众满意率百分之九十七。\n", "    summary: 群众满意率 97%。\n" + AMENDMENT
+    ),
     "a published record moved to another file": lambda r: move_c02(r),
 }
 

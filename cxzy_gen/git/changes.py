@@ -2,7 +2,11 @@
 
 Each rule is a small function `(Change) -> Iterator[Problem]`, registered in `CHANGE_RULES`, comparing the
 records at the base commit with the working tree:
-- a published record (公示 started) is not deleted, and its published fields change only with an amendment;
+- a published record (公示 started, appraisal result announced) is not deleted, and its published fields change
+  only with an amendment;
+- a published or signed record is judged by its identity, not its file: it is not moved to another unit's
+  folder, its awarding unit does not change, and no audience on the way to it (its own, its file's, its
+  unit's, a named member's or unit's, the site default) is narrowed, nor is a unit or member it names deleted;
 - a signed 点评意见表 changes only with an amendment;
 - statuses only move forward;
 - an id is never reused for a different record;
@@ -109,6 +113,10 @@ def publication(snap: RecordSnap, today: dt.date) -> str | None:
         when = _date(snap.get("publicized", "date"))
         if when is not None and when <= today:
             return f"已于 {when} 公示"
+    if snap.kind == "appraisal":
+        when = _date(snap.get("date"))
+        if when is not None and when <= today:
+            return f"已于 {when} 评议并公布结果"
     if snap.kind == "commendation":
         status = snap.get("status")
         start = _date(snap.get("publicity", "start"))
@@ -138,6 +146,7 @@ MUTABLE: dict[str, dict[str, str | frozenset[str]]] = {
         "revoked_reason": "free",
     },
     "review": {"feedback": "free", "rectifications": frozenset({"status", "done", "verified_by", "note"}), "withdrawn": "once"},
+    "appraisal": {"withdrawn": "once"},
 }
 
 
@@ -221,8 +230,9 @@ def _protected(change: Change, code: str, why: Callable[[RecordSnap], str | None
 
 @change_rule
 def published_records_kept(change: Change) -> Iterator[Problem]:
-    """A commitment or commendation whose 公示 has started is withdrawn or amended, never deleted or rewritten."""
-    yield from _protected(change, "E-PUBLISHED", lambda s: publication(s, change.today), ("commitment", "commendation"))
+    """A commitment or commendation whose 公示 has started, or an appraisal whose result was announced, is withdrawn
+    or amended, never deleted or rewritten."""
+    yield from _protected(change, "E-PUBLISHED", lambda s: publication(s, change.today), ("commitment", "commendation", "appraisal"))
 
 
 @change_rule
@@ -432,6 +442,133 @@ def _commit_line(root: Path, sha: str) -> str:
         return run_git(root, "log", "-1", "--format=%h（%ad，%an：%s）", "--date=short", sha).decode("utf-8", "replace").strip()
     except GitError:
         return sha[:7]
+
+
+# ---------------------------------------------------------------- identity: a published record stays where it was seen
+
+
+# The references that decide whether a build shows a record (as derive's visibility does): a record is shown
+# only with its unit and with everyone it names.
+SHOWN_WITH: dict[str, tuple[str, ...]] = {
+    "commitment": ("subject",),
+    "review": ("target",),
+    "appraisal": ("target",),
+    "commendation": ("nominee", "nominated_by", "awarding_unit"),
+}
+
+
+NOWHERE = len(m.Audience)  # the rank of a record no build shows
+
+
+class Reach:
+    """How narrow an audience must be for a build to show each record of one version (0: 向社会公开).
+
+    The same rule as the site's: a record's own audience (else its file's, else the site default), and no
+    wider than its unit's and than that of every unit or member it names; a member no wider than their unit.
+    """
+
+    def __init__(self, snap: Snapshot) -> None:
+        self.snap = snap
+        self.default = _rank(snap.site.get("default_audience"), 0)
+
+    def own(self, record: RecordSnap) -> int:
+        if record.get("audience") is not None:
+            return _rank(record.get("audience"), self.default)
+        doc = self.snap.documents.get(record.rel)
+        top = doc.data.get("audience") if doc is not None and isinstance(doc.data, dict) and record.kind != "unit" else None
+        return _rank(top, self.default)
+
+    def of_name(self, ref: Any) -> int:
+        if not isinstance(ref, str):
+            return 0
+        found = self.snap.find(ref)
+        if found is None or found.kind not in ("unit", "member"):
+            return NOWHERE  # a record naming someone gone is shown on no board (validate reports the reference)
+        return self.rank(found)
+
+    def rank(self, record: RecordSnap) -> int:
+        if record.kind == "unit":
+            return self.own(record)
+        unit = self.snap.find(record.unit)
+        ranks = [self.own(record), self.rank(unit) if unit is not None and unit.kind == "unit" else NOWHERE]
+        ranks += [self.of_name(record.get(key)) for key in SHOWN_WITH.get(record.kind, ())]
+        return max(ranks)
+
+
+def _rank(value: Any, default: int) -> int:
+    try:
+        return m.Audience(value).rank
+    except ValueError:
+        return default
+
+
+def _awarding(snap: RecordSnap) -> str:
+    return str(snap.get("awarding_unit") or snap.unit)
+
+
+def why_protected(snap: RecordSnap, today: dt.date) -> str | None:
+    """Why a record must stay on every board that showed it: published, or a signed 点评意见表."""
+    return publication(snap, today) or signature(snap)
+
+
+@change_rule
+def published_records_keep_their_reach(change: Change) -> Iterator[Problem]:
+    """A published or signed record keeps its identity's place: not moved to another unit's folder, not given
+    another awarding unit, and not narrowed — at the record, its file, its unit, a member it names or the site
+    default — since each of those takes it off boards that showed it."""
+    before, after = Reach(change.base), Reach(change.head)
+    audiences = list(m.Audience)
+    for base in change.base.records.values():
+        reason = why_protected(base, change.today)
+        head = change.head.find(base.id)
+        if reason is None or head is None or head.kind != base.kind:
+            continue  # not protected; or deleted, which the published and signed rules report
+        name = _name(base, change.base)
+        if head.unit.casefold() != base.unit.casefold():
+            yield _problem(
+                change,
+                base,
+                (),
+                "E-PUBLISHED",
+                f"{name}{reason}，却从「{change.base.unit_name(base.unit)}」的文件夹移到了「{change.head.unit_name(head.unit)}」的文件夹"
+                "（提示：放回原来的文件夹；记在别的单位名下确属错误的，原记录加 withdrawn 撤回并写明原因，再在正确的单位另建新编号的记录）",
+            )
+        elif base.kind == "commendation" and _awarding(base).casefold() != _awarding(head).casefold():
+            yield _problem(
+                change,
+                base,
+                ("awarding_unit",),
+                "E-PUBLISHED",
+                f"{name}{reason}，授予单位却从「{change.base.unit_name(_awarding(base))}」改成了「{change.head.unit_name(_awarding(head))}」"
+                "（提示：改回原授予单位；授予单位确属错误的，把这条记录的 status 改为「撤销」并写明 revoked_reason，再由正确的单位另建新编号的推荐记录）",
+            )
+        old, new = before.rank(base), after.rank(head)
+        if new > old and old < NOWHERE:
+            now = "不再出现在任何公开栏上" if new == NOWHERE else f"只在「{audiences[new]}」及更窄的范围内可见"
+            yield _problem(
+                change,
+                base,
+                ("audience",) if head.get("audience") is not None else (),
+                "E-PUBLISHED",
+                f"{name}{reason}，原来在「{audiences[old]}」的公开栏上，这次修改后{now}"
+                f"（{_narrowed_by(change, base, head)}）（提示：已公开的记录不能收窄公开范围，也不能随所涉及的单位、党员一起删除："
+                "改回原来的公开范围，恢复删除的单位或党员；"
+                "内容确有不宜公开的，加 withdrawn 撤回并写明原因，或请管理员按保密规定处理）",
+            )
+
+
+def _narrowed_by(change: Change, base: RecordSnap, head: RecordSnap) -> str:
+    """Which level narrowed a record: itself, its file, the site default, its unit or a name it carries."""
+    if base.get("audience") != head.get("audience"):
+        return "记录本身的 audience 改了"
+    if change.base.site.get("default_audience") != change.head.site.get("default_audience"):
+        return "site.yaml 的 default_audience 改了"
+    old_doc, new_doc = change.base.documents.get(base.rel), change.head.documents.get(head.rel)
+    old_top = old_doc.data.get("audience") if old_doc is not None and isinstance(old_doc.data, dict) else None
+    new_top = new_doc.data.get("audience") if new_doc is not None and isinstance(new_doc.data, dict) else None
+    if old_top != new_top:
+        return "文件开头的 audience 改了"
+    return "所属单位或记录所涉及的单位、党员的公开范围改了，或被删除"
 
 
 # ---------------------------------------------------------------- the commits of the change
