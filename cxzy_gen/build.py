@@ -18,9 +18,10 @@ from cxzy_gen.git.history import History
 from cxzy_gen.problems import Problem
 from cxzy_gen.records.models import Audience
 from cxzy_gen.records.validate import Summary, load_dataset
-from cxzy_gen.site.derive import derive
-from cxzy_gen.site.plan import plan
+from cxzy_gen.site.derive import Views, derive
+from cxzy_gen.site.plan import plan, search_records
 from cxzy_gen.site.render import environment, render
+from cxzy_gen.site.search import pagefind_binary, write_index
 from cxzy_gen.site.write import MARKER, write
 
 
@@ -64,14 +65,17 @@ def build(
     archive: History | None = None,
     cache: Path | None = None,
     progress: Progress | None = None,
+    search: bool = True,
 ) -> BuildResult:
     """Build the site for `audience` as it stands on `today`; raises DataProblems (out untouched) when the data has errors.
 
     `archive`, the data folder's git history (`History.load`), adds 修订记录 to the pages; without it the site has none.
     `cache` (a folder, usually .cxzy-cache) keeps typed data files and a stamp of the build: files read clean
-    before are not parsed again, and a build whose inputs all match the last one into `out` does nothing."""
+    before are not parsed again, and a build whose inputs all match the last one into `out` does nothing.
+    `search` builds the Pagefind index into the output (skipped, with a warning, when the binary is not installed)."""
     started = time.perf_counter()
-    stamp = _stamp(cache, data_dir, out, today, audience, templates, archive) if cache is not None else None
+    binary = pagefind_binary() if search else None
+    stamp = _stamp(cache, data_dir, out, today, audience, templates, archive, binary) if cache is not None else None
     previous = stamp.previous() if stamp else None
     if isinstance(previous, BuildResult):
         return replace(previous, seconds=time.perf_counter() - started, unchanged=True)
@@ -82,7 +86,8 @@ def build(
     views = derive(dataset, today, audience)
     pages = plan(views, archive)
     rendered = render(pages, environment(templates))
-    files = write(_counted(rendered, len(pages), progress.pages) if progress else rendered, out)
+    index, warnings = search_index(views, search, binary)
+    files = write(_counted(rendered, len(pages), progress.pages) if progress else rendered, out, finish=index)
     result = BuildResult(
         out=out,
         files=files,
@@ -92,7 +97,7 @@ def build(
         today=today,
         audience=audience,
         seconds=time.perf_counter() - started,
-        warnings=views.warnings,
+        warnings=views.warnings + warnings,
         problems=problems,
     )
     if stamp is not None:
@@ -101,12 +106,34 @@ def build(
 
 
 def _stamp(
-    cache: Path, data_dir: Path, out: Path, today: dt.date, audience: Audience, templates: Path | None, archive: History | None
+    cache: Path,
+    data_dir: Path,
+    out: Path,
+    today: dt.date,
+    audience: Audience,
+    templates: Path | None,
+    archive: History | None,
+    pagefind: Path | None,
 ) -> BuildStamp:
     """Everything a build's output follows from, besides cxzy itself (which `BuildStamp` adds)."""
     git = "-" if archive is None else f"{archive.available}:{archive.head}:{archive.shallow}:{archive.prefix}"
     parts = [os.path.abspath(data_dir), data_digest(data_dir), today.isoformat(), audience.value, folder_digest(templates), git]
+    parts.append(str(pagefind) if pagefind else "no-search")
     return BuildStamp(cache, out, parts, MARKER)
+
+
+def search_index(views: Views, wanted: bool, binary: Path | None) -> tuple[Callable[[Path], None] | None, list[str]]:
+    """What indexes the new output folder for search (None when not wanted or not installed), and any warning."""
+    if not wanted:
+        return None, []
+    if binary is None:
+        return None, ["没有找到 Pagefind（pip install 'pagefind[extended]'），这次生成的站点没有搜索索引"]
+    found = search_records(views)
+
+    def index(folder: Path) -> None:
+        write_index(folder, found, binary)
+
+    return index, []
 
 
 def _counted(items: Iterable[tuple[str, bytes]], total: int, tell: Callable[[int, int], None]) -> Iterator[tuple[str, bytes]]:

@@ -207,6 +207,7 @@ def _site_args(data_dir: Path, today: dt.datetime | None, audience: str) -> tupl
 @_site_options
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("public"), show_default=True, help="输出目录")
 @click.option("--quiet", "-q", is_flag=True, help="不显示进度和结尾的说明（在 CI 里或输出不是终端时本来就不显示进度）")
+@click.option("--search/--no-search", default=True, show_default=True, help="用 Pagefind 生成站内搜索索引")
 def build_command(
     data_dir: Path,
     today: dt.datetime | None,
@@ -216,6 +217,7 @@ def build_command(
     no_cache: bool,
     out: Path,
     quiet: bool,
+    search: bool,
 ) -> None:
     """校验数据后生成整个站点；数据有错误时列出问题，不改动输出目录。"""
     from jinja2 import TemplateError
@@ -239,6 +241,7 @@ def build_command(
             archive=archive,
             cache=None if no_cache else cache_dir,
             progress=progress,
+            search=search,
         )
     except DataProblems as exc:
         click.echo(format_problems(exc.problems, "text"), err=True)

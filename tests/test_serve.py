@@ -20,7 +20,7 @@ from cxzy_gen.site.serve import preview, serve
 def test_preview_builds_the_site(tmp_path: Path) -> None:
     data = copy_data(SITE, tmp_path / "data")  # outside git: no history
     message = preview(data, tmp_path / "public", TODAY, m.Audience.PUBLIC, None)
-    assert message.startswith("已生成 21 个页面")
+    assert message.startswith("已生成 22 个页面")
     assert (tmp_path / "public/units/lian-1/index.html").is_file()
     assert not (tmp_path / "public/changes/index.html").exists()
 

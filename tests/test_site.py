@@ -54,6 +54,8 @@ def test_every_page_of_the_fixture_is_there(site: Path) -> None:
         "feed.atom",
         "sitemap.xml",
         "assets/site.css",
+        "assets/search.js",
+        "search/index.html",
         ".cxzy-site",
         *(f"units/{u}/index.html" for u in ("shi", "tuan-1", "lian-1", "shequ-1")),
         *(
@@ -61,7 +63,9 @@ def test_every_page_of_the_fixture_is_there(site: Path) -> None:
             for p in ("shi-wang", "shi-li", "t1-zhang", "lian1-zhao", "lian1-sun", "lian1-zhou", "lian1-qian", "sq1-chen")
         ),
     }
-    assert {p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file()} == expected
+    built = {p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file()}
+    assert {p for p in built if not p.startswith("pagefind/")} == expected
+    assert "pagefind/pagefind.js" in built  # the search index (tests/test_search.py)
 
 
 def test_unit_page(site: Path) -> None:
@@ -337,7 +341,8 @@ def test_every_page_is_well_formed_chinese_html5(any_site: Path) -> None:
         assert all(th.get("scope") in {"col", "row"} for th in page.find_all("th")), path
         ids = [el["id"] for el in page.find_all(id=True)]
         assert len(ids) == len(set(ids)), f"{path}: duplicate ids"
-        assert not page.find_all(["script", "iframe", "font", "center"]), path
+        assert not page.find_all(["iframe", "font", "center"]), path
+        assert all(OWN_SCRIPT.fullmatch(s.get("src", "")) and not s.string for s in page.find_all("script")), path
         assert not page.find_all(style=True), path
 
 
@@ -368,11 +373,14 @@ def test_every_internal_link_resolves(any_site: Path) -> None:
                 assert url.fragment in ids(target), f"{here}: no #{url.fragment} in {target}"
 
 
+OWN_SCRIPT = re.compile(r"(?:\.\./)*assets/[a-z-]+\.js")  # the site's own scripts (search, lobby screen), by src only
 ABSOLUTE = re.compile(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//""", re.IGNORECASE)
 
 
 def test_no_external_resource_in_any_file(any_site: Path) -> None:
     for path in sorted(p for p in any_site.rglob("*") if p.is_file()):
+        if path.parent.name in {"fragment", "filter", "index"} or path.suffix in {".pf_meta", ".pagefind"}:
+            continue  # the search index's binary files (their text is checked in test_search and test_safety)
         text = path.read_text(encoding="utf-8")
         for own in own_addresses():  # the feed's and sitemap's links to the site's own address
             text = text.replace(f'href="{own}', 'href="')
@@ -382,7 +390,9 @@ def test_no_external_resource_in_any_file(any_site: Path) -> None:
         if path.suffix == ".html":
             page = BeautifulSoup(text, "html.parser")
             for el in page.find_all(src=True):
-                raise AssertionError(f"{path}: unexpected {el.name} src={el['src']}")
+                # The one script is the search page's own, from the site's assets.
+                if not (el.name == "script" and OWN_SCRIPT.fullmatch(el["src"])):
+                    raise AssertionError(f"{path}: unexpected {el.name} src={el['src']}")
 
 
 def test_the_stylesheet_has_the_cjk_font_stack_and_a4_print() -> None:

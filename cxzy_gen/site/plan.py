@@ -20,6 +20,7 @@ from cxzy_gen.git.history import Commit, History, RevisionRow, revision_rows
 from cxzy_gen.records import models as m
 from cxzy_gen.site.derive import CommendationView, MemberView, Ref, ReviewView, UnitView, Views, headline, member_tallies, natural_key
 from cxzy_gen.site.notices import Notice
+from cxzy_gen.site.search import BUNDLE, SearchRecord, records
 
 CSS = "assets/site.css"
 HOME = "index.html"
@@ -32,8 +33,10 @@ ARCHIVE = "archive/index.html"
 FEED = "feed.atom"
 SITEMAP = "sitemap.xml"
 CHANGES = "changes/index.html"  # 变更记录, from the git history
+SEARCH = "search/index.html"
+SEARCH_JS = "assets/search.js"
 REVISIONS = 20  # how many revisions a unit or member page lists
-NAV = ((HOME, "首页"), (TREE, "组织架构"), (PUBLICITY, "公示"), (HONOURS, "光荣榜"), (ARCHIVE, "年度归档"))
+NAV = ((HOME, "首页"), (TREE, "组织架构"), (PUBLICITY, "公示"), (HONOURS, "光荣榜"), (ARCHIVE, "年度归档"), (SEARCH, "搜索"))
 LATEST = 12  # how many changes the home page lists
 LATEST_COMMITS = 200  # how many commits the 变更记录 page lists
 
@@ -178,6 +181,7 @@ def plan(views: Views, archive: History | None = None) -> list[Page]:
         *(page(notice_url(n), "notice.html", n=n, issuer=views.units[n.issuer_id].ref, pages=nominee_pages) for n in views.notices),
         page(HONOURS, "honours.html", roll=honour_roll(views.commendations)),
         page(ARCHIVE, "archive.html", years=views.years),
+        page(SEARCH, "search.html", script=SEARCH_JS, bundle=f"{BUNDLE}/pagefind.js"),
     ]
     for year, tally in views.years.items():
         rows = [(u, u.by_year[year]) for u in views.units.values() if year in u.by_year]
@@ -203,6 +207,7 @@ def plan(views: Views, archive: History | None = None) -> list[Page]:
         html = sorted(p.url for p in pages if p.url.endswith(".html") and p.url != "404.html")
         pages.append(page(SITEMAP, "sitemap.xml", urls=html))
     pages.append(Page(CSS, None, static="static/site.css"))
+    pages.append(Page(SEARCH_JS, None, static="static/search.js"))
     return pages
 
 
@@ -219,6 +224,11 @@ def by_year(items: list[Any]) -> list[tuple[int, list[Any]]]:
     for item in items:
         groups[(item[0] if isinstance(item, tuple) else item).year].append(item)
     return sorted(groups.items(), key=lambda g: -g[0])
+
+
+def search_records(views: Views) -> list[SearchRecord]:
+    """What the search index holds: every unit, member, commitment, review and commendation this build shows."""
+    return list(records(views, url_of, review_url, notice_links(views.notices), HONOURS))
 
 
 def notice_groups(notices: list[Notice]) -> dict[str, list[tuple[Notice, str]]]:

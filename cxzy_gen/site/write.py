@@ -10,7 +10,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from cxzy_gen.records.models import ID_RE
@@ -40,8 +40,11 @@ def check_url(url: str) -> tuple[str, ...]:
     return parts
 
 
-def write(files: Iterable[tuple[str, bytes]], out: Path) -> int:
-    """Write every (url, bytes) into a fresh folder beside `out`, then put it in `out`'s place. Returns the file count."""
+def write(files: Iterable[tuple[str, bytes]], out: Path, finish: Callable[[Path], None] | None = None) -> int:
+    """Write every (url, bytes) into a fresh folder beside `out`, then put it in `out`'s place. Returns the file count.
+
+    `finish` runs on the complete new folder before the swap (the search index is built there), so the
+    output never holds pages without their index."""
     out = Path(os.path.abspath(out))
     if out.exists() and not out.is_dir():
         raise NotASite(f"{out} 不是文件夹，不能作为输出目录")
@@ -62,6 +65,8 @@ def write(files: Iterable[tuple[str, bytes]], out: Path) -> int:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
             count += 1
+        if finish is not None:
+            finish(new)
         (new / MARKER).write_text("cxzy\n", encoding="utf-8")
         new.chmod(0o755)  # mkdtemp makes it private; a web server must be able to read the site
         _swap(new, out)

@@ -1,0 +1,196 @@
+"""Search: every unit, member, commitment, review and commendation of one build as a Pagefind record, and the index.
+
+The records come from the views of this build (so a build for one audience indexes nothing narrower) and
+are given to Pagefind as custom records, one per record of the data, each with the URL of the place it is
+shown and the filters 单位, 年度, 类别 and 状态. Pagefind's extended binary comes from PyPI
+(`pagefind[extended]`), so indexing needs no network.
+
+Chinese queries: Pagefind 1.5 segments the index with jieba at build time and the query with the browser's
+Intl.Segmenter, and the two disagree on many words (pagefind#1237): a query such as 节水灌溉 becomes terms
+the index never holds. The index therefore stores Chinese text one character per word, and the search page
+asks for the query's characters as an exact phrase, which is a substring search whatever either segmenter
+would have said (docs/search.md has the measurements).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import subprocess
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cxzy_gen.records import models as m
+from cxzy_gen.site.derive import CommendationView, Ref, ReviewView, Views
+
+LANGUAGE = "zh-cn"  # the pages' <html lang>; Pagefind's search page loads the index of its own language
+BUNDLE = "pagefind"  # the folder Pagefind writes into the site
+UNUSED = ("pagefind-ui.*", "pagefind-component-ui.*", "pagefind-modular-ui.*", "pagefind-highlight.js")
+
+# A run of Chinese characters (CJK ideographs, with the compatibility and extension A blocks).
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_MARKDOWN = re.compile(r"[*_`#>\[\]]|\(\S+\)")
+
+
+@dataclass(frozen=True, slots=True)
+class SearchRecord:
+    """One search result: where it is shown, its title, what is searched, and its filters."""
+
+    url: str  # relative to the site root, with the record's anchor
+    title: str
+    content: str
+    filters: dict[str, list[str]]
+
+
+def spaced(text: str) -> str:
+    """Chinese characters one word each (a space around every ideograph), other text as it was."""
+    return re.sub(r"\s+", " ", _CJK.sub(lambda c: f" {c.group()} ", text)).strip()
+
+
+def plain(text: str | None) -> str:
+    """Markdown fields as plain words: emphasis, list and link syntax dropped."""
+    return _MARKDOWN.sub(" ", text or "")
+
+
+def records(
+    views: Views, url_of_ref: Callable[[Ref], str], review_url: Callable[[ReviewView], str], notice_links: dict[str, str], honours: str
+) -> Iterator[SearchRecord]:
+    """The search records of one build, in a fixed order. URLs are the planner's (passed in by `plan.search_records`)."""
+    units = views.units
+    for uv in units.values():
+        u = uv.unit
+        words = [u.name, u.short_name or "", u.kind.value, u.type.value, plain(u.description)]
+        words += [uv.secretary.name if uv.secretary else "", uv.parent.name if uv.parent else ""]
+        yield SearchRecord(url_of_ref(uv.ref), u.name, " ".join(words), {"类别": ["党组织"], "单位": [u.name]})
+    for mv in views.members.values():
+        p = mv.member
+        words = [p.name, p.post or "", p.duties or "", "、".join(p.roles), mv.unit.name]
+        yield SearchRecord(url_of_ref(mv.ref), f"{p.name}（{mv.unit.name}）", " ".join(words), {"类别": ["党员"], "单位": [mv.unit.name]})
+    for c in views.commitments:
+        r = c.record
+        words = [c.subject.name, r.title, plain(r.measures), c.responsible.name if c.responsible else ""]
+        words += [plain(x.note) for x in r.progress]
+        if r.evaluation:
+            words += [r.evaluation.self_assessment or "", r.evaluation.peer or "", r.evaluation.leader or "", r.evaluation.masses or ""]
+        words += [f.value for f in r.focus] + list(r.five_good) + list(r.five_lead)
+        yield SearchRecord(
+            f"{url_of_ref(c.subject)}#c-{r.id}",
+            f"{c.subject.name}：{r.title}",
+            " ".join(words),
+            _filters("公开承诺", units[r.folder_unit].ref.name, c.year, c.status.value),
+        )
+    for v in views.reviews:
+        rv = v.record
+        words = [v.target.name, rv.reviewer.name, rv.reviewer.title, plain(rv.opinion.achievements), plain(rv.opinion.problems)]
+        words += [plain(rv.opinion.direction), *(x.record.item for x in v.rectifications)]
+        yield SearchRecord(
+            review_url(v),
+            f"{rv.reviewer.name}点评{v.target.name}（{rv.date.year} 年）",
+            " ".join(words),
+            _filters("领导点评", units[rv.folder_unit].ref.name, v.year, "已撤回" if rv.withdrawn else None),
+        )
+    for h in views.commendations:
+        hr = h.record
+        status = _commendation_status(h)
+        url = notice_links.get(hr.id) or (f"{honours}#h-{hr.id}" if hr.status.value == "已表彰" else url_of_ref(h.nominee))
+        words = [h.nominee.name, hr.title.value, plain(hr.deeds), h.nominated_by.name, h.awarding.name]
+        yield SearchRecord(
+            url,
+            f"{h.nominee.name}：{hr.year} 年度{hr.title.value}",
+            " ".join(words),
+            _filters("评选表彰", h.awarding.name, hr.year, status),
+        )
+
+
+def _commendation_status(h: CommendationView) -> str:
+    """The 状态 filter of a commendation: 已表彰 or 已撤销, else where its 公示 stands (公示中, 未开始, 公示期满), else 推荐."""
+    if h.record.status is m.CommendationStatus.REVOKED:
+        return "已撤销"
+    if h.record.status is m.CommendationStatus.AWARDED:
+        return "已表彰"
+    return h.window.status.value if h.window is not None else h.record.status.value
+
+
+def _filters(kind: str, unit: str, year: int, status: str | None) -> dict[str, list[str]]:
+    out = {"类别": [kind], "单位": [unit], "年度": [f"{year} 年"]}
+    if status:
+        out["状态"] = [status]
+    return out
+
+
+class SearchIndexError(RuntimeError):
+    """Pagefind failed to index the site."""
+
+
+def pagefind_binary() -> Path | None:
+    """Pagefind's extended binary from the `pagefind[extended]` wheel (PAGEFIND_BINARY_PATH overrides), or None."""
+    try:
+        from pagefind.service import get_executable
+    except ImportError:
+        return None
+    found = get_executable()
+    return Path(found) if found is not None else None
+
+
+def write_index(site: Path, items: Iterable[SearchRecord], binary: Path) -> int:
+    """Index `items` into `site`/pagefind with Pagefind's service mode; returns the number of records.
+
+    Speaks Pagefind's service protocol (base64 JSON messages ended by a comma) directly, one request and
+    its answer at a time: the `pagefind` package's asyncio client polls every 0.1 s per answer, which made
+    a thousand records take minutes."""
+    with subprocess.Popen([str(binary), "--service"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL) as proc:
+        service = _Service(proc)
+        try:
+            index_id = service.send({"type": "NewIndex", "config": {}})["index_id"]
+            count = 0
+            for item in items:
+                service.send(
+                    {
+                        "type": "AddRecord",
+                        "index_id": index_id,
+                        "url": item.url,
+                        "content": spaced(item.content),
+                        "language": LANGUAGE,
+                        "meta": {"title": item.title},
+                        "filters": item.filters,
+                        "sort": None,
+                    }
+                )
+                count += 1
+            service.send({"type": "WriteFiles", "index_id": index_id, "output_path": str(site / BUNDLE)})
+        finally:
+            assert proc.stdin is not None
+            proc.stdin.close()
+    for unused in UNUSED:  # Pagefind's own ready-made interfaces: the search page has its own
+        for path in (site / BUNDLE).glob(unused):
+            path.unlink()
+    return count
+
+
+class _Service:
+    def __init__(self, proc: subprocess.Popen[bytes]) -> None:
+        self.proc, self.next_id = proc, 0
+
+    def send(self, payload: dict[str, Any]) -> dict[str, Any]:
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        self.next_id += 1
+        message = {"message_id": self.next_id, "payload": payload}
+        self.proc.stdin.write(base64.b64encode(json.dumps(message, ensure_ascii=False).encode("utf-8")) + b",")
+        self.proc.stdin.flush()
+        while True:
+            raw = bytearray()
+            while not raw.endswith(b","):
+                chunk = self.proc.stdout.read(1)
+                if not chunk:
+                    raise SearchIndexError("Pagefind 意外退出")
+                raw += chunk
+            answer = json.loads(base64.b64decode(bytes(raw[:-1])))
+            if answer is None or answer.get("message_id") != self.next_id:
+                continue
+            result: dict[str, Any] = answer["payload"]
+            if result.get("type") == "Error":
+                raise SearchIndexError(f"Pagefind 建立索引失败：{result.get('message')}")
+            return result

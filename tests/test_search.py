@@ -1,0 +1,215 @@
+"""Search as a reader uses it: the demo site built with its Pagefind index, served over HTTP, queried in headless Chromium.
+
+The recall table (tests/search_queries.py) is typed into the search page; every expected record must be among
+the results the page shows. The figure is written in docs/search.md, and this test checks it is still true.
+"""
+
+from __future__ import annotations
+
+import functools
+import gzip
+import http.server
+import json
+import re
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from search_queries import QUERIES
+from sitekit import DEMO, SITE, html, make_site
+from test_browser import CHROMIUM_ARGS, REQUIRED, _need
+
+from cxzy_gen.records import models as m
+from cxzy_gen.records.validate import load_dataset
+from cxzy_gen.site.derive import derive
+from cxzy_gen.site.search import pagefind_binary, spaced
+
+ROOT = Path(__file__).resolve().parent.parent
+SHOWN = 20  # results the search page lists
+
+
+def _require_pagefind() -> None:
+    if pagefind_binary() is None:
+        if REQUIRED:
+            pytest.fail("the Pagefind binary (pagefind[extended]) is missing, and CXZY_REQUIRE_BROWSER=1 says it must be there")
+        pytest.skip("pagefind[extended] is not installed")
+
+
+def index_urls(site: Path) -> dict[str, str]:
+    """Every record in a built Pagefind index: url → content (the fragments are gzip'd JSON after a signature)."""
+    found = {}
+    for fragment in (site / "pagefind" / "fragment").glob("*.pf_fragment"):
+        data = json.loads(gzip.decompress(fragment.read_bytes()).removeprefix(b"pagefind_dcd"))
+        found[data["url"]] = data["content"]
+    return found
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    _require_pagefind()
+    if not (DEMO / "site.yaml").is_file():
+        pytest.skip("no demo data")
+    out = tmp_path_factory.mktemp("search") / "public"
+    make_site(DEMO, out, audience=m.Audience.PUBLIC)
+    return out
+
+
+@pytest.fixture(scope="module")
+def served(demo: Path) -> Iterator[str]:
+    handler = functools.partial(_Quiet, directory=str(demo))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}/"
+    server.shutdown()
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def page(served: str):
+    import shutil
+
+    _need(shutil.which("chromium") is not None, "chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS, headless=True)
+        tab = browser.new_page(viewport={"width": 1280, "height": 900})
+        errors: list[str] = []
+        tab.on("pageerror", lambda exc: errors.append(str(exc)))
+        # A missing favicon is the server's 404, not the page's: every other failed request is an error.
+        tab.on(
+            "response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400 and not r.url.endswith("/favicon.ico") else None
+        )
+        yield tab, errors
+        browser.close()
+
+
+def search(page, base: str, query: str = "", **filters: str) -> tuple[str, list[str], list[str]]:
+    """Open the search page with a query and filters in its address; (status line, result links, excerpts)."""
+    params = "&".join(f"{k}={quote(v)}" for k, v in {"q": query, **filters}.items() if v)
+    page.goto(f"{base}search/index.html?{params}")
+    page.wait_for_function("() => /找到|没有找到|不能搜索/.test(document.getElementById('search-status').textContent)", timeout=15000)
+    status = page.locator("#search-status").inner_text()
+    links = page.eval_on_selector_all("#search-results li .result-title a", "els => els.map(a => a.getAttribute('href'))")
+    excerpts = page.eval_on_selector_all("#search-results li .excerpt", "els => els.map(e => e.textContent)")
+    return status, links, excerpts
+
+
+def test_the_recall_table(page, served: str) -> None:
+    tab, errors = page
+    expected = found = 0
+    missed = []
+    for query, hits in QUERIES:
+        _, links, _ = search(tab, served, query)
+        for hit in hits:
+            expected += 1
+            if any(link.endswith(hit) for link in links):
+                found += 1
+            else:
+                missed.append((query, hit))
+    assert len(QUERIES) >= 30
+    assert errors == []
+    assert missed == [], f"recall {found}/{expected}"
+    # docs/search.md states the figure this test measures.
+    docs = (ROOT / "docs" / "search.md").read_text(encoding="utf-8")
+    assert f"召回 {found}/{expected}" in docs
+
+
+def test_excerpts_read_as_chinese_with_the_query_highlighted(page, served: str) -> None:
+    tab, _ = page
+    status, _, excerpts = search(tab, served, "节水灌溉")
+    assert status.startswith("找到")
+    assert any("节水灌溉" in e for e in excerpts), excerpts[:3]
+    assert not any(re.search(r"[\u4e00-\u9fff][\s\u200b]+[\u4e00-\u9fff]", e) for e in excerpts), excerpts[:3]
+    assert tab.locator("#search-results .excerpt mark").first.inner_text() == "节水灌溉"
+
+
+def test_filters_narrow_the_results(page, served: str) -> None:
+    tab, _ = page
+    every, _, _ = search(tab, served, "节水灌溉")
+    done, links, _ = search(tab, served, "节水灌溉", status="已完成", kind="公开承诺")
+    assert links and count(done) < count(every)
+    notes = tab.eval_on_selector_all("#search-results li .note", "els => els.map(e => e.textContent)")
+    assert all("公开承诺" in n and "已完成" in n for n in notes)
+    # The filter lists come from the index: units, years, kinds and statuses.
+    options = {
+        name: tab.eval_on_selector_all(f"select[name={name}] option", "els => els.map(o => o.value)")
+        for name in ("unit", "year", "kind", "status")
+    }
+    assert "2011 年" in options["year"] and "红柳河团场党委" in options["unit"]
+    assert {"党组织", "党员", "公开承诺", "领导点评", "评选表彰"} <= set(options["kind"])
+    # A filter alone, without words, lists what it selects.
+    status, links, _ = search(tab, served, kind="评选表彰", status="公示中")
+    assert status.startswith("找到") and all("publicity/" in link for link in links)
+
+
+def count(status: str) -> int:
+    return int(re.search(r"找到 (\d+) 条", status).group(1))  # type: ignore[union-attr]
+
+
+def test_a_public_index_holds_nothing_narrower(demo: Path) -> None:
+    ds, _, _ = load_dataset(DEMO)
+    assert ds is not None
+    everything = derive(ds, dt_today(), m.Audience.SPECIFIC)
+    narrower = {c.record.id for c in everything.commitments if c.record.level.rank > 0}
+    narrower |= {r.record.id for r in everything.reviews if r.record.level.rank > 0}
+    narrower |= {h.record.id for h in everything.commendations if h.record.level.rank > 0}
+    assert len(narrower) > 10
+    urls = index_urls(demo)
+    anchors = {url.split("#", 1)[1][2:] for url in urls if "#" in url}
+    assert anchors and not anchors & narrower
+    # Their words are not in it either: a 党内公开 nomination's deeds.
+    assert not any(spaced("沙泉子五连连长") in content.replace("\u200b", "") for content in urls.values())
+
+
+def dt_today():
+    import datetime as dt
+
+    return dt.date(2011, 6, 28)
+
+
+def test_from_a_file_the_page_says_to_use_the_sites_address(demo: Path, page) -> None:
+    tab, _ = page
+    tab.goto((demo / "search" / "index.html").as_uri())
+    assert "请通过本站的网址访问" in tab.locator("#search-status").inner_text()
+
+
+def test_the_search_page_is_on_every_pages_navigation(tmp_path: Path) -> None:
+    out = tmp_path / "public"
+    make_site(SITE, out, search=False)
+    nav = html(out / "units/lian-1/index.html").select("nav.site-nav a")
+    assert any(a["href"] == "../../search/index.html" and a.get_text() == "搜索" for a in nav)
+    # Without an index the page still stands, and says it cannot search yet.
+    assert (out / "search/index.html").is_file() and not (out / "pagefind").exists()
+
+
+def test_the_search_page_passes_axe_and_reads_on_a_phone(page, served: str, tmp_path: Path) -> None:
+    from test_browser import AXE, _axe
+
+    _need(AXE.is_file(), "axe-core (npm ci in tools/web-checks)")
+    tab, errors = page
+    status, _, _ = search(tab, served, "冰雹灾后")
+    assert status.startswith("找到")
+    assert _axe(tab) == []
+    shots = _artifacts(tmp_path)
+    tab.screenshot(path=str(shots / "search.png"), full_page=True)
+    tab.set_viewport_size({"width": 375, "height": 800})
+    assert tab.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 1
+    tab.screenshot(path=str(shots / "search-phone.png"), full_page=True)
+    tab.set_viewport_size({"width": 1280, "height": 900})
+    assert errors == []
+
+
+def _artifacts(tmp_path: Path) -> Path:
+    import os
+
+    folder = Path(os.environ.get("CXZY_ARTIFACTS") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
