@@ -57,8 +57,18 @@ def text_of(node: Any) -> str:
     return _AROUND_PUNCTUATION.sub(r"\1", " ".join(node.get_text(" ").split()))
 
 
+# Pagefind writes its filter files in hash-map order, so their bytes differ from run to run, and with them the
+# file names and the entry and meta files that name them by hash; the indexed fragments are reproducible.
+UNSTABLE = re.compile(r"pagefind/(?:filter/|pagefind-entry\.json$|pagefind\.[^/]+\.pf_meta$)")
+
+
 def files(out: Path) -> dict[str, bytes]:
-    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+    """Every file of a built site by path, except the search index's files whose bytes Pagefind does not reproduce."""
+    return {
+        p.relative_to(out).as_posix(): p.read_bytes()
+        for p in sorted(out.rglob("*"))
+        if p.is_file() and not UNSTABLE.match(p.relative_to(out).as_posix())
+    }
 
 
 def copy_data(src: Path, dst: Path) -> Path:
