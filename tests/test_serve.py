@@ -30,7 +30,7 @@ def test_preview_shows_the_git_history_like_build(tmp_path: Path) -> None:
     repo.commit("导入数据", author=("王建国", "wjg@example.org"), date="2011-03-01T09:00:00+08:00")
     out = tmp_path / "public"
     message = preview(repo.data, out, TODAY, m.Audience.PUBLIC, None)
-    assert message.startswith("已生成 22 个页面")
+    assert message.startswith("已生成 23 个页面")
     changes = text_of(html(out / "changes/index.html").find("main"))
     assert "王建国" in changes and "新增站点设置" in changes and "直接提交" in changes
     assert "王建国" in text_of(html(out / "units/lian-1/index.html").find("main"))
