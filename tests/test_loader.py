@@ -399,7 +399,7 @@ def test_impossible_number_is_a_field_problem_not_a_crash(mini: DataCopy, value:
     line = mini.set(MEMBERS, ("members", 0, "joined"), raw=value)
     (p,) = mini.problems()
     assert (p.code, p.line, p.file) == ("E-VALUE", line, mini.file(MEMBERS))
-    assert "入党年份" in p.message
+    assert "入党时间" in p.message
 
 
 def test_problems_in_several_files_are_all_reported(mini: DataCopy) -> None:

@@ -402,6 +402,23 @@ def test_records_in_their_year(mini: DataCopy, row: Row) -> None:
 # ---------------------------------------------------------------- dates_in_order
 
 DATES = {
+    "branch_check_before_signed": Row(
+        [
+            add(C, ("commitments", 1), "signed", {"by": "孙秀英", "date": "2011-04-01"}),
+            add(C, ("commitments", 1), "branch_check", {"by": "赵国强", "date": "2011-03-30"}),
+        ],
+        C,
+        "E-DATE",
+        "支部审核日期（2011-03-30）早于本人签字日期（2011-04-01）",
+        "date: 2011-03-30",
+    ),
+    "response_before_review": Row(
+        [add(R, ("reviews", 0), "response", {"text": "马上改。", "date": "2011-06-01"})],
+        R,
+        "E-DATE",
+        "整改答复日期（2011-06-01）早于点评日期（2011-06-20）",
+        "date: 2011-06-01",
+    ),
     "publicized_before_proposed": Row(
         [put(C, ("commitments", 0, "publicized", "date"), "2011-02-01")],
         C,
@@ -607,6 +624,27 @@ SUBJECT = {
         "分项评议（党性观念、联系服务群众、先锋模范作用）只用于党员",
         "dimensions:",
     ),
+    "probationary_member_graded": Row(
+        [add(LIAN_MEMBERS, ("members", 1), "probationary", True)],
+        A,
+        "E-SUBJECT",
+        "「孙秀英」是预备党员：预备党员参加民主评议，但不评定等次",
+        "grade: 优秀",
+    ),
+    "five_good_for_member": Row(
+        [
+            add(
+                A,
+                ("appraisals", 1),
+                "five_good",
+                {"leadership": {"satisfied": 15, "fairly_satisfied": 0, "basically_satisfied": 0, "dissatisfied": 0}},
+            )
+        ],
+        A,
+        "E-SUBJECT",
+        "「五个好」分项评议只用于党组织",
+        "five_good:",
+    ),
     "organisation_title_for_member": Row(
         [put(H, ("commendations", 1, "nominee"), "sq1-liu")], H, "E-SUBJECT", "「先进基层党组织」的推荐对象应是党组织", "nominee: sq1-liu"
     ),
@@ -628,6 +666,109 @@ def test_fields_fit_subject(mini: DataCopy, row: Row) -> None:
     check(mini, row)
 
 
+# ---------------------------------------------------------------- nominee_named_once
+
+NOMINEE = {
+    "no_nominee": Row([drop(H, ("commendations", 2, "nominee"))], H, "E-MISSING", "缺少推荐对象", "title: 优秀党务工作者"),
+    "both_nominees": Row(
+        [add(H, ("commendations", 2), "external", {"name": "马兰", "unit": "兵团某公司"})],
+        H,
+        "E-VALUE",
+        "nominee（编号）和 external（数据以外的推荐对象）只能写一个",
+        "external:",
+    ),
+}
+
+
+@table(NOMINEE)
+def test_nominee_named_once(mini: DataCopy, row: Row) -> None:
+    check(mini, row)
+
+
+def test_open_titles_external_nominees_and_upward_recommendations_validate(mini: DataCopy) -> None:
+    mini.write(
+        H,
+        mini.text(H)
+        + """  - id: shi-2011-h04
+    year: 2011
+    title: 全国优秀共产党员
+    tier: 全国
+    external:
+      name: 马兰
+      unit: 兵团某研究院
+      post: 研究员
+      gender: 女
+      ethnicity: 回族
+      born: 1965-04
+      joined: 1988-07
+    nominated_by: shi-dw
+    recommended_to: 中共中央
+    deeds: 长期扎根基层。
+    status: 推荐
+""",
+    )
+    assert mini.problems() == []
+
+
+# ---------------------------------------------------------------- forms_filled
+
+FORMS = {
+    "empty_opinion": Row(
+        [
+            sub(
+                R,
+                "      achievements: 承诺事项推进有力。\n      problems: 党员活动室建设滞后。\n      direction: 加快活动室建设。\n",
+                "      sections: []\n",
+            )
+        ],
+        R,
+        "E-MISSING",
+        "点评意见是空的",
+        "opinion:",
+    ),
+    "heading_twice": Row(
+        [
+            sub(
+                R,
+                "      direction: 加快活动室建设。\n",
+                "      direction: 加快活动室建设。\n      sections:\n        - heading: 廉洁自律\n          text: 好。\n"
+                "        - heading: 廉洁自律\n          text: 较好。\n",
+            )
+        ],
+        R,
+        "E-VALUE",
+        "栏目「廉洁自律」重复",
+        "- heading: 廉洁自律",
+        nth=2,
+    ),
+    "joined_before_eighteen": Row(
+        [add(LIAN_MEMBERS, ("members", 1), "born", "1990-05")],
+        LIAN_MEMBERS,
+        "E-DATE",
+        "入党时间（2003年）距出生年月（1990年5月）不满 18 年",
+        "joined: 2003",
+    ),
+}
+
+
+@table(FORMS)
+def test_forms_filled(mini: DataCopy, row: Row) -> None:
+    check(mini, row)
+
+
+def test_review_with_own_headings_and_response_validates(mini: DataCopy) -> None:
+    mini.write(
+        R,
+        mini.text(R)
+        .replace(
+            "      direction: 加快活动室建设。\n",
+            "      direction: 加快活动室建设。\n      sections:\n        - heading: 廉洁自律\n          text: 严格执行各项规定。\n",
+        )
+        .replace("    rectifications:\n", "    response:\n      text: 按期建成活动室。\n      date: 2011-06-25\n    rectifications:\n", 1),
+    )
+    assert mini.problems() == []
+
+
 # ---------------------------------------------------------------- tallies_add_up
 
 TALLIES = {
@@ -635,17 +776,17 @@ TALLIES = {
         [put(A, ("appraisals", 0, "satisfaction", "satisfied"), 31)],
         A,
         "E-TALLY",
-        "「满意度测评」各档合计 43 票，参评人数是 42 人（党员 12 + 群众 30）",
+        "「满意度测评」各档合计 43 票，应为 42 票（参评 42 人：党员 12 + 群众 30）",
         "satisfaction:",
     ),
     "satisfaction_too_few": Row(
-        [put(A, ("appraisals", 0, "respondents", "non_members"), 31)], A, "E-TALLY", "各档合计 42 票，参评人数是 43 人", "satisfaction:"
+        [put(A, ("appraisals", 0, "respondents", "non_members"), 31)], A, "E-TALLY", "各档合计 42 票，应为 43 票", "satisfaction:"
     ),
     "dimension_off": Row(
         [put(A, ("appraisals", 1, "dimensions", "serving_masses", "poor"), 1)],
         A,
         "E-TALLY",
-        "「联系服务群众够不够」各档合计 16 票，参评人数是 15 人",
+        "「联系服务群众够不够」各档合计 16 票，应为 15 票",
         "serving_masses:",
     ),
     "no_respondents": Row(
@@ -656,6 +797,64 @@ TALLIES = {
         "respondents:",
         after="lian1-2011-a02",
     ),
+    "abstained_and_invalid_are_not_in_the_tally": Row(
+        [add(A, ("appraisals", 0), "abstained", 1), add(A, ("appraisals", 0), "invalid", 2)],
+        A,
+        "E-TALLY",
+        "「满意度测评」各档合计 42 票，应为 39 票（参评 42 人：党员 12 + 群众 30 − 弃权 1 − 无效 2）",
+        "satisfaction:",
+    ),
+    "unknown_counts_in_the_tally": Row(
+        [add(A, ("appraisals", 0, "satisfaction"), "unknown", 2)], A, "E-TALLY", "各档合计 44 票，应为 42 票", "satisfaction:"
+    ),
+    "other_groups_count_as_respondents": Row(
+        [add(A, ("appraisals", 0, "respondents"), "groups", [{"name": "服务对象", "count": 3}])],
+        A,
+        "E-TALLY",
+        "各档合计 42 票，应为 45 票（参评 45 人：党员 12 + 群众 30 + 服务对象 3）",
+        "satisfaction:",
+    ),
+    "more_void_than_respondents": Row(
+        [add(A, ("appraisals", 0), "invalid", 50)], A, "E-TALLY", "弃权票和无效票合计 50 张，多于参评人数 42 人", "invalid: 50"
+    ),
+    "percentages_not_100": Row(
+        [add(A, ("appraisals", 0), "percent_only", True)], A, "E-TALLY", "「满意度测评」各档百分比合计 42%，应为 100%", "satisfaction:"
+    ),
+    "fraction_of_a_vote": Row(
+        [put(A, ("appraisals", 0, "satisfaction", "satisfied"), 29.5)],
+        A,
+        "E-VALUE",
+        "「满意度测评」的「满意」不是整数票数（提示：原件只有百分比时，写 percent_only: true）",
+        "satisfaction:",
+    ),
+    "five_good_item_off": Row(
+        [
+            add(
+                A,
+                ("appraisals", 0),
+                "five_good",
+                {"leadership": {"satisfied": 40, "fairly_satisfied": 1, "basically_satisfied": 0, "dissatisfied": 0}},
+            )
+        ],
+        A,
+        "E-TALLY",
+        "「领导班子好」各档合计 41 票，应为 42 票",
+        "leadership:",
+    ),
+    "merged_more_than_collected": Row(
+        [add(A, ("appraisals", 0), "opinions", {"collected": 12, "merged": 15})],
+        A,
+        "E-VALUE",
+        "归纳合并后 15 条，多于征集的 12 条",
+        "merged: 15",
+    ),
+    "answered_more_than_merged": Row(
+        [add(A, ("appraisals", 0), "opinions", {"collected": 12, "merged": 5, "answered": 6})],
+        A,
+        "E-VALUE",
+        "已答复 6 条，多于意见建议 5 条",
+        "answered: 6",
+    ),
     "no_result_at_all": Row(
         [drop(A, ("appraisals", 0, "satisfaction")), drop(A, ("appraisals", 0, "summary"))],
         A,
@@ -664,6 +863,61 @@ TALLIES = {
         "respondents:",
     ),
 }
+
+
+def test_real_forms_validate(mini: DataCopy) -> None:
+    """Percentages only with 不了解, 弃权/无效票, more groups, opinions counted, 五个好 item by item: all as real forms have them."""
+    mini.write(
+        A,
+        """appraisals:
+  - id: lian1-2011-a01
+    target: lian-1
+    date: 2011-06-25
+    method: 问卷调查
+    respondents:
+      members: 12
+      non_members: 30
+      groups:
+        - name: 服务对象
+          count: 8
+    percent_only: true
+    abstained: 1
+    invalid: 2
+    satisfaction:
+      satisfied: 62.5
+      fairly_satisfied: 25.3
+      basically_satisfied: 8.1
+      dissatisfied: 1.1
+      unknown: 3
+    five_good:
+      leadership:
+        satisfied: 70
+        fairly_satisfied: 20
+        basically_satisfied: 10
+        dissatisfied: 0
+    opinions:
+      collected: 23
+      merged: 9
+      answered: 9
+  - id: lian1-2011-a02
+    target: lian1-sun
+    date: 2011-06-25
+    method: 会议
+    respondents:
+      members: 10
+      non_members: 5
+    invalid: 1
+    dimensions:
+      party_spirit:
+        good: 11
+        fair: 2
+        average: 0
+        poor: 0
+        unknown: 1
+""",
+    )
+    mini.write(LIAN_MEMBERS, mini.text(LIAN_MEMBERS).replace("    joined: 2003\n", "    joined: 2010-07\n    probationary: true\n"))
+    assert mini.problems() == []
 
 
 @table(TALLIES)
@@ -917,19 +1171,19 @@ FIELDS = {
     ),
     "chinese_key_in_site": Row([add(SITE, (), "站点名称", "公开栏")], SITE, "E-FIELD", "「站点名称」应写作「title」", "站点名称:"),
     "missing_required_field": Row(
-        [drop(C, ("commitments", 2, "measures"))],
+        [drop(C, ("commitments", 2, "deadline"))],
         C,
         "E-MISSING",
-        "缺少必填字段「measures」（践诺措施）",
+        "缺少必填字段「deadline」（完成时限）",
         "- id: lian1-2011-c03",
         column="id:",
     ),
     "missing_required_nested_field": Row(
-        [drop(R, ("reviews", 1, "opinion", "problems"))],
+        [drop(R, ("reviews", 1, "reviewer", "title"))],
         R,
         "E-MISSING",
-        "缺少必填字段「problems」（问题）",
-        "opinion:",
+        "缺少必填字段「title」（职务）",
+        "reviewer:",
         after="lian1-2011-r02",
     ),
     "missing_required_unit_field": Row([drop(QIYE, ("type",))], QIYE, "E-MISSING", "缺少必填字段「type」（单位类型）", "id: qiye-1"),
@@ -1050,6 +1304,8 @@ def test_every_rule_has_a_table() -> None:
         "focus_fits_unit_type": FOCUS,
         "fields_fit_subject": SUBJECT,
         "tallies_add_up": TALLIES,
+        "nominee_named_once": NOMINEE,
+        "forms_filled": FORMS,
         "audience_targets": AUDIENCE,
         "statuses_consistent": STATUS,
     }

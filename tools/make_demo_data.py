@@ -103,6 +103,25 @@ SEASONS: Any = _WORDS["seasons"]
 SITE: dict[str, Any] = {**_WORDS["site"], "campaign_year": YEAR}
 
 SATISFACTION_KEYS = ("satisfied", "fairly_satisfied", "basically_satisfied", "dissatisfied")
+# The fields of an appraisal in the order of the model (and of the printed sheet).
+APPRAISAL_ORDER = (
+    "id", "target", "date", "method", "respondents", "percent_only", "abstained", "invalid",
+    "dimensions", "five_good", "satisfaction", "grade", "opinions", "summary",
+)  # fmt: skip
+FIVE_GOOD_KEYS = ("leadership", "members", "mechanism", "performance", "reputation")
+ETHNICITIES = ("汉族", "回族", "满族", "蒙古族", "锡伯族")
+# A hospital's own 点评意见表: its headings, each with a kind and a sharper text.
+OWN_HEADINGS: tuple[tuple[str, tuple[tuple[str, ...], tuple[str, ...]]], ...] = (
+    ("工作思路", (("思路清晰，目标明确。", "围绕科室中心工作谋划，思路清楚。"), ("思路不够清晰，计划性不强。",))),
+    ("执行能力", (("执行有力，落实到位。", "交办事项按时完成。"), ("执行不够坚决，有拖延现象。",))),
+    ("效率业绩", (("工作效率高，业绩突出。", "完成全年各项指标。"), ("业绩一般，个别指标未完成。",))),
+    ("廉洁自律", (("严格遵守廉洁行医规定。",), ("廉洁行医意识要进一步增强。",))),
+    ("服务群众", (("服务态度好，患者满意。", "主动为患者解决实际困难。"), ("服务态度有待改进，有患者反映。",))),
+)
+RESPONSES = (
+    "接受点评意见，已制订整改计划，明年一季度前完成。",
+    "对照点评意见认真查找不足，已在科室会上作出说明，按时限整改。",
+)
 TALLY_KEYS = ("good", "fair", "average", "poor")
 DIMENSIONS = ("party_spirit", "serving_masses", "exemplary_role")
 
@@ -132,10 +151,15 @@ class Member:
     """A 党员. `perf` is a hidden 0–1 score, never written out: it keeps one person's commitment
     outcome, review rating, appraisal grade and nomination telling the same story."""
 
-    def __init__(self, unit: Unit, id_: str, name: str, post: Post, joined: int, perf: float) -> None:
-        self.unit, self.id, self.name, self.joined, self.perf = unit, id_, name, joined, perf
+    def __init__(self, unit: Unit, id_: str, name: str, post: Post, joined: int, perf: float, female: bool) -> None:
+        self.unit, self.id, self.name, self.joined, self.perf, self.female = unit, id_, name, joined, perf, female
         self.post, self.duties, self.roles, self.theme = post
         self.annual: dict[str, Any] | None = None  # the member's own 年度承诺, for reviews and deeds
+        # What a 公示 list carries; drawn from a second random stream so the campaign itself stays as it was.
+        self.joined_month = 7
+        self.born = ""
+        self.ethnicity = "汉族"
+        self.probationary = False
 
     @property
     def title(self) -> str:
@@ -187,6 +211,7 @@ class Unit:
 class Generator:
     def __init__(self) -> None:
         self.rng = random.Random(SEED)
+        self.extra = random.Random(SEED + 1)  # the fields that real forms added later (issue 13): their own stream
         self.units: dict[str, Unit] = {}
         self.members: dict[str, Member] = {}
         self.names: set[str] = set(FAMOUS)
@@ -287,7 +312,7 @@ class Generator:
                 joined = self.rng.randint(1978, 2000)
             else:
                 joined = self.rng.randint(1985, 2010)
-            member = Member(unit, self.unique_id(f"{unit.prefix}-{py}"), name, post, joined, self.rng.betavariate(3.5, 1.6))
+            member = Member(unit, self.unique_id(f"{unit.prefix}-{py}"), name, post, joined, self.rng.betavariate(3.5, 1.6), female)
             unit.members.append(member)
             self.members[member.id] = member
 
@@ -762,7 +787,7 @@ class Generator:
                     unit.records["appraisals"].append(self.unit_appraisal(unit, "year-end"))
             if unit.id == GAPS["appraisals"]:
                 continue
-            ranked = sorted(unit.members, key=lambda m: -m.perf)
+            ranked = sorted((m for m in unit.members if not m.probationary), key=lambda m: -m.perf)
             excellent = {m.id for m in ranked[: min(len(ranked) // 3, sum(m.perf >= 0.75 for m in ranked))]}
             day = self.between(d("12-01"), d("12-16"))
             size = self.branch_size(unit)
@@ -863,7 +888,9 @@ class Generator:
     def best_members(self, top: Unit, n: int, worker: bool = False, skip: int = 0) -> list[Member]:
         units_seen: set[str] = set()
         out: list[Member] = []
-        pool = [m for u in self.subtree(top) for m in u.members if m.id not in self.commended and m is not self.laggard]
+        pool = [
+            m for u in self.subtree(top) for m in u.members if m.id not in self.commended and m is not self.laggard and not m.probationary
+        ]
         pool = [m for m in pool if ("党务工作者" in m.roles) == worker]
         for member in sorted(pool, key=lambda m: -m.perf)[skip:]:
             if member.unit.id not in units_seen:
@@ -1005,10 +1032,175 @@ class Generator:
     def build(self) -> None:
         self.build_units()
         laggard = self.pick_laggard()
+        self.personal_details(laggard)
         self.build_commitments(laggard)
         self.build_appraisals(laggard)
         self.build_commendations()
         self.build_reviews(laggard)
+        self.real_forms()
+
+    # ------------------------------------------------ what real forms carry (issue 13)
+
+    def personal_details(self, laggard: Member) -> None:
+        """性别、民族、出生年月、入党时间 for every member; a few 预备党员 who joined in the last year."""
+        for member in self.members.values():
+            member.ethnicity = self.extra.choices(ETHNICITIES, [88, 6, 3, 2, 1])[0]
+            member.joined_month = self.extra.choices([7, self.extra.randint(1, 12)], [0.35, 0.65])[0]
+            born_year = member.joined - self.extra.randint(21, 30)
+            if not member.post.startswith("退休"):
+                born_year = max(born_year, 1952)  # still at work in 2011
+            member.born = f"{born_year}-{self.extra.randint(1, 12):02d}"
+        for unit in self.units.values():
+            if unit.profile not in {"lian", "shequ"}:
+                continue
+            pool = [m for m in unit.members[3:] if m is not laggard and not m.post.startswith("退休")]
+            if pool and self.extra.random() < 0.8:
+                member = self.extra.choice(pool)
+                member.probationary = True
+                member.joined, member.joined_month = 2010, self.extra.randint(7, 12)
+                member.born = f"{self.extra.randint(1982, 1988)}-{self.extra.randint(1, 12):02d}"
+
+    def real_forms(self) -> None:
+        """Records as real published forms have them: pledge forms signed and checked, a 点评意见表 with its own
+        headings and the member's answer, results published as percentages only, 不了解 and void ballots,
+        more respondent groups, opinions counted, 五个好 item by item, open titles and upward recommendations."""
+        rng = self.extra
+        for unit in self.units.values():
+            # 「我是党员我承诺」 pledge forms: signed by the member, checked by the branch.
+            if unit.profile == "lian":
+                for c in unit.records["commitments"]:
+                    if c["kind"] == "年度承诺" and c["subject"] in self.members and "publicized" in c:
+                        member = self.members[c["subject"]]
+                        c["signed"] = {"by": member.name, "date": c["proposed"]}
+                        check = {"by": unit.secretary.name, "date": min(c["publicized"]["date"], c["proposed"] + dt.timedelta(days=2))}
+                        if rng.random() < 0.5:
+                            check["opinion"] = rng.choice(["同意公示。", "承诺事项具体，同意。", "符合岗位实际，同意公示。"])
+                        c["branch_check"] = check
+            # A board that shows the pledge only: 即时承诺 of the 社区 written without measures.
+            if unit.profile == "shequ":
+                for c in unit.records["commitments"]:
+                    if c["kind"] == "即时承诺" and c["subject"] in self.members:
+                        del c["measures"]
+            # The hospital's own 点评意见表 headings, with the reviewed member's answer on 整改.
+            if unit.type == "事业单位" and unit.profile == "yiyuan":
+                for r in unit.records["reviews"]:
+                    if r["target"] not in self.members:
+                        continue
+                    good = r["rating"] in {"好", "较好"}
+                    r["opinion"] = {
+                        "sections": [
+                            {"heading": heading, "text": rng.choice(texts[0] if good else texts[1])} for heading, texts in OWN_HEADINGS
+                        ]
+                    }
+                    if r.get("rectifications") or not good:
+                        r["response"] = {
+                            "text": rng.choice(RESPONSES),
+                            "date": min(LAST_EVENT, r["date"] + dt.timedelta(days=rng.randint(2, 5))),
+                        }
+            for a in unit.records["appraisals"]:
+                self.appraisal_as_published(unit, a)
+        self.upward_and_outside()
+
+    def appraisal_as_published(self, unit: Unit, a: dict[str, Any]) -> None:
+        rng = self.extra
+        if a["target"] in self.members:
+            if self.members[a["target"]].probationary:
+                a.pop("grade", None)
+                a["summary"] += "该同志为预备党员，参加评议，不评定等次。"
+            return
+        valid = a["respondents"]["members"] + a["respondents"]["non_members"]
+        if unit.type == "窗口单位·服务行业":
+            # Published as percentages only, with the service users as their own group and 不了解 counted.
+            served = rng.randint(40, 90)
+            a["respondents"]["groups"] = [{"name": "服务对象", "count": served}]
+            a["percent_only"] = True
+            s = a["satisfaction"]
+            unknown = rng.randint(1, 4)
+            total = sum(s.values()) + unknown
+            shares = {k: round(100 * v / total, 1) for k, v in s.items()}
+            shares["unknown"] = round(100 - sum(shares.values()), 1)
+            a["satisfaction"] = shares
+            a["summary"] = f"发放测评表 {valid + served} 份（含服务对象 {served} 份）。原件只公布百分比。"
+        elif unit.type == "社区":
+            # 不了解 and void ballots on the questionnaire.
+            s = a["satisfaction"]
+            moved = min(s["satisfied"], rng.randint(2, 5))
+            s["satisfied"] -= moved
+            s["unknown"] = moved
+            invalid = rng.randint(1, 3)
+            a["respondents"]["non_members"] += invalid
+            a["invalid"] = invalid
+            rest = a["summary"].split("。", 1)[1]
+            a["summary"] = f"收回评议表 {valid + invalid} 份，其中无效 {invalid} 份，选「不了解」的 {moved} 份。{rest}"
+        if unit.kind in {"党委", "党总支"} and a["date"].month == 12:
+            # The year-end appraisal of a committee, item by item over the 五个好.
+            a["five_good"] = {key: self.spread(valid, unit.perf) for key in FIVE_GOOD_KEYS}
+        if "逐条答复" in a.get("summary", ""):
+            collected = rng.randint(8, 40)
+            merged = rng.randint(max(1, collected // 4), max(2, collected // 2))
+            a["opinions"] = {"collected": collected, "merged": merged, "answered": merged - rng.choice([0, 0, 1])}
+        if a.get("percent_only") and "five_good" in a:
+            del a["five_good"]
+        order = [*APPRAISAL_ORDER, *(k for k in a if k not in APPRAISAL_ORDER)]
+        items = {k: a[k] for k in order if k in a}
+        a.clear()
+        a.update(items)
+
+    def spread(self, total: int, q: float) -> dict[str, int]:
+        weights = [0.2 + 0.65 * q, 0.45 - 0.25 * q, 0.25 - 0.22 * q, 0.1 * (1 - q) + 0.004]
+        votes = Counter(self.extra.choices(range(4), weights, k=total))
+        return {key: votes[i] for i, key in enumerate(SATISFACTION_KEYS)}
+
+    def upward_and_outside(self) -> None:
+        """Titles beyond the notice's three: a 拟推荐对象 sent up to the 兵团, and a nominee from outside the data."""
+        shi, hongliu = self.units["shi"], self.units["tuan-hongliu"]
+        tiers = {"shi": "师局级", "tuan": "团处级"}
+        for unit in self.units.values():
+            for h in unit.records["commendations"]:
+                tier = tiers.get(unit.profile, "基层")
+                h["tier"] = tier
+                # the key goes right after the title, as the 公示 sheet reads
+                items = list(h.items())
+                h.clear()
+                for k, v in items:
+                    if k != "tier":
+                        h[k] = v
+                    if k == "title":
+                        h["tier"] = tier
+        awarded = [h for h in shi.records["commendations"] if h["title"] == "优秀共产党员" and h["status"] == "已表彰"]
+        best = self.members[awarded[0]["nominee"]]
+        up = self.commendation(shi, "兵团优秀共产党员", best, "公示中", {"start": d("12-13"), "working_days": 5})
+        up["deeds"] = up["deeds"].rstrip("\n") + "经师党委研究，拟推荐为兵团优秀共产党员。\n"
+        items = list(up.items())
+        up.clear()
+        for k, v in items:
+            if k == "deeds":
+                up["recommended_to"] = "兵团党委"
+            up[k] = v
+            if k == "title":
+                up["tier"] = "省部级"
+        shi.records["commendations"].append(up)
+        outside = {
+            "id": hongliu.next_id("h"),
+            "year": YEAR,
+            "title": "优秀党支部书记",
+            "tier": "团处级",
+            "external": {
+                "name": "马玉兰",
+                "unit": "红柳河团场驻团卫生监督所党支部",
+                "post": "党支部书记、所长",
+                "gender": "女",
+                "ethnicity": "回族",
+                "born": "1968-10",
+                "joined": "1991-06",
+            },
+            "nominated_by": "tuan-hongliu",
+            "deeds": "**马玉兰**，驻团单位党支部书记。组织党员开展食品安全进连队志愿服务，全年入户宣传 40 余次。\n",
+            "publicity": {"start": d("06-22"), "working_days": 5},
+            "status": "已表彰",
+            "decision": "红团党发〔2011〕15号",
+        }
+        hongliu.records["commendations"].append(outside)
 
 
 def objected(record: dict[str, Any], objection: dict[str, Any]) -> None:
@@ -1087,8 +1279,13 @@ def member_entry(member: Member) -> dict[str, Any]:
     entry: dict[str, Any] = {"id": member.id, "name": member.name, "post": member.post}
     if member.duties:
         entry["duties"] = member.duties
+    entry["gender"] = "女" if member.female else "男"
+    entry["ethnicity"] = member.ethnicity
+    entry["born"] = member.born
     entry["roles"] = list(member.roles)
-    entry["joined"] = member.joined
+    entry["joined"] = f"{member.joined}-{member.joined_month:02d}"
+    if member.probationary:
+        entry["probationary"] = True
     return entry
 
 
@@ -1145,12 +1342,25 @@ def coverage(gen: Generator) -> list[str]:
         "all appraisal methods": {a["method"] for a in rec["appraisals"]} == {"会议", "问卷调查", "入户走访"},
         "all grades": {a["grade"] for a in rec["appraisals"] if "grade" in a} == {"优秀", "合格", "基本合格", "不合格"},
         "every title in every status": {(h["title"], h["status"]) for h in rec["commendations"]}
-        == {(t, s) for t in ("先进基层党组织", "优秀共产党员", "优秀党务工作者") for s in ("推荐", "公示中", "已表彰", "撤销")},
+        >= {(t, s) for t in ("先进基层党组织", "优秀共产党员", "优秀党务工作者") for s in ("推荐", "公示中", "已表彰", "撤销")},
         "公示中 on 2011-06-28": any(
             h["status"] == "公示中"
             and h["publicity"]["start"] <= june <= h["publicity"].get("end", h["publicity"]["start"] + dt.timedelta(days=6))
             for h in rec["commendations"]
         ),
+        "a 预备党员, not graded": any(m.probationary for m in members)
+        and all("grade" not in a for a in rec["appraisals"] if a["target"] in gen.members and gen.members[a["target"]].probationary),
+        "a signed and checked pledge": any("signed" in c and "branch_check" in c for c in rec["commitments"]),
+        "a commitment without measures": any("measures" not in c for c in rec["commitments"]),
+        "a 点评意见表 with its own headings": any("sections" in r["opinion"] for r in rec["reviews"]),
+        "a member's answer on 整改": any("response" in r for r in rec["reviews"]),
+        "a percentage-only result": any(a.get("percent_only") for a in rec["appraisals"]),
+        "不了解 and void ballots": any("unknown" in a.get("satisfaction", {}) and "invalid" in a for a in rec["appraisals"]),
+        "another respondent group": any(a["respondents"].get("groups") for a in rec["appraisals"]),
+        "opinions counted": any("opinions" in a for a in rec["appraisals"]),
+        "五个好 item by item": any("five_good" in a for a in rec["appraisals"]),
+        "a nominee from outside the data": any("external" in h for h in rec["commendations"]),
+        "a nomination sent upward": any("recommended_to" in h for h in rec["commendations"]),
         "windows by end and by working days": {("end" in h["publicity"]) for h in rec["commendations"] if "publicity" in h}
         == {True, False},
         "every audience": {r.get("_audience") or PUBLIC for k in rec for r in rec[k]} == {PUBLIC, PARTY, UNIT_ONLY, SPECIFIC},

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from enum import Enum, StrEnum
 from typing import Annotated, Any, Literal, get_args, get_origin
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, StringConstraints, WithJsonSchema
 from pydantic.fields import FieldInfo
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"
@@ -217,14 +217,64 @@ class Unit(Record):
     description: Markdown | None = Field(None, title="简介")
 
 
+YEAR_MONTH_PATTERN = r"^(19|20)\d{2}-(0[1-9]|1[0-2])$"
+YEAR_OR_MONTH_PATTERN = r"^(19|20)\d{2}(-(0[1-9]|1[0-2]))?$"
+
+
+def _year_as_text(value: object) -> object:
+    """YAML reads `1998` as a number: keep it as the text it was, so one pattern checks years and months alike."""
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) and abs(value) < 10**6 else value
+
+
+YearMonth = Annotated[
+    str,
+    BeforeValidator(_year_as_text),
+    StringConstraints(pattern=YEAR_MONTH_PATTERN),
+    Field(title="年月", description="YYYY-MM，如 1975-03"),
+]
+# 入党时间 as real lists give it: a year (1998) or a year and month (1998-07); always held as text.
+YearOrMonth = Annotated[
+    str,
+    BeforeValidator(_year_as_text),
+    StringConstraints(pattern=YEAR_OR_MONTH_PATTERN),
+    WithJsonSchema({"anyOf": [{"type": "integer", "minimum": 1900, "maximum": 2099}, {"type": "string", "pattern": YEAR_OR_MONTH_PATTERN}]}),
+]
+
+
+def year_of(value: str | None) -> int | None:
+    """The year of a 入党时间 written as a year ("1998") or a year and month ("1998-07")."""
+    return int(value[:4]) if value else None
+
+
+def year_month_label(value: str | None) -> str:
+    """"1998" → 1998年, "1998-07" → 1998年7月 (as real 公示 lists write it)."""
+    if not value:
+        return ""
+    return f"{value[:4]}年{int(value[5:7])}月" if len(value) > 4 else f"{value}年"
+
+
 class Member(Record):
-    """党员. `post` and `duties` are the 设岗定责 post and its duties."""
+    """党员. `post` and `duties` are the 设岗定责 post and its duties; 性别、民族、出生年月 are what real 公示 lists carry."""
 
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)] = Field(title="姓名")
+    gender: Literal["男", "女"] | None = Field(None, title="性别")
+    ethnicity: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\S{1,8}族$")] | None = Field(
+        None, title="民族", description="写全称，如 汉族、维吾尔族、哈萨克族、回族"
+    )
+    born: YearMonth | None = Field(None, title="出生年月", description="YYYY-MM，如 1975-03")
     post: Text | None = Field(None, title="岗位")
     duties: Text | None = Field(None, title="岗位职责（设岗定责）")
     roles: list[Role] = Field(default_factory=list, title="党内职务")
-    joined: int | None = Field(None, ge=1921, le=2100, title="入党年份")
+    joined: YearOrMonth | None = Field(None, title="入党时间", description="年份（如 1998）或年月（如 1998-07）")
+    probationary: bool = Field(False, title="预备党员", description="预备党员写 true：参加民主评议，但不评定等次；不写则为正式党员")
+
+    @property
+    def joined_year(self) -> int | None:
+        return year_of(self.joined)
+
+    @property
+    def joined_label(self) -> str:
+        return year_month_label(self.joined)
 
 
 class MembersFile(Strict):
@@ -241,6 +291,19 @@ class Withdrawable(Record):
 
 
 # ---------------------------------------------------------------- 公开承诺
+
+
+class Signature(Strict):
+    by: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)] = Field(title="签字人")
+    date: dt.date = Field(title="签字日期")
+
+
+class BranchCheck(Strict):
+    """支部审核 of a member's pledge form."""
+
+    by: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)] = Field(title="审核人")
+    date: dt.date = Field(title="审核日期")
+    opinion: Text | None = Field(None, title="审核意见")
 
 
 class CommitmentKind(StrEnum):
@@ -301,7 +364,7 @@ class Commitment(Withdrawable):
     five_good: list[FiveGood] = Field(default_factory=list, title="五个好（党组织）")
     five_lead: list[FiveLead] = Field(default_factory=list, title="五带头（党员）")
     title: Text = Field(title="承诺事项")
-    measures: Markdown = Field(title="践诺措施")
+    measures: Markdown | None = Field(None, title="践诺措施", description="原件只有承诺事项时可以不写")
     responsible: MemberId | None = Field(None, title="责任人（党员编号）")
     proposed: dt.date = Field(title="提出日期")
     deadline: dt.date = Field(title="完成时限")
@@ -312,6 +375,8 @@ class Commitment(Withdrawable):
     evaluation: Evaluation | None = Field(None, title="评诺")
     outcome: Outcome | None = Field(None, title="完成情况")
     remedial: Remedial | None = Field(None, title="补课")
+    signed: Signature | None = Field(None, title="本人签字", description="承诺书上承诺人本人的签字和日期")
+    branch_check: BranchCheck | None = Field(None, title="支部审核", description="党支部审核承诺的意见、审核人和日期")
 
 
 class CommitmentsFile(Strict):
@@ -347,15 +412,35 @@ class Summary(Strict):
     text: Markdown = Field(title="总结摘要")
 
 
+class OpinionSection(Strict):
+    """One heading of an organisation's own 点评意见表 (工作思路、执行能力、效率业绩、廉洁自律、服务群众…)."""
+
+    heading: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)] = Field(title="栏目")
+    text: Markdown = Field(title="点评内容")
+
+
 class Opinion(Strict):
-    achievements: Markdown = Field(title="成绩")
-    problems: Markdown = Field(title="问题")
-    direction: Markdown = Field(title="努力方向")
+    """点评意见: the notice's three parts, and any headings of the organisation's own form."""
+
+    achievements: Markdown | None = Field(None, title="成绩")
+    problems: Markdown | None = Field(None, title="问题")
+    direction: Markdown | None = Field(None, title="努力方向")
+    sections: list[OpinionSection] = Field(
+        default_factory=list, title="其他栏目", description="本单位点评意见表自有的栏目，按表上的顺序，每项写栏目名和内容"
+    )
+
+    @property
+    def parts(self) -> list[tuple[str, str]]:
+        """(heading, text) in the order of the form: the three standard parts first, then the form's own."""
+        standard = [("成绩", self.achievements), ("问题", self.problems), ("努力方向", self.direction)]
+        return [(h, t) for h, t in standard if t] + [(x.heading, x.text) for x in self.sections]
 
 
-class Signature(Strict):
-    by: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)] = Field(title="签字人")
-    date: dt.date = Field(title="签字日期")
+class Response(Strict):
+    """被点评人对整改的答复: the column of the form where the reviewed answers in their own words."""
+
+    text: Markdown = Field(title="整改答复")
+    date: dt.date | None = Field(None, title="答复日期")
 
 
 class Feedback(Strict):
@@ -396,6 +481,7 @@ class Review(Withdrawable):
     signature: Signature | None = Field(None, title="签字")
     feedback: Feedback | None = Field(None, title="意见反馈")
     rectifications: list[Rectification] = Field(default_factory=list, title="整改事项")
+    response: Response | None = Field(None, title="被点评人整改答复", description="被点评的党员或党组织本人填写的整改意见")
 
 
 class ReviewsFile(Strict):
@@ -406,28 +492,53 @@ class ReviewsFile(Strict):
 # ---------------------------------------------------------------- 群众评议
 
 Count = Annotated[int, Field(ge=0, le=1_000_000)]
+# A tally cell: a number of votes, or a percentage where the original publishes percentages only.
+Amount = Annotated[int | float, Field(ge=0, le=1_000_000)]
+
+
+class RespondentGroup(Strict):
+    """A group of respondents beyond 党员 and 群众 (服务对象、人大代表、政协委员、企业代表…)."""
+
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)] = Field(title="参评群体")
+    count: Count = Field(title="人数")
 
 
 class Respondents(Strict):
-    members: Count = Field(title="党员人数")
-    non_members: Count = Field(title="群众人数")
+    members: Count = Field(0, title="党员人数")
+    non_members: Count = Field(0, title="群众人数")
+    groups: list[RespondentGroup] = Field(
+        default_factory=list,
+        title="其他参评群体",
+        description="党员、群众以外的参评人员，如 服务对象、人大代表、政协委员，每项写群体名称和人数",
+    )
 
     @property
     def total(self) -> int:
-        return self.members + self.non_members
+        return self.members + self.non_members + sum(g.count for g in self.groups)
 
 
-class DimensionTally(Strict):
+class Tally(Strict):
+    """Votes (or percentages) on one question; 不了解 is counted where the form offers it."""
+
+    unknown: Amount | None = Field(None, title="不了解")
+
+    def grades(self) -> list[tuple[str, int | float]]:
+        """(label, amount) of every grade in the form's order, 不了解 last when given."""
+        out = [(info.title or name, getattr(self, name)) for name, info in type(self).model_fields.items() if name != "unknown"]
+        return [*out, ("不了解", self.unknown)] if self.unknown is not None else out
+
+    @property
+    def total(self) -> int | float:
+        return sum(v for _, v in self.grades())
+
+
+class DimensionTally(Tally):
     """Votes on one appraisal question: 好 / 较好 / 一般 / 差."""
 
-    good: Count = Field(title="好")
-    fair: Count = Field(title="较好")
-    average: Count = Field(title="一般")
-    poor: Count = Field(title="差")
-
-    @property
-    def total(self) -> int:
-        return self.good + self.fair + self.average + self.poor
+    good: Amount = Field(title="好")
+    fair: Amount = Field(title="较好")
+    average: Amount = Field(title="一般")
+    poor: Amount = Field(title="差")
 
 
 class Dimensions(Strict):
@@ -436,15 +547,29 @@ class Dimensions(Strict):
     exemplary_role: DimensionTally | None = Field(None, title="发挥先锋模范作用明显不明显")
 
 
-class Satisfaction(Strict):
-    satisfied: Count = Field(title="满意")
-    fairly_satisfied: Count = Field(title="比较满意")
-    basically_satisfied: Count = Field(title="基本满意")
-    dissatisfied: Count = Field(title="不满意")
+class Satisfaction(Tally):
+    satisfied: Amount = Field(title="满意")
+    fairly_satisfied: Amount = Field(title="比较满意")
+    basically_satisfied: Amount = Field(title="基本满意")
+    dissatisfied: Amount = Field(title="不满意")
 
-    @property
-    def total(self) -> int:
-        return self.satisfied + self.fairly_satisfied + self.basically_satisfied + self.dissatisfied
+
+class FiveGoodTallies(Strict):
+    """An organisation appraised item by item: satisfaction with each of the 五个好."""
+
+    leadership: Satisfaction | None = Field(None, title="领导班子好")
+    members: Satisfaction | None = Field(None, title="党员队伍好")
+    mechanism: Satisfaction | None = Field(None, title="工作机制好")
+    performance: Satisfaction | None = Field(None, title="工作业绩好")
+    reputation: Satisfaction | None = Field(None, title="群众反映好")
+
+
+class OpinionCounts(Strict):
+    """意见建议: how many were collected, what they came to once merged, how many were answered."""
+
+    collected: Count = Field(title="征集意见建议（条）")
+    merged: Count | None = Field(None, title="归纳合并后（条）")
+    answered: Count | None = Field(None, title="已答复（条）")
 
 
 class Grade(StrEnum):
@@ -461,10 +586,24 @@ class Appraisal(Withdrawable):
     date: dt.date = Field(title="评议日期")
     method: Literal["会议", "问卷调查", "入户走访"] = Field(title="评议方式")
     respondents: Respondents = Field(title="参评人数")
+    percent_only: bool = Field(
+        False,
+        title="只公布百分比",
+        description="原件只有百分比、没有票数时写 true：各档填百分数（可带小数），每项合计为 100",
+    )
+    abstained: Count | None = Field(None, title="弃权票")
+    invalid: Count | None = Field(None, title="无效票")
     dimensions: Dimensions | None = Field(None, title="分项评议（党员）")
+    five_good: FiveGoodTallies | None = Field(None, title="分项评议（党组织「五个好」）")
     satisfaction: Satisfaction | None = Field(None, title="群众满意度测评")
-    grade: Grade | None = Field(None, title="民主评议等次（党员）")
+    grade: Grade | None = Field(None, title="民主评议等次（党员）", description="预备党员参加评议，但不评定等次")
+    opinions: OpinionCounts | None = Field(None, title="意见建议")
     summary: Markdown | None = Field(None, title="评议结果")
+
+    @property
+    def valid_ballots(self) -> int:
+        """The ballots each tally covers: respondents less 弃权 and 无效."""
+        return self.respondents.total - (self.abstained or 0) - (self.invalid or 0)
 
 
 class AppraisalsFile(Strict):
@@ -476,9 +615,33 @@ class AppraisalsFile(Strict):
 
 
 class HonourTitle(StrEnum):
+    """The three titles of the notice; others (全国优秀共产党员、优秀党支部书记…) are written as they are."""
+
     ORGANISATION = "先进基层党组织"
     MEMBER = "优秀共产党员"
     WORKER = "优秀党务工作者"
+
+
+class HonourLevel(StrEnum):
+    """表彰级别, by the awarding body (兵团 is 省部级, a 师 师局级, a 团场 团处级)."""
+
+    NATIONAL = "全国"
+    PROVINCIAL = "省部级"
+    PREFECTURAL = "师局级"
+    COUNTY = "团处级"
+    GRASSROOTS = "基层"
+
+
+class ExternalNominee(Strict):
+    """A nominee who is not in the data (a person or organisation from outside the folder tree): name and unit."""
+
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)] = Field(title="姓名或组织名称")
+    unit: Text = Field(title="所在单位")
+    post: Text | None = Field(None, title="职务")
+    gender: Literal["男", "女"] | None = Field(None, title="性别")
+    ethnicity: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\S{1,8}族$")] | None = Field(None, title="民族")
+    born: YearMonth | None = Field(None, title="出生年月", description="YYYY-MM，如 1968-10")
+    joined: YearOrMonth | None = Field(None, title="入党时间", description="年份（如 1998）或年月（如 1998-07）")
 
 
 class CommendationStatus(StrEnum):
@@ -508,8 +671,19 @@ class Commendation(Record):
     """评选表彰."""
 
     year: int = Field(ge=2000, le=2100, title="年度")
-    title: HonourTitle = Field(title="表彰称号")
-    nominee: UnitOrMemberId = Field(title="推荐对象（单位或党员编号）")
+    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=40)] = Field(
+        title="表彰称号",
+        description="常用：先进基层党组织、优秀共产党员、优秀党务工作者；上级设的其他称号照原文写，如 全国优秀共产党员、优秀党支部书记",
+        examples=[t.value for t in HonourTitle],
+    )
+    tier: HonourLevel | None = Field(None, title="表彰级别")
+    nominee: UnitOrMemberId | None = Field(None, title="推荐对象（单位或党员编号）", description="数据里有的单位或党员写编号；没有的写 external")
+    external: ExternalNominee | None = Field(
+        None, title="推荐对象（数据以外）", description="不在本数据中的人或组织：写姓名（名称）和所在单位"
+    )
+    recommended_to: Text | None = Field(
+        None, title="拟推荐上报单位", description="拟推荐对象：本单位推荐、报上级表彰的，写上级表彰机关的名称，如 兵团党委"
+    )
     nominated_by: UnitId = Field(title="推荐单位")
     nominated: dt.date | None = Field(None, title="推荐日期", description="公开栏从这一天起列出这条推荐；不写则从公示开始日起列出")
     deeds: Markdown = Field(title="主要事迹")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator
-from typing import Any
 
 from cxzy_gen.problems import Problem, Severity
 from cxzy_gen.records import models as m
@@ -168,7 +167,7 @@ def records_in_their_folder(ds: Dataset) -> Iterator[Problem]:
         awarding = h.awarding_unit or h.folder_unit
         if h.awarding_unit and h.awarding_unit != h.folder_unit:
             yield ds.problem(h, ("awarding_unit",), "E-FILE", f"表彰由「{h.awarding_unit}」作出，应放在 units/{h.awarding_unit}/ 下")
-        unit = ds.unit_of(h.nominee)
+        unit = ds.unit_of(h.nominee) if h.nominee else None
         if unit and awarding in ds.units and not _in_subtree(ds, unit.id, awarding):
             yield ds.problem(h, ("nominee",), "E-REF", f"推荐对象「{h.nominee}」不在表彰单位「{awarding}」的管辖范围内")
 
@@ -210,6 +209,13 @@ def dates_in_order(ds: Dataset) -> Iterator[Problem]:
             *((("progress", i, "date"), "践诺进展日期", p.date, "提出日期", c.proposed) for i, p in enumerate(c.progress)),
             (("outcome", "date"), "完成认定日期", c.outcome.date if c.outcome else None, "提出日期", c.proposed),
             (("remedial", "date"), "补课日期", c.remedial.date if c.remedial else None, "提出日期", c.proposed),
+            (
+                ("branch_check", "date"),
+                "支部审核日期",
+                c.branch_check.date if c.branch_check else None,
+                "本人签字日期",
+                c.signed.date if c.signed else None,
+            ),
         ]
         yield from _order(ds, c, pairs)
         if c.kind is m.CommitmentKind.ANNUAL and c.proposed.month > 3:
@@ -227,6 +233,7 @@ def dates_in_order(ds: Dataset) -> Iterator[Problem]:
             (("feedback", "date"), "反馈日期", r.feedback.date if r.feedback else None, "点评日期", r.date),
             *((("rectifications", i, "deadline"), "整改时限", x.deadline, "点评日期", r.date) for i, x in enumerate(r.rectifications)),
             *((("rectifications", i, "done"), "整改完成日期", x.done, "点评日期", r.date) for i, x in enumerate(r.rectifications)),
+            (("response", "date"), "整改答复日期", r.response.date if r.response else None, "点评日期", r.date),
         ]
         yield from _order(ds, r, pairs)
     for h in ds.commendations:
@@ -281,36 +288,114 @@ def fields_fit_subject(ds: Dataset) -> Iterator[Problem]:
                 yield ds.problem(a, ("grade",), "E-SUBJECT", "民主评议等次只评党员，不评党组织")
             if a.dimensions is not None:
                 yield ds.problem(a, ("dimensions",), "E-SUBJECT", "分项评议（党性观念、联系服务群众、先锋模范作用）只用于党员")
+        if a.target in ds.members:
+            if a.five_good is not None:
+                yield ds.problem(a, ("five_good",), "E-SUBJECT", "「五个好」分项评议只用于党组织，党员请用 dimensions（分项评议）")
+            if a.grade is not None and ds.members[a.target].probationary:
+                yield ds.problem(
+                    a,
+                    ("grade",),
+                    "E-SUBJECT",
+                    f"「{ds.members[a.target].name}」是预备党员：预备党员参加民主评议，但不评定等次（提示：删去 grade）",
+                )
     for h in ds.commendations:
-        wants_unit = h.title is m.HonourTitle.ORGANISATION
-        if wants_unit and h.nominee in ds.members:
+        # Only the notice's own titles say who they are for; other titles are written as the awarding body names them.
+        if h.title == m.HonourTitle.ORGANISATION and h.nominee in ds.members:
             yield ds.problem(h, ("nominee",), "E-SUBJECT", "「先进基层党组织」的推荐对象应是党组织，不是党员")
-        if not wants_unit and h.nominee in ds.units:
-            yield ds.problem(h, ("nominee",), "E-SUBJECT", f"「{h.title.value}」的推荐对象应是党员，不是党组织")
+        if h.title in {m.HonourTitle.MEMBER, m.HonourTitle.WORKER} and h.nominee in ds.units:
+            yield ds.problem(h, ("nominee",), "E-SUBJECT", f"「{h.title}」的推荐对象应是党员，不是党组织")
+
+
+@rule
+def nominee_named_once(ds: Dataset) -> Iterator[Problem]:
+    """A nominee is either an id in the data or a name and unit from outside it, never both, never neither."""
+    for h in ds.commendations:
+        if h.nominee is None and h.external is None:
+            yield ds.problem(h, ("title",), "E-MISSING", "缺少推荐对象：数据里有的写 nominee（编号），没有的写 external（姓名、所在单位）")
+        if h.nominee is not None and h.external is not None:
+            yield ds.problem(h, ("external",), "E-VALUE", "nominee（编号）和 external（数据以外的推荐对象）只能写一个")
+
+
+@rule
+def forms_filled(ds: Dataset) -> Iterator[Problem]:
+    """A 点评意见表 has an opinion under some heading; members' dates make sense."""
+    for r in ds.reviews:
+        if not r.opinion.parts:
+            yield ds.problem(
+                r, ("opinion",), "E-MISSING", "点评意见是空的：写成绩、问题、努力方向，或在 sections 里写本单位点评意见表的栏目"
+            )
+        headings = [x.heading for x in r.opinion.sections]
+        for i, heading in enumerate(headings):
+            if heading in headings[:i] or heading in {"成绩", "问题", "努力方向"}:
+                yield ds.problem(r, ("opinion", "sections", i, "heading"), "E-VALUE", f"栏目「{heading}」重复")
+    for p in ds.members.values():
+        born, joined = p.born, m.year_of(p.joined)
+        if born is not None and joined is not None and joined - int(born[:4]) < 18:
+            yield ds.problem(
+                p, ("joined",), "E-DATE", f"入党时间（{m.year_month_label(p.joined)}）距出生年月（{m.year_month_label(born)}）不满 18 年"
+            )
+
+
+def _tallies(a: m.Appraisal) -> Iterator[tuple[tuple[str | int, ...], str, m.Tally]]:
+    """Every tally of an appraisal with its key path and title."""
+    if a.satisfaction is not None:
+        yield ("satisfaction",), "满意度测评", a.satisfaction
+    for group, model in (("dimensions", a.dimensions), ("five_good", a.five_good)):
+        if model is None:
+            continue
+        for name, info in type(model).model_fields.items():
+            tally = getattr(model, name)
+            if tally is not None:
+                yield (group, name), info.title or name, tally
+
+
+PERCENT_SLACK = 0.5  # published percentages are rounded: 33.3 + 33.3 + 33.3 is 100
 
 
 @rule
 def tallies_add_up(ds: Dataset) -> Iterator[Problem]:
-    """Every tally covers exactly the respondents: ballots are counted, never listed."""
+    """Every tally covers exactly the valid ballots (respondents less 弃权 and 无效), or 100% when only percentages are published."""
     for a in ds.appraisals:
         total = a.respondents.total
         if total == 0:
             yield ds.problem(a, ("respondents",), "E-TALLY", "参评人数为 0")
             continue
-        tallies: list[tuple[tuple[str, ...], str, Any]] = [(("satisfaction",), "满意度测评", a.satisfaction)]
-        if a.dimensions:
-            for name, info in m.Dimensions.model_fields.items():
-                tallies.append((("dimensions", name), info.title or name, getattr(a.dimensions, name)))
-        for keys, label, tally in tallies:
-            if tally is not None and tally.total != total:
+        valid = a.valid_ballots
+        if valid < 0:
+            yield ds.problem(a, ("invalid",), "E-TALLY", f"弃权票和无效票合计 {total - valid} 张，多于参评人数 {total} 人")
+            continue
+        for keys, label, tally in _tallies(a):
+            if a.percent_only:
+                if abs(tally.total - 100) > PERCENT_SLACK:
+                    yield ds.problem(a, keys, "E-TALLY", f"「{label}」各档百分比合计 {tally.total:g}%，应为 100%（只公布百分比时）")
+                continue
+            fractions = [name for name, v in tally.grades() if isinstance(v, float) and not v.is_integer()]
+            if fractions:
+                yield ds.problem(
+                    a,
+                    keys,
+                    "E-VALUE",
+                    f"「{label}」的「{'、'.join(fractions)}」不是整数票数（提示：原件只有百分比时，写 percent_only: true）",
+                )
+            elif tally.total != valid:
+                parts = [f"党员 {a.respondents.members}", f"群众 {a.respondents.non_members}"]
+                parts += [f"{g.name} {g.count}" for g in a.respondents.groups]
+                less = "".join(f" − {name} {n}" for name, n in (("弃权", a.abstained), ("无效", a.invalid)) if n)
                 yield ds.problem(
                     a,
                     keys,
                     "E-TALLY",
-                    f"「{label}」各档合计 {tally.total} 票，参评人数是 {total} 人（党员 {a.respondents.members} + 群众 {a.respondents.non_members}）",
+                    f"「{label}」各档合计 {tally.total:g} 票，应为 {valid} 票（参评 {total} 人：{' + '.join(parts)}{less}）",
                 )
-        if a.satisfaction is None and a.dimensions is None and a.grade is None:
+        if a.satisfaction is None and a.dimensions is None and a.five_good is None and a.grade is None:
             yield ds.problem(a, ("respondents",), "E-MISSING", "评议没有结果：要有满意度测评、分项评议或民主评议等次之一")
+        o = a.opinions
+        if o is not None:
+            if o.merged is not None and o.merged > o.collected:
+                yield ds.problem(a, ("opinions", "merged"), "E-VALUE", f"归纳合并后 {o.merged} 条，多于征集的 {o.collected} 条")
+            most = o.merged if o.merged is not None else o.collected
+            if o.answered is not None and o.answered > most:
+                yield ds.problem(a, ("opinions", "answered"), "E-VALUE", f"已答复 {o.answered} 条，多于意见建议 {most} 条")
 
 
 # ---------------------------------------------------------------- audience and status

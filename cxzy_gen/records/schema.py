@@ -104,6 +104,8 @@ def _describe(annotation: object, nested: list[type[BaseModel]]) -> str:
     args = [a for a in get_args(annotation) if a is not type(None)]
     if origin in (Union, UnionType) and len(args) == 1:
         return _describe(args[0], nested)
+    if origin in (Union, UnionType) and set(args) == {int, float}:
+        return "数（票数写整数；只公布百分比时写百分数，可带小数）"
     if origin is list:
         return f"列表，每项：{_describe(args[0], nested)}"
     if origin is Literal:

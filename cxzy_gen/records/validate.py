@@ -340,7 +340,8 @@ def _value_message(kind: str, ctx: dict[str, Any], shown: Any) -> str:
     if kind == "string_too_long":
         return f"太长（最多 {ctx.get('max_length')} 个字）"
     if kind == "string_pattern_mismatch":
-        return f"的值{got}格式不对"
+        hint = {m.YEAR_MONTH_PATTERN: "（提示：写成 1975-03 这样的年月）", m.YEAR_OR_MONTH_PATTERN: "（提示：写年份 1998 或年月 1998-07）"}
+        return f"的值{got}格式不对{hint.get(ctx.get('pattern', ''), '')}"
     if kind in {"greater_than_equal", "greater_than"}:
         return f"的值{got}应不小于 {ctx.get('ge', ctx.get('gt'))}"
     if kind in {"less_than_equal", "less_than"}:

@@ -24,9 +24,9 @@ from cxzy_gen.site.workdays import WorkdayCalendar
 
 @dataclass(frozen=True, slots=True)
 class Ref:
-    """A unit or a member as a page names and links it."""
+    """A unit or a member as a page names and links it; "external" names a nominee from outside the data (no page)."""
 
-    kind: Literal["unit", "member"]
+    kind: Literal["unit", "member", "external"]
     id: str
     name: str
 
@@ -61,7 +61,7 @@ class WindowStatus(StrEnum):
         return self.name.lower()
 
 
-def percent(part: int, whole: int) -> str:
+def percent(part: float, whole: float) -> str:
     """A share as the board prints it: one decimal place, "—" when there is nothing to divide."""
     return f"{100 * part / whole:.1f}%" if whole else "—"
 
@@ -123,17 +123,21 @@ class ReviewView:
 @dataclass(frozen=True, slots=True)
 class Share:
     label: str
-    count: int
+    count: int | None  # None where only percentages are published
     percent: str
 
 
 @dataclass(frozen=True, slots=True)
 class TallyView:
-    """One appraisal question's votes with their percentages."""
+    """One appraisal question's votes with their percentages (or the published percentages alone)."""
 
     title: str
     shares: tuple[Share, ...]
-    total: int
+    total: int | None  # None where only percentages are published
+
+
+# Below this many respondents a breakdown could reveal how one person voted: only the total is shown.
+MIN_RESPONDENTS = 5
 
 
 @dataclass(slots=True)
@@ -144,7 +148,9 @@ class AppraisalView:
     target: Ref
     satisfaction: TallyView | None
     satisfaction_rate: str | None  # 满意 + 比较满意 + 基本满意, of all votes
-    dimensions: list[TallyView]
+    dimensions: list[TallyView]  # a member's three questions, or an organisation's 五个好 item by item
+    withheld: bool  # fewer than MIN_RESPONDENTS: the breakdown is not shown
+    groups: list[tuple[str, int]]  # respondents by group (党员, 群众, others), non-empty groups only
 
     @property
     def year(self) -> int:
@@ -329,6 +335,8 @@ def derive(ds: Dataset, today: dt.date, audience: m.Audience = m.Audience.PUBLIC
             members[a.target.id].appraisals.append(a)
     for h in commendations:
         records[h.awarding.id].awarded.append(h)
+        if h.nominee.kind == "external":
+            continue
         home = h.nominee.id if h.nominee.kind == "unit" else members[h.nominee.id].unit.id
         records[home].received.append(h)
         if h.nominee.kind == "member":
@@ -448,25 +456,34 @@ def _review(r: m.Review, shown: _Visibility, today: dt.date) -> ReviewView:
     return ReviewView(r, shown.refs[r.target], reviewer, items)
 
 
-def _tally_view(model: type[m.Strict], title: str, tally: m.Strict) -> TallyView:
-    counts = [(info.title or name, getattr(tally, name)) for name, info in model.model_fields.items()]
-    total = sum(n for _, n in counts)
-    return TallyView(title, tuple(Share(label, n, percent(n, total)) for label, n in counts), total)
+def _tally_view(title: str, tally: m.Tally, percent_only: bool) -> TallyView:
+    grades = tally.grades()
+    if percent_only:
+        return TallyView(title, tuple(Share(label, None, f"{v:g}%") for label, v in grades), None)
+    total = int(tally.total)
+    return TallyView(title, tuple(Share(label, int(n), percent(n, total)) for label, n in grades), total)
 
 
 def _appraisal(a: m.Appraisal, shown: _Visibility) -> AppraisalView:
+    r = a.respondents
+    groups = [(label, n) for label, n in (("党员", r.members), ("群众", r.non_members), *((g.name, g.count) for g in r.groups)) if n]
+    if r.total < MIN_RESPONDENTS:
+        return AppraisalView(a, shown.refs[a.target], None, None, [], True, groups)
     satisfaction = rate = None
     if a.satisfaction is not None:
-        satisfaction = _tally_view(m.Satisfaction, "群众满意度测评", a.satisfaction)
+        satisfaction = _tally_view("群众满意度测评", a.satisfaction, a.percent_only)
         s = a.satisfaction
-        rate = percent(s.satisfied + s.fairly_satisfied + s.basically_satisfied, s.total)
+        satisfied = s.satisfied + s.fairly_satisfied + s.basically_satisfied
+        rate = f"{satisfied:.1f}%" if a.percent_only else percent(satisfied, s.total)
     dimensions = []
-    if a.dimensions is not None:
-        for name, info in m.Dimensions.model_fields.items():
-            tally = getattr(a.dimensions, name)
+    for prefix, model in (("", a.dimensions), ("五个好 · ", a.five_good)):
+        if model is None:
+            continue
+        for name, info in type(model).model_fields.items():
+            tally = getattr(model, name)
             if tally is not None:
-                dimensions.append(_tally_view(m.DimensionTally, info.title or name, tally))
-    return AppraisalView(a, shown.refs[a.target], satisfaction, rate, dimensions)
+                dimensions.append(_tally_view(prefix + (info.title or name), tally, a.percent_only))
+    return AppraisalView(a, shown.refs[a.target], satisfaction, rate, dimensions, False, groups)
 
 
 def publicity_window(w: m.Window, today: dt.date, calendar: WorkdayCalendar) -> PublicityWindow:
@@ -497,7 +514,12 @@ def commendation_state(h: m.Commendation, window: PublicityWindow | None) -> Com
 def _commendation(h: m.Commendation, shown: _Visibility, today: dt.date, calendar: WorkdayCalendar) -> CommendationView:
     window = publicity_window(h.publicity, today, calendar) if h.publicity else None
     awarding = shown.refs[h.awarding_unit or h.folder_unit]
-    return CommendationView(h, shown.refs[h.nominee], shown.refs[h.nominated_by], awarding, window, commendation_state(h, window))
+    if h.nominee is not None:
+        nominee = shown.refs[h.nominee]
+    else:
+        assert h.external is not None, "validated: a nominee or an external one"
+        nominee = Ref("external", "", f"{h.external.name}（{h.external.unit}）")
+    return CommendationView(h, nominee, shown.refs[h.nominated_by], awarding, window, commendation_state(h, window))
 
 
 def _notice_source(h: CommendationView, w: PublicityWindow) -> NomineeSource:

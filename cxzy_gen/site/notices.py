@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from cxzy_gen.records import models as m
 from cxzy_gen.site.workdays import WorkdayCalendar
 
-# The counting word of each title in a notice: 3 个先进基层党组织, 5 名优秀共产党员.
-_MEASURE = {m.HonourTitle.ORGANISATION: "个", m.HonourTitle.MEMBER: "名", m.HonourTitle.WORKER: "名"}
+def _year_month(value: str | None) -> str | None:
+    """1975-03 as a notice prints it: 1975.03 (a year alone stays as it is)."""
+    return value.replace("-", ".") if value else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +36,7 @@ class NomineeRow:
     """One line of the list: a nominated organisation or member, with what a real notice prints about them."""
 
     commendation_id: str
-    kind: str  # "unit" or "member"
+    kind: str  # "unit", "member", or "external" (a nominee from outside the data: no page)
     id: str
     name: str
     gender: str | None
@@ -52,7 +53,7 @@ class NomineeRow:
 
 @dataclass(frozen=True, slots=True)
 class TitleGroup:
-    title: m.HonourTitle
+    title: str  # the notice's three titles, or another as the awarding body names it (全国优秀共产党员…)
     rows: tuple[NomineeRow, ...]
 
     @property
@@ -61,8 +62,13 @@ class TitleGroup:
         return sum(not r.revoked for r in self.rows)
 
     @property
+    def of_organisations(self) -> bool:
+        return all(r.kind == "unit" for r in self.rows)
+
+    @property
     def measure(self) -> str:
-        return _MEASURE[self.title]
+        """The counting word: 3 个先进基层党组织, 5 名优秀共产党员."""
+        return "个" if self.of_organisations else "名"
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +111,7 @@ class Notice:
     @property
     def has(self) -> dict[str, bool]:
         """Which optional columns any member row of this notice fills."""
-        rows = [r for g in self.groups for r in g.rows if r.kind == "member"]
+        rows = [r for g in self.groups for r in g.rows if r.kind in {"member", "external"}]
         return {col: any(getattr(r, col) for r in rows) for col in ("gender", "ethnicity", "born", "joined", "post", "unit")}
 
 
@@ -149,27 +155,22 @@ def channels(contact: m.OfficeContact) -> tuple[Channel, ...]:
     return tuple(found)
 
 
-def _born(member: m.Member) -> str | None:
-    value = getattr(member, "birth", None) or getattr(member, "born", None)
-    if value is None:
-        return None
-    if isinstance(value, dt.date):
-        return f"{value.year}.{value.month:02d}"
-    return str(value)
-
-
-def _text(member: m.Member, *names: str) -> str | None:
-    for name in names:
-        value = getattr(member, name, None)
-        if value:
-            return str(value.value if hasattr(value, "value") else value)
-    return None
+def _title_order(title: str) -> tuple[int, str]:
+    known = [t.value for t in m.HonourTitle]
+    return (known.index(title), "") if title in known else (len(known), title)
 
 
 def _row(src: NomineeSource, units: Mapping[str, m.Unit], members: Mapping[str, m.Member], reasons: bool) -> NomineeRow:
     h = src.record
     revoked = h.status is m.CommendationStatus.REVOKED
     note = (h.revoked_reason or None) if revoked and reasons else None
+    if src.nominee_kind == "external":
+        x = h.external
+        assert x is not None, "validated: an outside nominee has its name and unit"
+        return NomineeRow(
+            h.id, "external", "", x.name, x.gender, x.ethnicity, _year_month(x.born), _year_month(x.joined), x.post, x.unit,
+            src.nominated_by_name, h.deeds, revoked, note,
+        )  # fmt: skip
     if src.nominee_kind == "member":
         p = members[src.nominee_id]
         return NomineeRow(
@@ -177,10 +178,10 @@ def _row(src: NomineeSource, units: Mapping[str, m.Unit], members: Mapping[str, 
             "member",
             p.id,
             p.name,
-            _text(p, "gender", "sex"),
-            _text(p, "ethnicity", "nation"),
-            _born(p),
-            str(p.joined) if p.joined else None,
+            p.gender,
+            p.ethnicity,
+            _year_month(p.born),
+            _year_month(p.joined),
             p.post,
             units[p.folder_unit].name,
             src.nominated_by_name,
@@ -196,7 +197,7 @@ def _row(src: NomineeSource, units: Mapping[str, m.Unit], members: Mapping[str, 
 
 
 def _titles(groups: Iterable[TitleGroup]) -> str:
-    names = [g.title.value for g in groups]
+    names = [g.title for g in groups]
     return names[0] if len(names) == 1 else "、".join(names[:-1]) + "和" + names[-1]
 
 
@@ -225,13 +226,13 @@ def build_notices(
     used: dict[tuple[str, str], int] = defaultdict(int)
     for (issuer_id, start, end), items in sorted(batches.items(), key=lambda kv: (kv[0][0], kv[0][1], kv[0][2])):
         first = items[0]
-        by_title: dict[m.HonourTitle, list[NomineeRow]] = defaultdict(list)
+        by_title: dict[str, list[NomineeRow]] = defaultdict(list)
         for src in items:
             by_title[src.record.title].append(_row(src, units, members, reasons))
-        groups = tuple(TitleGroup(t, tuple(by_title[t])) for t in m.HonourTitle if t in by_title)
+        groups = tuple(TitleGroup(t, tuple(by_title[t])) for t in sorted(by_title, key=_title_order))
         year = max(src.record.year for src in items)
         heading = f"关于{year}年度{_titles(groups)}拟表彰对象的公示"
-        counts = "、".join(f"{g.title.value}{g.count}{g.measure}" for g in groups)
+        counts = "、".join(f"{g.title}{g.count}{g.measure}" for g in groups)
         preamble = (
             f"根据创先争优活动评选表彰工作安排，按照自下而上推荐、群众参与、组织考核的程序，"
             f"{first.issuer_name}研究确定了{year}年度{counts}拟表彰对象。"

@@ -172,7 +172,7 @@ def plan(views: Views, archive: History | None = None) -> list[Page]:
         )
 
     grouped = notice_groups(views.notices)
-    nominee_pages = {h.record.id: url_of(h.nominee) for h in views.commendations}
+    nominee_pages = {h.record.id: url_of(h.nominee) for h in views.commendations if h.nominee.kind != "external"}
     changes = latest_changes(views, LATEST)
     pages = [
         page(HOME, "home.html", open_notices=grouped["open"], changes=changes, campaign=views.campaign, years=views.years),
@@ -248,9 +248,9 @@ def notice_links(notices: list[Notice]) -> dict[str, str]:
     return {row.commendation_id: f"{notice_url(n)}#h-{row.commendation_id}" for n in notices for g in n.groups for row in g.rows}
 
 
-def honour_roll(commendations: list[CommendationView]) -> list[tuple[int, list[tuple[m.HonourTitle, list[CommendationView]]]]]:
-    """光荣榜: the commended (已表彰), by year (newest first), then by title in the order of the notice."""
-    years: dict[int, dict[m.HonourTitle, list[CommendationView]]] = defaultdict(lambda: defaultdict(list))
+def honour_roll(commendations: list[CommendationView]) -> list[tuple[int, list[tuple[str, list[CommendationView]]]]]:
+    """光荣榜: the commended (已表彰), by year (newest first), then by title: the notice's three first, others as they come."""
+    years: dict[int, dict[str, list[CommendationView]]] = defaultdict(lambda: defaultdict(list))
     for h in commendations:
         if h.record.status is m.CommendationStatus.AWARDED:
             years[h.year][h.record.title].append(h)
@@ -259,12 +259,16 @@ def honour_roll(commendations: list[CommendationView]) -> list[tuple[int, list[t
             year,
             [
                 (title, sorted(years[year][title], key=lambda h: natural_key(h.nominee.id)))
-                for title in m.HonourTitle
-                if title in years[year]
+                for title in sorted(years[year], key=_title_order)
             ],
         )
         for year in sorted(years, reverse=True)
     ]
+
+
+def _title_order(title: str) -> tuple[int, str]:
+    known = [t.value for t in m.HonourTitle]
+    return (known.index(title), "") if title in known else (len(known), title)
 
 
 def latest_changes(views: Views, n: int) -> list[Change]:
@@ -283,7 +287,7 @@ def latest_changes(views: Views, n: int) -> list[Change]:
         found.append((a.record.date, a.record.id, Change(a.record.date, "群众评议", a.target.name, f"{url_of(a.target)}#a-{a.record.id}")))
     for h in views.commendations:
         if h.window is not None:
-            text = f"{h.nominee.name}（{h.record.title.value}）"
+            text = f"{h.nominee.name}（{h.record.title}）"
             found.append((h.window.start, h.record.id, Change(h.window.start, "评选表彰公示", text, links.get(h.record.id, PUBLICITY))))
     found = [f for f in found if f[0] <= views.today]
     found.sort(key=lambda f: (-f[0].toordinal(), natural_key(f[1])))
