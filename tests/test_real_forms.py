@@ -24,7 +24,9 @@ def real_forms(mini: DataCopy) -> None:
         "      achievements: 承诺事项推进有力。\n      problems: 党员活动室建设滞后。\n      direction: 加快活动室建设。\n",
         "      sections:\n        - heading: 工作思路\n          text: 思路清晰。\n        - heading: 廉洁自律\n          text: 严守纪律。\n",
     )
-    mini.replace(R, "    rectifications:\n", "    response:\n      text: 九月底前建成活动室。\n      date: 2011-06-23\n    rectifications:\n")
+    mini.replace(
+        R, "    rectifications:\n", "    response:\n      text: 九月底前建成活动室。\n      date: 2011-06-23\n    rectifications:\n"
+    )
     mini.write(
         A,
         """appraisals:

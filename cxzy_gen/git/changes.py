@@ -323,13 +323,17 @@ def _identity(snap: RecordSnap, names: Snapshot) -> str:
     for key in IDENTITY.get(snap.kind, ()):
         value = snap.get(key)
         shown = "（空）" if value is None else names.name_of(str(value)) if m.refers_to(fields[key]) else str(value)
+        if key == "nominee" and value is None and snap.get("external", "name"):
+            shown = f"{snap.get('external', 'name')}（{snap.get('external', 'unit')}）"
         title = (fields[key].title or key).split("（")[0]
         parts.append(f"{title}「{shown}」")
     return "、".join(parts)
 
 
 def _same_record(old: RecordSnap, new: RecordSnap) -> bool:
-    return old.kind == new.kind and all(str(old.get(k)) == str(new.get(k)) for k in IDENTITY.get(old.kind, ()))
+    same = old.kind == new.kind and all(str(old.get(k)) == str(new.get(k)) for k in IDENTITY.get(old.kind, ()))
+    # a nominee from outside the data is named, not numbered: the name is what makes the record
+    return same and (old.kind != "commendation" or old.get("external", "name") == new.get("external", "name"))
 
 
 @change_rule

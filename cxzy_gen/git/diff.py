@@ -245,7 +245,8 @@ def record_title(snap: RecordSnap, names: Snapshot) -> str:
     if snap.kind == "appraisal":
         return f"评议{names.name_of(d.get('target', ''))}"
     if snap.kind == "commendation":
-        return f"{d.get('title', '')} {names.name_of(d.get('nominee', ''))}".strip()
+        nominee = snap.get("external", "name") or names.name_of(d.get("nominee", ""))
+        return f"{d.get('title', '')} {nominee}".strip()
     return snap.id
 
 

@@ -237,7 +237,9 @@ YearOrMonth = Annotated[
     str,
     BeforeValidator(_year_as_text),
     StringConstraints(pattern=YEAR_OR_MONTH_PATTERN),
-    WithJsonSchema({"anyOf": [{"type": "integer", "minimum": 1900, "maximum": 2099}, {"type": "string", "pattern": YEAR_OR_MONTH_PATTERN}]}),
+    WithJsonSchema(
+        {"anyOf": [{"type": "integer", "minimum": 1900, "maximum": 2099}, {"type": "string", "pattern": YEAR_OR_MONTH_PATTERN}]}
+    ),
 ]
 
 
@@ -247,7 +249,7 @@ def year_of(value: str | None) -> int | None:
 
 
 def year_month_label(value: str | None) -> str:
-    """"1998" → 1998年, "1998-07" → 1998年7月 (as real 公示 lists write it)."""
+    """ "1998" → 1998年, "1998-07" → 1998年7月 (as real 公示 lists write it)."""
     if not value:
         return ""
     return f"{value[:4]}年{int(value[5:7])}月" if len(value) > 4 else f"{value}年"
