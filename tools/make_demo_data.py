@@ -1276,12 +1276,12 @@ def unit_file(unit: Unit) -> dict[str, Any]:
 
 
 def member_entry(member: Member) -> dict[str, Any]:
-    entry: dict[str, Any] = {"id": member.id, "name": member.name, "post": member.post}
-    if member.duties:
-        entry["duties"] = member.duties
-    entry["gender"] = "女" if member.female else "男"
+    entry: dict[str, Any] = {"id": member.id, "name": member.name, "gender": "女" if member.female else "男"}
     entry["ethnicity"] = member.ethnicity
     entry["born"] = member.born
+    entry["post"] = member.post
+    if member.duties:
+        entry["duties"] = member.duties
     entry["roles"] = list(member.roles)
     entry["joined"] = f"{member.joined}-{member.joined_month:02d}"
     if member.probationary:
