@@ -1196,9 +1196,9 @@ class Generator:
             },
             "nominated_by": "tuan-hongliu",
             "deeds": "**马玉兰**，驻团单位党支部书记。组织党员开展食品安全进连队志愿服务，全年入户宣传 40 余次。\n",
-            "publicity": {"start": d("06-22"), "working_days": 5},
+            "publicity": {"start": d("06-13"), "working_days": 5},
             "status": "已表彰",
-            "decision": "红团党发〔2011〕15号",
+            "decision": "红团党发〔2011〕14号",
         }
         hongliu.records["commendations"].append(outside)
 

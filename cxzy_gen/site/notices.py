@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from cxzy_gen.records import models as m
 from cxzy_gen.site.workdays import WorkdayCalendar
 
+
 def _year_month(value: str | None) -> str | None:
     """1975-03 as a notice prints it: 1975.03 (a year alone stays as it is)."""
     return value.replace("-", ".") if value else None
