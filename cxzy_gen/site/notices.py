@@ -217,26 +217,31 @@ def build_notices(
     later stays on the notice as it was put up, marked, with the reason only for 党内公开 builds and
     narrower (the reasons a nomination was withdrawn are not for the public)."""
     reasons = audience.rank >= m.Audience.PARTY.rank
-    batches: dict[tuple[str, dt.date, dt.date], list[NomineeSource]] = defaultdict(list)
+    batches: dict[tuple[str, dt.date, dt.date, str], list[NomineeSource]] = defaultdict(list)
     for src in sources:
         if src.record.status is m.CommendationStatus.REVOKED and src.status_key == "upcoming":
             continue
-        batches[(src.issuer_id, src.start, src.end)].append(src)
+        # nominees recommended upward (拟推荐对象) go on their own notice
+        batches[(src.issuer_id, src.start, src.end, src.record.recommended_to or "")].append(src)
 
     notices: list[Notice] = []
     used: dict[tuple[str, str], int] = defaultdict(int)
-    for (issuer_id, start, end), items in sorted(batches.items(), key=lambda kv: (kv[0][0], kv[0][1], kv[0][2])):
+    for (issuer_id, start, end, _), items in sorted(batches.items()):
         first = items[0]
         by_title: dict[str, list[NomineeRow]] = defaultdict(list)
         for src in items:
             by_title[src.record.title].append(_row(src, units, members, reasons))
         groups = tuple(TitleGroup(t, tuple(by_title[t])) for t in sorted(by_title, key=_title_order))
         year = max(src.record.year for src in items)
-        heading = f"关于{year}年度{_titles(groups)}拟表彰对象的公示"
+        # 拟推荐对象: nominees this organisation recommends upward, for a higher body to commend
+        upward = sorted({src.record.recommended_to for src in items if src.record.recommended_to})
+        what = "拟推荐对象" if upward else "拟表彰对象"
+        heading = f"关于{year}年度{_titles(groups)}{what}的公示"
         counts = "、".join(f"{g.title}{g.count}{g.measure}" for g in groups)
+        decided = f"研究确定了向{'、'.join(upward)}推荐的" if upward else "研究确定了"
         preamble = (
             f"根据创先争优活动评选表彰工作安排，按照自下而上推荐、群众参与、组织考核的程序，"
-            f"{first.issuer_name}研究确定了{year}年度{counts}拟表彰对象。"
+            f"{first.issuer_name}{decided}{year}年度{counts}{what}。"
             "为广泛听取党员群众意见，接受监督，现予以公示。"
         )
         declared = [src.record.publicity.working_days for src in items if src.record.publicity and src.record.publicity.working_days]
