@@ -679,7 +679,9 @@ class Commendation(Record):
         examples=[t.value for t in HonourTitle],
     )
     tier: HonourLevel | None = Field(None, title="表彰级别")
-    nominee: UnitOrMemberId | None = Field(None, title="推荐对象（单位或党员编号）", description="数据里有的单位或党员写编号；没有的写 external")
+    nominee: UnitOrMemberId | None = Field(
+        None, title="推荐对象（单位或党员编号）", description="数据里有的单位或党员写编号；没有的写 external"
+    )
     external: ExternalNominee | None = Field(
         None, title="推荐对象（数据以外）", description="不在本数据中的人或组织：写姓名（名称）和所在单位"
     )
