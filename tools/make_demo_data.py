@@ -109,19 +109,13 @@ APPRAISAL_ORDER = (
     "dimensions", "five_good", "satisfaction", "grade", "opinions", "summary",
 )  # fmt: skip
 FIVE_GOOD_KEYS = ("leadership", "members", "mechanism", "performance", "reputation")
-ETHNICITIES = ("汉族", "回族", "满族", "蒙古族", "锡伯族")
-# A hospital's own 点评意见表: its headings, each with a kind and a sharper text.
-OWN_HEADINGS: tuple[tuple[str, tuple[tuple[str, ...], tuple[str, ...]]], ...] = (
-    ("工作思路", (("思路清晰，目标明确。", "围绕科室中心工作谋划，思路清楚。"), ("思路不够清晰，计划性不强。",))),
-    ("执行能力", (("执行有力，落实到位。", "交办事项按时完成。"), ("执行不够坚决，有拖延现象。",))),
-    ("效率业绩", (("工作效率高，业绩突出。", "完成全年各项指标。"), ("业绩一般，个别指标未完成。",))),
-    ("廉洁自律", (("严格遵守廉洁行医规定。",), ("廉洁行医意识要进一步增强。",))),
-    ("服务群众", (("服务态度好，患者满意。", "主动为患者解决实际困难。"), ("服务态度有待改进，有患者反映。",))),
-)
-RESPONSES = (
-    "接受点评意见，已制订整改计划，明年一季度前完成。",
-    "对照点评意见认真查找不足，已在科室会上作出说明，按时限整改。",
-)
+ETHNICITIES: Any = _WORDS["ethnicities"]
+BRANCH_CHECK_OPINIONS: Any = _WORDS["branch_check_opinions"]
+OWN_HEADINGS: Any = _WORDS["own_headings"]
+RESPONSES: Any = _WORDS["responses"]
+PROBATIONARY_NOTE: str = _WORDS["probationary_note"]
+UPWARD: Any = _WORDS["upward"]
+OUTSIDE_NOMINEE: Any = _WORDS["outside_nominee"]
 TALLY_KEYS = ("good", "fair", "average", "poor")
 DIMENSIONS = ("party_spirit", "serving_masses", "exemplary_role")
 
@@ -1044,7 +1038,7 @@ class Generator:
     def personal_details(self, laggard: Member) -> None:
         """性别、民族、出生年月、入党时间 for every member; a few 预备党员 who joined in the last year."""
         for member in self.members.values():
-            member.ethnicity = self.extra.choices(ETHNICITIES, [88, 6, 3, 2, 1])[0]
+            member.ethnicity = self.extra.choices([e for e, _ in ETHNICITIES], [w for _, w in ETHNICITIES])[0]
             member.joined_month = self.extra.choices([7, self.extra.randint(1, 12)], [0.35, 0.65])[0]
             born_year = member.joined - self.extra.randint(21, 30)
             if not member.post.startswith("退休"):
@@ -1074,7 +1068,7 @@ class Generator:
                         c["signed"] = {"by": member.name, "date": c["proposed"]}
                         check = {"by": unit.secretary.name, "date": min(c["publicized"]["date"], c["proposed"] + dt.timedelta(days=2))}
                         if rng.random() < 0.5:
-                            check["opinion"] = rng.choice(["同意公示。", "承诺事项具体，同意。", "符合岗位实际，同意公示。"])
+                            check["opinion"] = rng.choice(BRANCH_CHECK_OPINIONS)
                         c["branch_check"] = check
             # A board that shows the pledge only: 即时承诺 of the 社区 written without measures.
             if unit.profile == "shequ":
@@ -1088,9 +1082,7 @@ class Generator:
                         continue
                     good = r["rating"] in {"好", "较好"}
                     r["opinion"] = {
-                        "sections": [
-                            {"heading": heading, "text": rng.choice(texts[0] if good else texts[1])} for heading, texts in OWN_HEADINGS
-                        ]
+                        "sections": [{"heading": h["heading"], "text": rng.choice(h["good"] if good else h["weak"])} for h in OWN_HEADINGS]
                     }
                     if r.get("rectifications") or not good:
                         r["response"] = {
@@ -1106,7 +1098,7 @@ class Generator:
         if a["target"] in self.members:
             if self.members[a["target"]].probationary:
                 a.pop("grade", None)
-                a["summary"] += "该同志为预备党员，参加评议，不评定等次。"
+                a["summary"] += PROBATIONARY_NOTE
             return
         valid = a["respondents"]["members"] + a["respondents"]["non_members"]
         if unit.type == "窗口单位·服务行业":
@@ -1169,13 +1161,13 @@ class Generator:
                         h["tier"] = tier
         awarded = [h for h in shi.records["commendations"] if h["title"] == "优秀共产党员" and h["status"] == "已表彰"]
         best = self.members[awarded[0]["nominee"]]
-        up = self.commendation(shi, "兵团优秀共产党员", best, "公示中", {"start": d("12-13"), "working_days": 5})
-        up["deeds"] = up["deeds"].rstrip("\n") + "经师党委研究，拟推荐为兵团优秀共产党员。\n"
+        up = self.commendation(shi, UPWARD["title"], best, "公示中", {"start": d("12-13"), "working_days": 5})
+        up["deeds"] = up["deeds"].rstrip("\n") + UPWARD["deeds"] + "\n"
         items = list(up.items())
         up.clear()
         for k, v in items:
             if k == "deeds":
-                up["recommended_to"] = "兵团党委"
+                up["recommended_to"] = UPWARD["to"]
             up[k] = v
             if k == "title":
                 up["tier"] = "省部级"
@@ -1183,22 +1175,15 @@ class Generator:
         outside = {
             "id": hongliu.next_id("h"),
             "year": YEAR,
-            "title": "优秀党支部书记",
-            "tier": "团处级",
-            "external": {
-                "name": "马玉兰",
-                "unit": "红柳河团场驻团卫生监督所党支部",
-                "post": "党支部书记、所长",
-                "gender": "女",
-                "ethnicity": "回族",
-                "born": "1968-10",
-                "joined": "1991-06",
-            },
-            "nominated_by": "tuan-hongliu",
-            "deeds": "**马玉兰**，驻团单位党支部书记。组织党员开展食品安全进连队志愿服务，全年入户宣传 40 余次。\n",
+            "title": OUTSIDE_NOMINEE["title"],
+            "tier": OUTSIDE_NOMINEE["tier"],
+            "external": {k: str(v) for k, v in OUTSIDE_NOMINEE["external"].items()},
+            "nominated_by": hongliu.id,
+            "deeds": OUTSIDE_NOMINEE["deeds"],
             "publicity": {"start": d("06-13"), "working_days": 5},
             "status": "已表彰",
-            "decision": "红团党发〔2011〕14号",
+            "decided": d("06-21"),
+            "decision": OUTSIDE_NOMINEE["decision"],
         }
         hongliu.records["commendations"].append(outside)
 
