@@ -38,7 +38,6 @@ def test_one_notice_per_issuer_and_batch(dataset) -> None:
     assert batches == [
         ("qiye-mianye", "2011-06-21", "closed"),
         ("shi", "2011-06-20", "closed"),
-        ("shi", "2011-12-13", "upcoming"),  # 拟推荐对象 sent up to the 兵团
         ("tuan-baiyang", "2011-06-27", "open"),
         ("tuan-hongliu", "2011-06-13", "closed"),  # a nominee from outside the data
         ("tuan-hongliu", "2011-06-22", "open"),
