@@ -20,6 +20,14 @@ SCHEMA_DRAFT = "https://json-schema.org/draft/2020-12/schema"
 # and what docs/data.md calls its tables. (Class docstrings are written for programmers and stay out of schemas.)
 TITLES: dict[str, str] = {
     "Amendment": "更正说明",
+    "BranchCheck": "支部审核",
+    "ExternalNominee": "数据以外的推荐对象",
+    "FiveGoodTallies": "「五个好」分项测评",
+    "HonourLevel": "表彰级别",
+    "OpinionCounts": "意见建议条数",
+    "OpinionSection": "点评栏目",
+    "RespondentGroup": "其他参评群体",
+    "Response": "被点评人整改答复",
     "Appraisal": "群众评议",
     "AppraisalsFile": "群众评议文件",
     "Audience": "公开范围",
