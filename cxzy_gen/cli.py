@@ -341,3 +341,100 @@ def _terminal_progress() -> Progress | None:
         return tell
 
     return Progress(files=line("读取数据文件"), pages=line("写出页面和文件"))
+
+
+SHEET_KINDS = click.Choice(["members", "commitments", "reviews", "appraisals", "commendations"])
+DATA_OPTION = click.option(
+    "--data", "data_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("data"), show_default=True, help="数据目录"
+)
+
+
+@main.command(name="import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--kind",
+    required=True,
+    type=SHEET_KINDS,
+    help="表里是什么：members 党员、commitments 承诺、reviews 点评、appraisals 评议、commendations 表彰",
+)
+@click.option("--unit", required=True, help="导入到哪个单位（单位编号）")
+@click.option("--partial", is_flag=True, help="只导入没有问题的行，其余列出（默认：有一行有问题就全部不导入）")
+@click.option("--mapping", type=click.Path(dir_okay=False, path_type=Path), help="列名对照文件（YAML），用于列名与模板不同的表格")
+@DATA_OPTION
+def import_(file: Path, kind: str, unit: str, partial: bool, mapping: Path | None, data_dir: Path) -> None:
+    """把 Excel（.xlsx，WPS、LibreOffice 另存的也可以）或 CSV 表格导入为 YAML 数据，按 cxzy validate 的规则逐行检查。"""
+    from cxzy_gen.sheets.importer import ImportError_, import_sheet, read_mapping, summary_line
+
+    try:
+        result = import_sheet(file, kind, unit, data_dir, partial=partial, mapping=read_mapping(mapping) if mapping else None)
+    except ImportError_ as exc:
+        raise click.ClickException(str(exc)) from None
+    if result.problems:
+        click.echo(format_problems(result.problems, "text"), err=True)
+    for line in summary_line(result):
+        click.echo(line, err=not result.ok)
+    raise SystemExit(0 if result.ok else 1)
+
+
+@main.command()
+@click.option("--kind", required=True, type=SHEET_KINDS, help="导出哪种记录")
+@click.option("--unit", help="只导出这个单位的（单位编号）；不写则导出全部")
+@click.option("--format", "fmt", type=click.Choice(["xlsx", "csv"]), default="xlsx", show_default=True, help="文件格式")
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="写到哪个文件")
+@DATA_OPTION
+def export(kind: str, unit: str | None, fmt: str, out: Path, data_dir: Path) -> None:
+    """把记录导出为表格：xlsx 按 A4 横向排好版（列宽、表头冻结、每页重复表头），也可导出 CSV。"""
+    from cxzy_gen.sheets.export import export_sheet, write_csv, write_xlsx
+    from cxzy_gen.sheets.importer import ImportError_
+
+    try:
+        sheet = export_sheet(kind, data_dir, unit)
+    except ImportError_ as exc:
+        raise click.ClickException(str(exc)) from None
+    (write_xlsx if fmt == "xlsx" else write_csv)(sheet, out)
+    click.echo(f"已导出 {len(sheet.rows)} 条{sheet.kind.label}到 {out}")
+
+
+@main.command()
+@click.option("--kind", required=True, type=SHEET_KINDS, help="哪种记录的模板")
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="写到哪个 .xlsx 文件")
+def template(kind: str, out: Path) -> None:
+    """生成空白填写模板（.xlsx）：表头、下拉选项、一行示例和「填写说明」工作表。"""
+    from cxzy_gen.sheets.export import template_sheet, write_xlsx
+
+    write_xlsx(template_sheet(kind), out, template=True)
+    click.echo(f"已写出模板 {out}")
+
+
+@main.command(name="tally")
+@click.argument("ballots", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--target", required=True, help="被评议的单位或党员（编号）")
+@click.option("--date", "day", required=True, type=DATE, help="评议日期（YYYY-MM-DD）")
+@click.option("--method", type=click.Choice(["会议", "问卷调查", "入户走访"]), default="会议", show_default=True, help="评议方式")
+@click.option("--id", "record_id", help="这条评议记录的编号（不写则自动编号）")
+@click.option("--summary", help="评议结果说明（不写则只写收回、弃权、无效票数）")
+@click.option("--dry-run", is_flag=True, help="只统计和检查，不写入数据")
+@DATA_OPTION
+def tally_(
+    ballots: Path, target: str, day: dt.datetime, method: str, record_id: str | None, summary: str | None, dry_run: bool, data_dir: Path
+) -> None:
+    """统计评议表选票，写成一条只有票数的群众评议记录；选票文件必须放在数据仓库以外，单张选票不会写进数据。"""
+    from cxzy_gen.sheets.importer import ImportError_
+    from cxzy_gen.sheets.tally import BallotRefused, tally
+
+    try:
+        result = tally(ballots, target, day.date(), method, data_dir, record_id=record_id, summary=summary, write=not dry_run)
+    except BallotRefused as exc:
+        click.echo(format_problems([exc.problem], "text"), err=True)
+        raise SystemExit(1) from None
+    except ImportError_ as exc:
+        raise click.ClickException(str(exc)) from None
+    if result.problems:
+        click.echo(format_problems(result.problems, "text"), err=True)
+    r = result.record
+    click.echo(f"收回评议表 {result.ballots} 张（弃权 {result.abstained} 张，无效 {result.invalid} 张）", err=not result.ok)
+    if not result.ok:
+        click.echo("统计结果没有通过检查，没有写入。", err=True)
+        raise SystemExit(1)
+    verb = "检查通过（--dry-run，没有写入）" if dry_run else f"已写入 {result.file}"
+    click.echo(f"评议记录 {r['id']}：{verb}")

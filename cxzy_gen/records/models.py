@@ -581,6 +581,10 @@ class Grade(StrEnum):
     UNQUALIFIED = "不合格"
 
 
+# Below this many respondents a breakdown could reveal how one person voted: the board shows only the total.
+MIN_RESPONDENTS = 5
+
+
 class Appraisal(Withdrawable):
     """群众评议: tallies only — there is deliberately no field for an individual ballot."""
 

@@ -136,10 +136,6 @@ class TallyView:
     total: int | None  # None where only percentages are published
 
 
-# Below this many respondents a breakdown could reveal how one person voted: only the total is shown.
-MIN_RESPONDENTS = 5
-
-
 @dataclass(slots=True)
 class AppraisalView:
     """群众评议: tallies and percentages, never ballots."""
@@ -149,7 +145,7 @@ class AppraisalView:
     satisfaction: TallyView | None
     satisfaction_rate: str | None  # 满意 + 比较满意 + 基本满意, of all votes
     dimensions: list[TallyView]  # a member's three questions, or an organisation's 五个好 item by item
-    withheld: bool  # fewer than MIN_RESPONDENTS: the breakdown is not shown
+    withheld: bool  # fewer than m.MIN_RESPONDENTS: the breakdown is not shown
     groups: list[tuple[str, int]]  # respondents by group (党员, 群众, others), non-empty groups only
 
     @property
@@ -467,7 +463,7 @@ def _tally_view(title: str, tally: m.Tally, percent_only: bool) -> TallyView:
 def _appraisal(a: m.Appraisal, shown: _Visibility) -> AppraisalView:
     r = a.respondents
     groups = [(label, n) for label, n in (("党员", r.members), ("群众", r.non_members), *((g.name, g.count) for g in r.groups)) if n]
-    if r.total < MIN_RESPONDENTS:
+    if r.total < m.MIN_RESPONDENTS:
         return AppraisalView(a, shown.refs[a.target], None, None, [], True, groups)
     satisfaction = rate = None
     if a.satisfaction is not None:

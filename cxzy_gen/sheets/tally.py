@@ -1,0 +1,225 @@
+"""`cxzy tally`: a sheet of 评议表 ballots → one appraisal record of counts; the ballots themselves go nowhere.
+
+Each row is one ballot: who cast it (党员, 群众 or another group) and the grade given on each question. The
+record keeps the number of respondents by group and, per question, how many chose each grade. A ballot
+left wholly blank is 弃权; one with an unreadable or missing answer is 无效. The ballot file must live
+outside the data repository, so that no ballot is ever committed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import subprocess
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cxzy_gen.problems import Problem, Severity
+from cxzy_gen.records import models as m
+from cxzy_gen.records.validate import load_dataset
+from cxzy_gen.sheets import cells
+from cxzy_gen.sheets import yamlfile as yf
+from cxzy_gen.sheets.columns import KINDS
+from cxzy_gen.sheets.importer import ImportError_, _check, _new_id, _problem_key
+from cxzy_gen.sheets.table import SheetError, column_letter, normalise, read_table
+
+
+class BallotRefused(ImportError_):
+    """The ballot file is inside the data repository: nothing is read or written."""
+
+    def __init__(self, message: str, problem: Problem) -> None:
+        super().__init__(message)
+        self.problem = problem
+
+
+GROUP_HEADERS = {"参评人类别", "类别", "身份", "参评人身份", "参评对象"}
+OPINION_HEADERS = {"意见建议", "意见和建议", "对其意见建议", "建议"}
+MEMBERS_GROUP = {"党员", "中共党员", "正式党员", "预备党员"}
+MASSES_GROUP = {"群众", "职工群众", "职工", "居民", "群众代表"}
+
+
+@dataclass(frozen=True)
+class Question:
+    header: str
+    path: tuple[str, str]  # e.g. ("dimensions", "party_spirit"), ("satisfaction", "")
+    grades: dict[str, str]  # answer → field of the tally
+
+
+def _grades(tally: type[m.Tally]) -> dict[str, str]:
+    out = {info.title or name: name for name, info in tally.model_fields.items() if name != "unknown"}
+    return {**out, "不了解": "unknown"}
+
+
+def questions(target_kind: str) -> list[Question]:
+    """The questions a ballot may ask: a member's three (and satisfaction), or an organisation's 五个好 (and satisfaction)."""
+    out = [Question("满意度测评", ("satisfaction", ""), _grades(m.Satisfaction))]
+    if target_kind == "member":
+        out += [Question(info.title or n, ("dimensions", n), _grades(m.DimensionTally)) for n, info in m.Dimensions.model_fields.items()]
+    else:
+        out += [Question(info.title or n, ("five_good", n), _grades(m.Satisfaction)) for n, info in m.FiveGoodTallies.model_fields.items()]
+    return out
+
+
+ALIASES = {"满意度测评": ("满意度", "总体评价", "满意程度", "群众满意度")}
+
+
+@dataclass
+class TallyResult:
+    record: dict[str, Any]
+    file: Path | None
+    problems: list[Problem] = field(default_factory=list)
+    ballots: int = 0
+    abstained: int = 0
+    invalid: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not any(p.is_error for p in self.problems)
+
+
+def inside_repository(path: Path, data_dir: Path) -> Path | None:
+    """The folder (the data folder, or the git repository holding it) that `path` lies in, symlinks resolved."""
+    real = path.resolve()
+    roots = [data_dir.resolve()]
+    try:
+        top = subprocess.run(
+            ["git", "-C", str(data_dir.resolve()), "rev-parse", "--show-toplevel"], capture_output=True, text=True, check=False, timeout=20
+        )
+        if top.returncode == 0 and top.stdout.strip():
+            roots.append(Path(top.stdout.strip()).resolve())
+    except (OSError, subprocess.SubprocessError):
+        pass
+    return next((root for root in roots if real == root or root in real.parents), None)
+
+
+def tally(
+    ballots: Path,
+    target: str,
+    day: dt.date,
+    method: str,
+    data_dir: Path,
+    *,
+    record_id: str | None = None,
+    summary: str | None = None,
+    write: bool = True,
+) -> TallyResult:
+    repo = inside_repository(ballots, data_dir)
+    if repo is not None:
+        message = (
+            f"选票文件 {ballots} 在数据仓库 {repo} 里面：选票不能放进仓库，更不能提交"
+            "（提示：把它移到仓库以外的文件夹，例如「我的文档」，再运行 cxzy tally）"
+        )
+        raise BallotRefused(message, Problem(str(ballots), 1, 1, "E-BALLOT", message))
+    ds, before, _ = load_dataset(data_dir)
+    if ds is None:
+        raise ImportError_("数据目录本身有错误，先运行 cxzy validate 改正后再统计")
+    if target in ds.members:
+        kind, unit = "member", ds.members[target].folder_unit
+    elif target in ds.units:
+        kind, unit = "unit", target
+    else:
+        raise ImportError_(f"找不到被评议的单位或党员「{target}」（提示：--target 写编号）")
+    asked = questions(kind)
+    by_header: dict[str, Question] = {}
+    for q in asked:
+        by_header[normalise(q.header)] = q
+        for alias in ALIASES.get(q.header, ()):
+            by_header[normalise(alias)] = q
+
+    def known(h: str) -> bool:
+        return h in by_header or h in GROUP_HEADERS or h in OPINION_HEADERS
+
+    try:
+        table = read_table(ballots, known)
+    except SheetError as exc:
+        raise ImportError_(str(exc)) from None
+    problems: list[Problem] = []
+
+    def note(row: int, column: int | None, message: str, severity: Severity = Severity.WARNING) -> None:
+        at = f"第 {row} 行" + (f" {column_letter(column)} 列「{table.headers.get(column, '')}」" if column else "")
+        problems.append(Problem(str(ballots), row, column or 1, "E-SHEET", f"工作表「{table.sheet}」{at}：{message}", severity))
+
+    group_col = next((c for c, h in table.headers.items() if h in GROUP_HEADERS), None)
+    opinion_col = next((c for c, h in table.headers.items() if h in OPINION_HEADERS), None)
+    question_cols = {c: by_header[h] for c, h in table.headers.items() if h in by_header}
+    if not question_cols:
+        raise ImportError_(f"{ballots.name} 里没有评议的题目列（提示：列名如 {'、'.join(q.header for q in asked)}）")
+    if group_col is None:
+        note(table.header_rows[0], None, "没有「参评人类别」列，全部按群众计")
+    first = table.header_rows[0]
+    for c in table.headers:
+        if c not in question_cols and c != group_col and c != opinion_col:
+            note(first, c, "这一列不是评议题目，没有统计")
+
+    counts: dict[tuple[str, str], Counter[str]] = {q.path: Counter() for q in question_cols.values()}
+    groups: Counter[str] = Counter()
+    abstained = invalid = opinions = 0
+    for number, values in table.rows:
+        group = cells.text(values[group_col]) if group_col and group_col in values else "群众"
+        group = "党员" if group in MEMBERS_GROUP else "群众" if group in MASSES_GROUP else group
+        groups[group] += 1
+        if opinion_col and opinion_col in values:
+            opinions += 1
+        answers = {c: values.get(c) for c in question_cols}
+        if all(cells.is_blank(v) for v in answers.values()):
+            abstained += 1
+            continue
+        bad = [c for c, v in answers.items() if cells.is_blank(v) or cells.text(v).replace(" ", "") not in question_cols[c].grades]
+        if bad:
+            invalid += 1
+            note(number, bad[0], f"这张票有 {len(bad)} 题没填或填的不是可选等次，按无效票计")
+            continue
+        for c, v in answers.items():
+            q = question_cols[c]
+            counts[q.path][q.grades[cells.text(v).replace(" ", "")]] += 1
+
+    record: dict[str, Any] = {"id": record_id or "", "target": target, "date": day, "method": method}
+    respondents: dict[str, Any] = {"members": groups.pop("党员", 0), "non_members": groups.pop("群众", 0)}
+    if groups:
+        respondents["groups"] = [{"name": name, "count": n} for name, n in groups.items()]
+    record["respondents"] = respondents
+    if abstained:
+        record["abstained"] = abstained
+    if invalid:
+        record["invalid"] = invalid
+    for q in asked:
+        if q.path not in counts:
+            continue
+        tally_ = {name: counts[q.path][name] for name in q.grades.values() if name != "unknown"}
+        if counts[q.path]["unknown"]:
+            tally_["unknown"] = counts[q.path]["unknown"]
+        group_key, name = q.path
+        if name:
+            record.setdefault(group_key, {})[name] = tally_
+        else:
+            record[group_key] = tally_
+    if opinions:
+        record["opinions"] = {"collected": opinions}
+    total = len(table.rows)
+    record["summary"] = (
+        summary
+        or f"收回评议表 {total} 张" + (f"，弃权 {abstained} 张" if abstained else "") + (f"，无效 {invalid} 张" if invalid else "") + "。"
+    )
+    result = TallyResult(record, None, problems, total, abstained, invalid)
+    if total < m.MIN_RESPONDENTS:
+        note(first, None, f"只有 {total} 人参评（少于 {m.MIN_RESPONDENTS} 人）：公开栏只公布参评人数，不公布分项票数，以免看出个人的投票")
+    path = data_dir / "units" / unit / str(day.year) / "appraisals.yaml"
+    original = path.read_text(encoding="utf-8") if path.is_file() else None
+    doc = yf.load(original) if original is not None else yf.new_file("appraisals", 4, "appraisals")
+    if not record_id:
+        used = {r.id.casefold() for r in ds.records()}
+        record["id"] = _new_id(KINDS["appraisals"], unit, day.year, doc["appraisals"], used)
+    order = list(m.Appraisal.model_fields)
+    doc["appraisals"].append(yf.scalar({k: record[k] for k in sorted(record, key=order.index)}))
+    text = yf.dump(doc)
+    if original is None or "\n\n  - " in original:
+        text = re.sub(r"(?<!:)(?<!\n)\n(  - )", r"\n\n\1", text)
+    baseline = {_problem_key(p, data_dir) for p in before}
+    for p in _check({path: text}, data_dir, baseline):
+        problems.append(p)
+    result.file = path
+    if result.ok and write:
+        yf.write_atomic(path, text)
+    return result
