@@ -95,11 +95,13 @@ def records(
     for h in views.commendations:
         hr = h.record
         status = _commendation_status(h)
-        url = notice_links.get(hr.id) or (f"{honours}#h-{hr.id}" if hr.status.value == "已表彰" else url_of_ref(h.nominee))
-        words = [h.nominee.name, hr.title.value, plain(hr.deeds), h.nominated_by.name, h.awarding.name]
+        # a nominee from outside the data has no page of its own: the notice or the honour roll
+        on_roll = hr.status.value == "已表彰" or h.nominee.kind == "external"
+        url = notice_links.get(hr.id) or (f"{honours}#h-{hr.id}" if on_roll else url_of_ref(h.nominee))
+        words = [h.nominee.name, hr.title, plain(hr.deeds), h.nominated_by.name, h.awarding.name]
         yield SearchRecord(
             url,
-            f"{h.nominee.name}：{hr.year} 年度{hr.title.value}",
+            f"{h.nominee.name}：{hr.year} 年度{hr.title}",
             " ".join(words),
             _filters("评选表彰", h.awarding.name, hr.year, status),
         )
