@@ -4,6 +4,7 @@ every bad cell reported with its sheet, row and column, the round trip byte for 
 from __future__ import annotations
 
 import datetime as dt
+import math
 import shutil
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from sitekit import DEMO
 
 from cxzy_gen.cli import main
 from cxzy_gen.sheets import cells
-from cxzy_gen.sheets.export import export_sheet, template_sheet, write_csv, write_xlsx
+from cxzy_gen.sheets.export import FIT_ONE_PAGE, PER_PAGE, export_sheet, template_sheet, write_csv, write_xlsx
 from cxzy_gen.sheets.importer import ImportError_, Mapping, import_sheet
 
 MEMBERS = "units/lian-1/members.yaml"
@@ -253,11 +254,15 @@ def test_importing_an_unchanged_export_changes_no_byte(demo: Path, tmp_path: Pat
 
 def test_the_export_is_laid_out_for_printing(demo: Path, tmp_path: Path) -> None:
     out = tmp_path / "评议.xlsx"
-    write_xlsx(export_sheet("appraisals", demo, "shi"), out)
+    sheet = export_sheet("appraisals", demo, "shi")
+    write_xlsx(sheet, out)
     ws = openpyxl.load_workbook(out).active
+    width = sum(c.width for c in sheet.columns)
+    assert width > FIT_ONE_PAGE  # 五个好 item by item: too wide for one legible page
+    assert ws.page_setup.fitToWidth == math.ceil(width / PER_PAGE)
     assert ws["A1"].value == "第十九师党委 群众评议"
     assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == 9  # A4
-    assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth == 1
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
     assert ws.freeze_panes == "A4"  # below the two-row header
     assert ws.print_title_rows.replace("$", "") == "2:3"
     groups = {str(r) for r in ws.merged_cells.ranges}
