@@ -17,6 +17,7 @@ from cxzy_gen.dates import CHINA, today_in_china
 from cxzy_gen.git.history import History
 from cxzy_gen.problems import Problem
 from cxzy_gen.records.models import Audience
+from cxzy_gen.records.rules import MAX_YEAR, MIN_YEAR
 from cxzy_gen.records.validate import Summary, load_dataset
 from cxzy_gen.site.derive import Views, derive
 from cxzy_gen.site.plan import plan, search_records
@@ -149,8 +150,22 @@ def build_date(today: dt.date | None = None, environ: Mapping[str, str] | None =
         return today
     epoch = (os.environ if environ is None else environ).get("SOURCE_DATE_EPOCH", "").strip()
     if epoch:
-        return dt.datetime.fromtimestamp(int(epoch), tz=CHINA).date()
+        return epoch_date(epoch)
     return today_in_china()
+
+
+def epoch_date(epoch: str) -> dt.date:
+    """SOURCE_DATE_EPOCH (whole seconds since 1970, as reproducible-builds.org defines it) → its day in China;
+    a ValueError in Chinese for anything else (a sign, a fraction, a date, a number beyond the year 2100)."""
+    if not epoch.isascii() or not epoch.isdigit() or len(epoch) > 12:
+        raise ValueError(f"环境变量 SOURCE_DATE_EPOCH 应为 1970 年以来的整秒数（如 1309190400），现在是「{epoch[:40]}」")
+    try:
+        day = dt.datetime.fromtimestamp(int(epoch), tz=CHINA).date()
+    except (OverflowError, ValueError, OSError):
+        raise ValueError(f"环境变量 SOURCE_DATE_EPOCH「{epoch}」超出可以表示的日期范围") from None
+    if not MIN_YEAR <= day.year <= MAX_YEAR:
+        raise ValueError(f"环境变量 SOURCE_DATE_EPOCH 对应 {day.year} 年，超出 {MIN_YEAR}–{MAX_YEAR} 年的范围")
+    return day
 
 
 def site_templates(given: Path | None) -> Path | None:

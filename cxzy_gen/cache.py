@@ -14,6 +14,7 @@ import hashlib
 import marshal
 import os
 import pickle
+import stat
 import sys
 import tempfile
 from collections.abc import Iterable
@@ -21,6 +22,8 @@ from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 from typing import Any
+
+from cxzy_gen.records.loader import MAX_FILE_BYTES
 
 CACHE_DIR = Path(".cxzy-cache")
 PACKAGE = Path(__file__).resolve().parent
@@ -128,8 +131,13 @@ def data_digest(data_dir: Path) -> str:
                 )
                 continue
             try:
-                with open(path, "rb") as f:
-                    raw = f.read()
+                st = os.stat(path)
+                if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_FILE_BYTES:
+                    # a FIFO would block the read; a huge file is refused by validation anyway: hash what it is
+                    raw = b"\xfe special %d %d %d" % (st.st_mode, st.st_size, st.st_mtime_ns)
+                else:
+                    with open(path, "rb") as f:
+                        raw = f.read(MAX_FILE_BYTES + 1)
             except OSError:
                 raw = b"\xff unreadable"
             h.update(b"F" + rel.encode("utf-8", "surrogateescape") + b"\0" + len(raw).to_bytes(8, "little") + raw)

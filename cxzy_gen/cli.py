@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import errno
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -63,7 +64,7 @@ def validate(data_dir: Path, fmt: str, base: str | None, today: dt.datetime | No
     if base:
         try:
             problems += check_change(data_dir, base, build_date(today.date() if today else None))
-        except ChangeError as exc:
+        except (ChangeError, ValueError) as exc:
             raise click.UsageError(str(exc)) from exc
     errors = sum(p.is_error for p in problems)
     if problems or fmt == "json":
@@ -191,7 +192,7 @@ def _site_options(fn):
 
 
 def _site_args(data_dir: Path, today: dt.datetime | None, audience: str) -> tuple[dt.date, object]:
-    from cxzy_gen.build import build_date
+    from cxzy_gen.build import MAX_YEAR, MIN_YEAR, build_date
     from cxzy_gen.records.models import Audience
 
     if not data_dir.is_dir():
@@ -199,7 +200,9 @@ def _site_args(data_dir: Path, today: dt.datetime | None, audience: str) -> tupl
     try:
         day = build_date(today.date() if today else None)
     except ValueError as exc:
-        raise click.UsageError(f"环境变量 SOURCE_DATE_EPOCH 应为整数秒数（{exc}）") from exc
+        raise click.UsageError(str(exc)) from exc
+    if not MIN_YEAR <= day.year <= MAX_YEAR:
+        raise click.UsageError(f"生成日期 {day.isoformat()} 超出 {MIN_YEAR}–{MAX_YEAR} 年的范围")
     return day, Audience(AUDIENCE_NAMES.get(audience, audience))
 
 
@@ -252,7 +255,10 @@ def build_command(
         where = f"{exc.filename}:{exc.lineno}: " if getattr(exc, "filename", None) else ""  # type: ignore[attr-defined]
         raise click.ClickException(f"模板出错：{where}{exc.message}（{out} 保持原样）") from exc
     except NotASite as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise click.UsageError(str(exc)) from exc
+    except OSError as exc:  # a full disk, no permission: nothing was swapped in
+        why = "磁盘空间不足" if exc.errno == errno.ENOSPC else (exc.strerror or str(exc))
+        raise click.ClickException(f"写入输出目录失败：{why}（{out} 保持原样；提示：腾出空间或换一个输出目录后重试）") from exc
     if result.problems:
         click.echo(format_problems(result.problems, "text"), err=True)
     for warning in result.warnings:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from enum import StrEnum
@@ -82,18 +83,45 @@ class Problem:
         return (self.file, self.line, self.column, self.code)
 
     def as_text(self) -> str:
+        """One line, whatever the file name or message holds: control characters are shown escaped."""
         label = "" if self.is_error else "（警告）"
-        return f"{self.file}:{self.line}:{self.column}: {self.code}{label} {self.message}"
+        return f"{one_line(self.file)}:{self.line}:{self.column}: {self.code}{label} {one_line(self.message)}"
 
     def as_github(self) -> str:
-        # GitHub and Gitea Actions workflow commands; newlines must be escaped.
-        msg = f"{self.code} {self.message}".replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-        return f"::{self.severity.value} file={self.file},line={self.line},col={self.column}::{msg}"
+        """A GitHub/Gitea Actions workflow command. Data reaches it through file names and messages, so both are
+        escaped as the runner expects: %, CR and LF everywhere, and `:` and `,` in properties too."""
+        msg = _command_data(f"{self.code} {self.message}")
+        return f"::{self.severity.value} file={_command_property(self.file)},line={self.line},col={self.column}::{msg}"
 
     def as_dict(self) -> dict[str, object]:
         d = asdict(self)
         d["severity"] = self.severity.value
         return d
+
+
+# C0/C1 controls and the Unicode line, paragraph and bidi controls: each could start a new line or reorder
+# text in a terminal, a CI log or an annotation.
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def one_line(text: str) -> str:
+    """Text for one output line: every control character written as a visible escape (\\n, \\x1b, \\u202e)."""
+    return _CONTROLS.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
+def _command_data(text: str) -> str:
+    """A workflow command's data: %, CR and LF percent-encoded as the runner decodes them; any other control or
+    line separator (which a log viewer could break a line at) written as a visible escape."""
+    text = _strip_bidi(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return one_line(text)
+
+
+def _command_property(text: str) -> str:
+    return _command_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def _strip_bidi(text: str) -> str:
+    return re.sub("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]", "", text)
 
 
 def format_problems(problems: Iterable[Problem], fmt: str) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -404,7 +405,7 @@ def describe(base: Snapshot, head: Snapshot) -> Report:
         name = head.unit_name(unit) if head.find(unit) else base.unit_name(unit)
         report.units.append(UnitReport(unit, name, _summarize(by_unit[unit], names), by_unit[unit]))
     report.site = field_changes(m.Site, base.site, head.site) if SITE.file_name not in head.unreadable else []
-    report.unreadable = sorted(head.unreadable)
+    report.unreadable = sorted(head.unreadable | base.unreadable)
     return report
 
 
@@ -478,11 +479,22 @@ def _intro(report: Report) -> str:
     return intro
 
 
+_MD_SPACE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+_MD_INVISIBLE = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# Inline Markdown (and GitHub's extensions: tables, strikethrough, autolinks, @mentions) starts at these.
+_MD_INLINE = re.compile(r"([\\`*_\[\]<>#|~!()&@:])")
+_MD_LINE_START = re.compile(r"^(\s*\d*)([-+=.)])")
+
+
 def _md(text: str) -> str:
-    """Escape what Markdown would read as markup in a value typed by a user."""
-    for ch in "\\`*_[]<>#|~":
-        text = text.replace(ch, "\\" + ch)
-    return text
+    """A value typed by a user as literal Markdown text on one line: line breaks and controls become spaces (no
+    new heading, list, quote or table row can start), bidi controls go, and every character that opens inline
+    markup — links, images, HTML, emphasis, code, table cells, autolinks, @mentions — is backslash-escaped, as
+    is a list or heading marker at the start."""
+    text = _MD_INVISIBLE.sub("", _MD_SPACE.sub(" ", text))
+    text = _MD_INLINE.sub(r"\\\1", text)
+    text = re.sub(r"(?i)\b(www)\.", r"\1\\.", text)
+    return _MD_LINE_START.sub(r"\1\\\2", text)
 
 
 def format_markdown(report: Report) -> str:
@@ -493,7 +505,7 @@ def format_markdown(report: Report) -> str:
         lines += ["", "### 站点设置", ""]
         lines += [f"- {_md(f.label)}：{_md(render(f.old, f.model))} → {_md(render(f.new, f.model))}" for f in report.site]
     for u in report.units:
-        lines += ["", f"### {_md(u.name)}（{u.unit}）", "", _md("；".join(u.summary)), ""]
+        lines += ["", f"### {_md(u.name)}（{_md(u.unit)}）", "", _md("；".join(u.summary)), ""]
         for c in u.changes:
             heading, details = _record_lines(c, names)
             lines.append(f"- **{_md(heading)}**")

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
+from cxzy_gen.records.loader import MAX_FILE_BYTES
+
 # Config that would change git's output is pinned per run, whatever the user's ~/.gitconfig says.
 _GIT_CONFIG = ("-c", "core.quotepath=false", "-c", "log.showSignature=false", "-c", "i18n.logOutputEncoding=UTF-8")
 
@@ -199,10 +201,16 @@ def merge_base(root: Path, ref: str, head: str = "HEAD") -> Base:
     return Base(ref, tip, sha)
 
 
-def tree_files(root: Path, ref: str, prefix: str, suffixes: tuple[str, ...] = (".yaml", ".yml")) -> dict[str, bytes]:
-    """Every file under `prefix` in commit `ref`, as {path relative to prefix: bytes}, read with two git runs."""
+def tree_files(
+    root: Path, ref: str, prefix: str, suffixes: tuple[str, ...] = (".yaml", ".yml"), limit: int = MAX_FILE_BYTES
+) -> dict[str, bytes | None]:
+    """Every file under `prefix` in commit `ref`, as {path relative to prefix: bytes}, read with two git runs.
+
+    A file larger than `limit` maps to None: its size is read from the object header and its content is
+    skipped unread, so a huge blob at the base costs neither time nor memory."""
     listing = run_git(root, "ls-tree", "-r", "-z", "--full-tree", ref, "--", prefix or ".")
-    wanted: list[tuple[str, str]] = []  # (relative path, blob id)
+    wanted: dict[str, str] = {}  # blob id → path relative to prefix
+    order: list[tuple[str, str]] = []
     for entry in listing.decode("utf-8", "surrogateescape").split("\0"):
         if not entry:
             continue
@@ -210,24 +218,15 @@ def tree_files(root: Path, ref: str, prefix: str, suffixes: tuple[str, ...] = ("
         _mode, kind, blob = meta.split()
         if kind == "blob" and path.lower().endswith(suffixes):
             rel = path[len(prefix) + 1 :] if prefix else path
-            wanted.append((rel, blob))
-    if not wanted:
-        return {}
-    out = run_git(root, "cat-file", "--batch", input="".join(f"{blob}\n" for _, blob in wanted).encode())
-    files: dict[str, bytes] = {}
-    pos = 0
-    for rel, _ in wanted:
-        header_end = out.index(b"\n", pos)
-        size = int(out[pos:header_end].split()[2])
-        start = header_end + 1
-        files[rel] = out[start : start + size]
-        pos = start + size + 1
-    return files
+            order.append((rel, blob))
+            wanted[blob] = rel
+    blobs = {oid: (raw if 0 <= size <= limit else None) for oid, _, raw, size in read_objects(root, list(dict.fromkeys(wanted)), limit)}
+    return {rel: blobs.get(blob) for rel, blob in order}
 
 
-def show_file(root: Path, ref: str, path: str) -> bytes | None:
-    """One file's bytes at a commit (`path` relative to the repository root), or None when it is not there."""
-    try:
-        return run_git(root, "show", f"{ref}:{path}")
-    except GitError:
-        return None
+def show_file(root: Path, ref: str, path: str, limit: int = MAX_FILE_BYTES) -> bytes | None:
+    """One file's bytes at a commit (`path` relative to the repository root), or None when it is not there or is
+    larger than `limit` (checked from the object's size before its content is read)."""
+    for _, kind, raw, size in read_objects(root, [f"{ref}:{path}"], limit):
+        return raw if kind == "blob" and 0 <= size <= limit else None
+    return None

@@ -18,7 +18,7 @@ from pydantic import ValidationError
 from cxzy_gen.git.plumbing import Base, DataRepo, GitError, locate, merge_base, tree_files
 from cxzy_gen.records import layout
 from cxzy_gen.records import models as m
-from cxzy_gen.records.loader import Document, decode, parse
+from cxzy_gen.records.loader import MAX_FILE_BYTES, Document, decode, parse
 from cxzy_gen.records.validate import display_path
 
 
@@ -122,15 +122,19 @@ def records_of(rel: str, data: Any) -> list[RecordSnap]:
 
 
 def build(
-    label: str, files: Mapping[str, bytes], display: Mapping[str, str], cache: dict[bytes, Document | None] | None = None
+    label: str, files: Mapping[str, bytes | None], display: Mapping[str, str], cache: dict[bytes, Document | None] | None = None
 ) -> Snapshot:
-    """A snapshot from {path relative to the data folder: bytes}. `cache` shares parses of identical files."""
+    """A snapshot from {path relative to the data folder: bytes, or None for a file too large to read}.
+    `cache` shares parses of identical files."""
     snap = Snapshot(label=label)
     cache = {} if cache is None else cache
     for rel in sorted(files):
         raw = files[rel]
         shown = display.get(rel, rel)
         snap.display[rel] = shown
+        if raw is None:  # over the size limit: never read, its records unknown
+            snap.unreadable.add(rel)
+            continue
         if raw in cache:
             parsed = cache[raw]
             doc = Document(shown, parsed.text, parsed.data) if parsed else None
@@ -153,13 +157,13 @@ def build(
 
 def from_folder(data_dir: Path, cache: dict[bytes, Document | None] | None = None) -> Snapshot:
     """The working tree's data folder."""
-    files: dict[str, bytes] = {}
+    files: dict[str, bytes | None] = {}
     display: dict[str, str] = {}
     for path in sorted(data_dir.rglob("*" + layout.SUFFIX)):
         if path.is_file() and not path.is_symlink():
             rel = path.relative_to(data_dir).as_posix()
             if layout.place(rel):
-                files[rel] = path.read_bytes()
+                files[rel] = path.read_bytes() if path.stat().st_size <= MAX_FILE_BYTES else None
                 display[rel] = display_path(path)
     return build("工作区", files, display, cache)
 

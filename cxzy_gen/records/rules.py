@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 from collections.abc import Callable, Iterator
 
 from cxzy_gen.problems import Problem, Severity
@@ -32,10 +33,38 @@ def check_dataset(ds: Dataset) -> list[Problem]:
 _OFFICE_PHONE = ("contact", "phone")
 
 
+# Every date in the data falls in these years: the party's founding to the end of the century. A year 9999
+# (or 0001) is a typing slip, and computing 公示 windows and deadlines from it would overflow.
+MIN_YEAR, MAX_YEAR = 1921, 2100
+
+
+def _dates(value: Any, keys: tuple[str | int, ...] = ()) -> Iterator[tuple[tuple[str | int, ...], dt.date]]:
+    stack: list[tuple[Any, tuple[str | int, ...]]] = [(value, keys)]
+    while stack:
+        item, path = stack.pop()
+        if isinstance(item, dt.date):
+            yield path, item
+        elif isinstance(item, dict):
+            stack.extend((v, (*path, k)) for k, v in item.items())
+        elif isinstance(item, list):
+            stack.extend((v, (*path, i)) for i, v in enumerate(item))
+
+
 def check_document(doc: Document) -> Iterator[Problem]:
     """Content checks on a parsed file, run before typing so they also cover files with other problems.
 
     Every text is searched, the `contact` subtree too: only its office telephone field may hold a phone number."""
+    for keys, day in _dates(doc.data):
+        if not MIN_YEAR <= day.year <= MAX_YEAR:
+            line, col = doc.locate(keys)
+            field = next((k for k in reversed(keys) if isinstance(k, str)), "")
+            yield Problem(
+                doc.path,
+                line,
+                col,
+                "E-VALUE",
+                f"字段「{field}」的日期 {day.isoformat()} 不在 {MIN_YEAR}–{MAX_YEAR} 年之间（提示：检查年份是否写错）",
+            )
     top = doc.path.rsplit("/", 1)[-1] in ("site.yaml", "unit.yaml")
     for keys, text in walk_strings(doc.data):
         office = top and keys == _OFFICE_PHONE
@@ -73,34 +102,62 @@ def ids_unique(ds: Dataset) -> Iterator[Problem]:
             items.add(item.id.casefold())
 
 
-def _ref(ds: Dataset, record: m.Record, keys: tuple[str | int, ...], ref: str, kinds: frozenset[str]) -> Iterator[Problem]:
+class _Suggestions:
+    """「是不是…？」hints for unknown references, in bounded work however many ids and unknowns there are: only
+    ids of nearly the same length are compared, at most `PER_REF` of them, and at most `HINTS` hints are made."""
+
+    PER_REF = 200
+    HINTS = 100
+
+    def __init__(self, ds: Dataset) -> None:
+        self.ds = ds
+        self.by_length: dict[tuple[str, int], list[str]] = {}
+        self.made = 0
+
+    def _ids(self, kinds: frozenset[str]) -> None:
+        for kind in sorted(kinds):
+            if (kind, -1) in self.by_length:
+                continue
+            self.by_length[(kind, -1)] = []
+            for id in getattr(self.ds, RECORD_KINDS[kind].plural):
+                self.by_length.setdefault((kind, len(id)), []).append(id)
+
+    def hint(self, ref: str, kinds: frozenset[str]) -> str:
+        if self.made >= self.HINTS or len(ref) > 64:
+            return ""
+        self.made += 1
+        self._ids(kinds)
+        candidates: list[str] = []
+        for kind in sorted(kinds):
+            for size in (len(ref), len(ref) - 1, len(ref) + 1, len(ref) - 2, len(ref) + 2):
+                candidates += self.by_length.get((kind, size), [])[: self.PER_REF]
+        close = difflib.get_close_matches(ref, candidates[: self.PER_REF * 2], n=1, cutoff=0.7)
+        return f"（提示：是不是「{close[0]}」？）" if close else ""
+
+
+def _ref(
+    ds: Dataset, record: m.Record, keys: tuple[str | int, ...], ref: str, kinds: frozenset[str], hints: _Suggestions
+) -> Iterator[Problem]:
     """Check one reference against the kinds of record its field may point at (`models.RefersTo`)."""
     found = {kind for kind, ids in (("unit", ds.units), ("member", ds.members)) if ref in ids}
     if found & kinds:
         return
     if len(kinds) > 1:
         names = "或".join(RECORD_KINDS[k].name for k in sorted(kinds, key=list(RECORD_KINDS).index))
-        hint = _closest(ref, [id for kind in kinds for id in getattr(ds, RECORD_KINDS[kind].plural)])
-        yield ds.problem(record, keys, "E-REF", f"找不到编号为「{ref}」的{names}{hint}")
+        yield ds.problem(record, keys, "E-REF", f"找不到编号为「{ref}」的{names}{hints.hint(ref, kinds)}")
         return
     wanted = RECORD_KINDS[next(iter(kinds))].name
     what = f"是{RECORD_KINDS[next(iter(found))].name}，这里应填{wanted}编号" if found else "不存在"
     yield ds.problem(record, keys, "E-REF", f"{wanted}「{ref}」{what}")
 
 
-def _closest(ref: str, ids: list[str]) -> str:
-    import difflib
-
-    close = difflib.get_close_matches(ref, ids, n=1, cutoff=0.7)
-    return f"（提示：是不是「{close[0]}」？）" if close else ""
-
-
 @rule
 def references_resolve(ds: Dataset) -> Iterator[Problem]:
     """Every id a record names points at a record of a kind its field allows (declared in the model)."""
+    hints = _Suggestions(ds)
     for record in ds.records():
         for keys, ref, kinds in m.references(record):
-            yield from _ref(ds, record, keys, ref, kinds)
+            yield from _ref(ds, record, keys, ref, kinds, hints)
 
 
 @rule

@@ -56,6 +56,11 @@ def discover(data_dir: Path) -> tuple[list[tuple[Path, Place]], list[Problem]]:
         if path.is_symlink():
             problems.append(Problem(display_path(path), 1, 1, "E-FILE", "数据目录中不允许符号链接，请放入真实文件"))
             continue
+        if path.suffix.lower() in {layout.SUFFIX, ".yml"} and path.exists() and not path.is_dir() and not path.is_file():
+            problems.append(
+                Problem(display_path(path), 1, 1, "E-FILE", "不是普通文件（管道、设备或套接字），未读取（提示：换成普通的 YAML 文件）")
+            )
+            continue
         if not path.is_file() or path.suffix.lower() not in {layout.SUFFIX, ".yml"} or path == site:
             continue
         rel = path.relative_to(data_dir).parts

@@ -64,7 +64,23 @@ def markdown_html(text: str) -> Markup:
     html = simple_markdown(text)
     if html is None:
         html = _MARKDOWN.reset().convert(text)
-    return Markup(nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes=URL_SCHEMES))
+    return Markup(
+        nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes=URL_SCHEMES, attribute_filter=_only_site_links)
+    )
+
+
+def _only_site_links(tag: str, attribute: str, value: str) -> str | None:
+    """Keep a link only to a page of this site or to mail: protocol-relative (`//host`), backslash (`/\\host`,
+    `\\\\host\\share`) and any other scheme lose their href. Browsers drop tabs, line breaks and leading
+    controls from a URL before reading it, so the check reads it the same way."""
+    if attribute != "href":
+        return value
+    seen = re.sub(r"[\x00-\x20\x7f]", "", value)
+    if seen.lower().startswith("mailto:"):
+        return value
+    if "\\" in seen or seen.startswith("//") or ":" in seen.split("/", 1)[0] or "%5c" in seen.lower():
+        return None
+    return value
 
 
 # Most fields are plain Chinese prose. Text with none of Markdown's syntax comes out of Markdown as
@@ -158,11 +174,24 @@ def environment(site_templates: Path | None = None) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        finalize=_printable,
     )
     env.filters["markdown"] = markdown_html
     env.filters["cn_date"] = cn_date
     env.globals["href"] = href
     return env
+
+
+# Removed from every value a template prints (HTML, the feed, the sitemap): C0/C1 controls, which XML forbids,
+# and the bidi embeddings, overrides and isolates, which could make a name read backwards (U+202E).
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufffe\uffff]")
+
+
+def _printable(value: Any) -> Any:
+    if isinstance(value, str) and _UNPRINTABLE.search(value):
+        cleaned = _UNPRINTABLE.sub("", value)
+        return Markup(cleaned) if isinstance(value, Markup) else cleaned
+    return value
 
 
 def cn_date(day: Any) -> str:

@@ -14,6 +14,7 @@ import signal
 import tempfile
 import threading
 from collections.abc import Callable
+from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -63,7 +64,11 @@ def _interrupt(signum: int, frame: Any) -> None:
 
 
 class _Handler(SimpleHTTPRequestHandler):
-    """Static files, never cached (the preview changes under the reader), and no request log on the console."""
+    """Static files, never cached (the preview changes under the reader), and no request log on the console.
+
+    Only requests addressed to this machine by name are answered: a web page elsewhere that points its own
+    host name at 127.0.0.1 (DNS rebinding) sends its own name in `Host` and is refused. A request the file
+    server cannot map to a path (a NUL byte, an odd encoding) is a 404, never a traceback."""
 
     def end_headers(self) -> None:
         self.send_header("Cache-Control", "no-store")
@@ -71,6 +76,34 @@ class _Handler(SimpleHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:
         pass
+
+    def parse_request(self) -> bool:
+        if not super().parse_request():
+            return False
+        address = self.server.server_address
+        port = int(address[1]) if isinstance(address, tuple) else 0
+        if not _local_host(self.headers.get("Host", ""), port):
+            self.send_error(HTTPStatus.MISDIRECTED_REQUEST, "Host not allowed")
+            return False
+        return True
+
+    def send_head(self) -> Any:
+        try:
+            return super().send_head()
+        except (ValueError, UnicodeError, OSError):  # e.g. /%00: "embedded null byte"
+            self.send_error(HTTPStatus.NOT_FOUND, "File not found")
+            return None
+
+
+_LOCAL_NAMES = {"127.0.0.1", "localhost", "[::1]"}
+
+
+def _local_host(host: str, port: int) -> bool:
+    """Whether a Host header names this preview: a local name, with this port or none."""
+    name, _, given = host.strip().lower().rpartition(":") if not host.strip().endswith("]") else (host.strip().lower(), "", "")
+    if not name:  # no colon: the whole header is the name
+        name, given = host.strip().lower(), ""
+    return name in _LOCAL_NAMES and given in ("", str(port))
 
 
 def serve(

@@ -1,16 +1,23 @@
 """Rendered files → the output folder: built in a temporary folder beside it, then swapped in whole.
 
-A build that fails or is killed while writing leaves the previous output exactly as it was, and the
-new output holds only this build's files, so pages of removed records disappear.
+A build that fails or is killed at any instant leaves the previous output exactly as it was or the new one
+complete — the output folder is never missing — and the new output holds only this build's files, so pages
+of removed records disappear. Builds into the same folder take turns.
 """
 
 from __future__ import annotations
 
+import ctypes
+import errno
+import fcntl
+import glob
 import os
 import re
 import shutil
+import sys
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from cxzy_gen.records.models import ID_RE
@@ -44,42 +51,80 @@ def write(files: Iterable[tuple[str, bytes]], out: Path, finish: Callable[[Path]
     """Write every (url, bytes) into a fresh folder beside `out`, then put it in `out`'s place. Returns the file count.
 
     `finish` runs on the complete new folder before the swap (the search index is built there), so the
-    output never holds pages without their index."""
+    output never holds pages without their index. Builds into the same folder take turns (a lock file beside
+    it), and each first removes what killed builds left behind (`.<name>-new-*`, `.<name>-old-*`)."""
     out = Path(os.path.abspath(out))
-    if out.exists() and not out.is_dir():
-        raise NotASite(f"{out} 不是文件夹，不能作为输出目录")
-    if out.is_dir() and any(out.iterdir()) and not (out / MARKER).is_file():
-        # `--out .` or `--out data` by mistake must not swap a repository or the data away.
-        raise NotASite(f"{out} 已有内容，却不是 cxzy 生成的站点：为免误删，不替换它（提示：换一个输出目录，或先清空它）")
     out.parent.mkdir(parents=True, exist_ok=True)
-    new = Path(tempfile.mkdtemp(prefix=f".{out.name}-new-", dir=out.parent))
-    count = 0
-    try:
-        written: set[str] = set()
-        for url, data in files:
-            parts = check_url(url)
-            if url in written:
-                raise UnsafePath(f"two pages want the same file {url!r}")
-            written.add(url)
-            target = new.joinpath(*parts)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
-            count += 1
-        if finish is not None:
-            finish(new)
-        (new / MARKER).write_text("cxzy\n", encoding="utf-8")
-        new.chmod(0o755)  # mkdtemp makes it private; a web server must be able to read the site
-        _swap(new, out)
-    except BaseException:
-        shutil.rmtree(new, ignore_errors=True)
-        raise
+    with _turn(out):
+        if out.is_symlink() or (out.exists() and not out.is_dir()):
+            raise NotASite(f"{out} 不是文件夹，不能作为输出目录")
+        if out.is_dir() and any(out.iterdir()) and not (out / MARKER).is_file():
+            # `--out .` or `--out data` by mistake must not swap a repository or the data away.
+            raise NotASite(f"{out} 已有内容，却不是 cxzy 生成的站点：为免误删，不替换它（提示：换一个输出目录，或先清空它）")
+        _clean_leftovers(out)
+        new = Path(tempfile.mkdtemp(prefix=f".{out.name}-new-", dir=out.parent))
+        count = 0
+        try:
+            written: set[str] = set()
+            for url, data in files:
+                parts = check_url(url)
+                if url in written:
+                    raise UnsafePath(f"two pages want the same file {url!r}")
+                written.add(url)
+                target = new.joinpath(*parts)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(data)
+                count += 1
+            if finish is not None:
+                finish(new)
+            (new / MARKER).write_text("cxzy\n", encoding="utf-8")
+            new.chmod(0o755)  # mkdtemp makes it private; a web server must be able to read the site
+            _swap(new, out)
+        except BaseException:
+            shutil.rmtree(new, ignore_errors=True)
+            raise
     return count
 
 
+@contextmanager
+def _turn(out: Path) -> Iterator[None]:
+    """Hold the output folder's lock (`.<name>.lock` beside it) while building into it: concurrent builds wait.
+
+    The lock file is removed when the build is done, so nothing is left beside the output; a waiter that
+    then holds the lock of a removed file tries again on the new one."""
+    path = out.parent / f".{out.name}.lock"
+    while True:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            if os.stat(path).st_ino == os.fstat(fd).st_ino:
+                break
+        except FileNotFoundError:
+            pass
+        os.close(fd)
+    try:
+        yield
+    finally:
+        path.unlink(missing_ok=True)
+        os.close(fd)  # closing releases the lock
+
+
+def _clean_leftovers(out: Path) -> None:
+    """Remove the temporary folders of builds that were killed (only ever done while holding the lock)."""
+    for stale in out.parent.glob(f".{glob.escape(out.name)}-*-*"):
+        if stale.name.startswith((f".{out.name}-new-", f".{out.name}-old-")) and stale.is_dir() and not stale.is_symlink():
+            shutil.rmtree(stale, ignore_errors=True)
+
+
 def _swap(new: Path, out: Path) -> None:
-    """Rename the old output away, rename the new one in, then delete the old one."""
+    """Put `new` in `out`'s place so that `out` is never missing: one atomic exchange of the two folders
+    (Linux renameat2 RENAME_EXCHANGE), then the previous site — now at `new`'s name — is deleted. Where the
+    exchange is not available, the previous site is renamed away and the new one renamed in."""
     if not out.exists():
         os.rename(new, out)
+        return
+    if _exchange(new, out):
+        shutil.rmtree(new, ignore_errors=True)
         return
     old = Path(tempfile.mkdtemp(prefix=f".{out.name}-old-", dir=out.parent))
     os.rename(out, old / out.name)
@@ -91,3 +136,19 @@ def _swap(new: Path, out: Path) -> None:
     finally:
         if out.exists():
             shutil.rmtree(old, ignore_errors=True)
+
+
+_AT_FDCWD, _RENAME_EXCHANGE = -100, 2
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically exchange two paths; False when the system cannot (not Linux, old kernel or file system)."""
+    renameat2 = getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None) if sys.platform == "linux" else None
+    if renameat2 is None:
+        return False
+    if renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
+        return False
+    raise OSError(err, os.strerror(err), str(b))
