@@ -214,7 +214,7 @@ def test_a_folder_that_is_not_a_cxzy_site_is_never_replaced(what: str, tmp_path:
     out = tmp_path / "repo" if what == "a repository" else data
     before = _snapshot(out)
     result = CliRunner().invoke(main, ["build", "--data", str(data), "--out", str(out), "--today", "2011-06-28"])
-    assert result.exit_code == 1 and "不是 cxzy 生成的站点" in result.output
+    assert result.exit_code == 2 and "不是 cxzy 生成的站点" in result.output  # a refused --out is a usage error
     assert _snapshot(out) == before
     assert sorted(p.name for p in out.parent.iterdir()) == sorted(p.name for p in out.parent.iterdir() if not p.name.startswith("."))
 
