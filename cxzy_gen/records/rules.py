@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 from collections.abc import Callable, Iterator
+from typing import Any
 
 from cxzy_gen.problems import Problem, Severity
 from cxzy_gen.records import models as m
