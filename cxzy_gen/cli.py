@@ -18,7 +18,7 @@ from cxzy_gen.records.validate import load_dataset
 if TYPE_CHECKING:
     from cxzy_gen.build import Progress
 
-FORMATS = click.Choice(["text", "json", "github"])
+FORMATS = click.Choice(["text", "json", "github", "codequality"])
 DATE = click.DateTime(formats=["%Y-%m-%d"])
 
 
@@ -33,7 +33,12 @@ def main() -> None:
     "--data", "data_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("data"), show_default=True, help="数据目录"
 )
 @click.option(
-    "--format", "fmt", type=FORMATS, default="text", show_default=True, help="输出格式：text 文字，json 供程序读取，github 为 CI 注释"
+    "--format",
+    "fmt",
+    type=FORMATS,
+    default="text",
+    show_default=True,
+    help="输出格式：text 文字，json 供程序读取，github 为 GitHub/Gitea 的 CI 注释，codequality 为 GitLab 代码质量报告",
 )
 @click.option(
     "--base", metavar="REF", help="同时检查相对这个 git 版本（与它的分叉点）的修改：已公示的记录不能删改、状态不能倒退、编号不能挪用"
@@ -67,7 +72,7 @@ def validate(data_dir: Path, fmt: str, base: str | None, today: dt.datetime | No
         except (ChangeError, ValueError) as exc:
             raise click.UsageError(str(exc)) from exc
     errors = sum(p.is_error for p in problems)
-    if problems or fmt == "json":
+    if problems or fmt in ("json", "codequality"):
         click.echo(format_problems(problems, fmt))
     if fmt == "text":
         counts = "，".join(f"{k.name} {summary.records[k.key]}" for k in RECORD_KINDS.values())
@@ -78,13 +83,105 @@ def validate(data_dir: Path, fmt: str, base: str | None, today: dt.datetime | No
 
 
 @main.command()
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("schemas"), show_default=True, help="输出目录")
-def schema(out: Path) -> None:
-    """为每种数据文件写出 JSON Schema，供编辑器补全和检查。"""
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="输出目录（默认 schemas）")
+@click.option(
+    "--repo",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="刷新这个数据仓库的 schemas/（cxzy init 建的仓库，数据文件第一行的 $schema 指向那里）",
+)
+def schema(out: Path | None, repo: Path | None) -> None:
+    """为每种数据文件写出 JSON Schema，供编辑器补全和检查；升级 cxzy 后用 --repo 刷新数据仓库里的。"""
+    from cxzy_gen.init import SCHEMAS_DIR
     from cxzy_gen.records.schema import write_schemas
 
-    for path in write_schemas(out):
+    if out is not None and repo is not None:
+        raise click.UsageError("--out 和 --repo 只能选一个")
+    for path in write_schemas(out or (repo / SCHEMAS_DIR if repo else Path(SCHEMAS_DIR))):
         click.echo(f"已写出 {path}")
+
+
+@main.command()
+@click.argument("directory", type=click.Path(file_okay=True, path_type=Path))
+@click.option("--forge", type=click.Choice(["gitea", "gitlab", "github"]), required=True, help="托管平台：决定 CI 文件和 CODEOWNERS 的格式")
+@click.option("--name", required=True, help="根单位（党组织）的名称，如 第十九师党委")
+@click.option("--root", "root_id", required=True, metavar="ID", help="根单位编号：英文字母、数字、- 和 _，如 shi19")
+@click.option("--title", default="", help="站点名称（默认：<名称>创先争优党务公开栏）")
+@click.option(
+    "--type",
+    "unit_type",
+    default="机关",
+    show_default=True,
+    help="根单位的单位类型：团场连队、社区、企业、机关、事业单位、窗口单位·服务行业",
+)
+@click.option("--kind", "unit_kind", default="党委", show_default=True, help="根单位的组织类别：党委、党总支、党支部、党小组")
+@click.option("--approver", "approvers", multiple=True, metavar="账号", help="根单位的审批人（托管平台账号），可写多次")
+@click.option("--url", default=None, help="网站发布后的完整网址，如 https://dangwu.example.org/cxzy/")
+@click.option("--forge-url", default=None, help="数据仓库在托管平台上的地址，网站的修订记录据此链接到每次修改")
+@click.option(
+    "--cxzy-repo",
+    default=None,
+    metavar="URL",
+    help="cxzy 的 git 仓库地址：写上则 pre-commit 按版本标签取钩子（可用 pre-commit autoupdate 升级）",
+)
+def init(
+    directory: Path,
+    forge: str,
+    name: str,
+    root_id: str,
+    title: str,
+    unit_type: str,
+    unit_kind: str,
+    approvers: tuple[str, ...],
+    url: str | None,
+    forge_url: str | None,
+    cxzy_repo: str | None,
+) -> None:
+    """新建一个数据仓库：站点设置、根单位、JSON Schema、CI 文件、pre-commit、CODEOWNERS、说明，建好即可检查和生成网站。"""
+    from cxzy_gen import init as board_init
+    from cxzy_gen.records.models import UnitKind, UnitType
+
+    kinds, types = {k.value: k for k in UnitKind}, {t.value: t for t in UnitType}
+    if unit_kind not in kinds:
+        raise click.UsageError(f"--kind「{unit_kind}」不在允许的取值中：{'、'.join(kinds)}")
+    if unit_type not in types:
+        raise click.UsageError(f"--type「{unit_type}」不在允许的取值中：{'、'.join(types)}")
+    board = board_init.Board(
+        forge, name, root_id, title, kind=kinds[unit_kind], type=types[unit_type], approvers=list(approvers), url=url, forge_url=forge_url
+    )
+    try:
+        made = board_init.init(directory, board, cxzy_repo)
+    except board_init.InitError as exc:
+        raise click.UsageError(str(exc)) from exc
+    for rel in made.files:
+        click.echo(f"已写出 {directory / rel}")
+    click.echo(f"数据仓库已建好{'（已 git init，分支 main）' if made.git else '（没有找到 git：请自己 git init）'}。下一步：")
+    click.echo(f"  cd {directory} && cxzy validate && cxzy build")
+    click.echo("  git add -A && git commit -m 建立党务公开栏数据仓库，再推送到托管平台；CI 要设置的变量写在 CI 文件开头。")
+
+
+@main.command()
+@click.option("--forge", type=click.Choice(["gitea", "gitlab"]), required=True, help="托管平台（GitHub 用 gh pr comment --edit-last）")
+@click.option("--api", required=True, help="接口地址：Gitea 为 https://主机/api/v1，GitLab 为 $CI_API_V4_URL")
+@click.option("--repo", required=True, help="仓库：Gitea 为 所有者/仓库名，GitLab 为项目编号（$CI_PROJECT_ID）或路径")
+@click.option("--request", type=click.IntRange(1), required=True, help="修改请求编号（GitLab 为 $CI_MERGE_REQUEST_IID）")
+@click.option("--body-file", type=click.Path(dir_okay=False, exists=True, path_type=Path), required=True, help="评论内容（Markdown 文件）")
+@click.option(
+    "--token-env", default="CXZY_BOT_TOKEN", show_default=True, metavar="变量名", help="从哪个环境变量读令牌（令牌不写在命令行上）"
+)
+def comment(forge: str, api: str, repo: str, request: int, body_file: Path, token_env: str) -> None:
+    """把数据变更说明和检查结果贴到修改请求上：每次推送更新同一条评论，而不是再加一条。"""
+    import os
+
+    from cxzy_gen.git.comment import CommentError, Target, post
+
+    token = os.environ.get(token_env, "").strip()
+    if not token:
+        raise click.UsageError(f"环境变量 {token_env} 里没有令牌（提示：在 CI 的密钥里设置，见 CI 文件开头的说明）")
+    try:
+        done, comment_id = post(Target(forge, api, repo, request, token), body_file.read_text(encoding="utf-8"))
+    except CommentError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"{'已更新' if done == 'edited' else '已发表'}修改请求 {request} 上的评论（编号 {comment_id}）。")
 
 
 @main.command()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Iterable
@@ -124,11 +125,38 @@ def _strip_bidi(text: str) -> str:
     return re.sub("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]", "", text)
 
 
+def code_quality(problems: Iterable[Problem]) -> list[dict[str, object]]:
+    """GitLab's Code Quality report (a JSON array of issues), so problems show in the merge request's diff.
+
+    The fingerprint stays the same while the problem does (code, file and message, not the line), so GitLab
+    can tell new problems from fixed ones between two pipelines; repeats of one problem are numbered.
+    """
+    seen: dict[str, int] = {}
+    issues: list[dict[str, object]] = []
+    for p in sorted(problems, key=Problem.sort_key):
+        key = f"{p.code}\0{p.file}\0{p.message}"
+        seen[key] = seen.get(key, 0) + 1
+        issues.append(
+            {
+                "type": "issue",
+                "check_name": p.code,
+                "description": f"{p.code} {p.message}",
+                "categories": ["Bug Risk"],
+                "severity": "blocker" if p.is_error else "minor",  # an error blocks the merge; a warning does not
+                "fingerprint": hashlib.sha256(f"{key}\0{seen[key]}".encode()).hexdigest(),
+                "location": {"path": p.file, "lines": {"begin": p.line}},
+            }
+        )
+    return issues
+
+
 def format_problems(problems: Iterable[Problem], fmt: str) -> str:
-    """Render problems as `text`, `json` or `github` annotation lines."""
+    """Render problems as `text`, `json`, `github` annotation lines or a GitLab `codequality` report."""
     items = sorted(problems, key=Problem.sort_key)
     if fmt == "json":
         return json.dumps([p.as_dict() for p in items], ensure_ascii=False, indent=2)
+    if fmt == "codequality":
+        return json.dumps(code_quality(items), ensure_ascii=False, indent=2)
     if fmt == "github":
         return "\n".join(p.as_github() for p in items)
     return "\n".join(p.as_text() for p in items)

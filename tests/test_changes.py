@@ -410,7 +410,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_ci_templates_check_the_change_and_publish(template: str) -> None:
     import yaml
 
-    text = (ROOT / "ci-templates" / template).read_text(encoding="utf-8")
+    text = (ROOT / "cxzy_gen" / "ci" / template).read_text(encoding="utf-8")
     assert isinstance(yaml.safe_load(text), dict)
     for command in (
         'cxzy validate --base "$BASE"',

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from cxzy_gen.dates import china_date
 from cxzy_gen.git.commits import LOG_FORMAT, MAX_COMMIT_BYTES, ChangeType, Commit, FileChange, parse_commit, parse_log
-from cxzy_gen.git.plumbing import GitError, is_shallow, locate, read_objects, run_git
+from cxzy_gen.git.plumbing import GitError, has_commits, is_shallow, locate, read_objects, run_git
 from cxzy_gen.records import layout
 from cxzy_gen.records.pii import find_pii
 
@@ -163,6 +163,8 @@ class History:
         if not where.in_git:
             return cls(reason=f"{where.reason}，站点不显示修订记录")
         root, prefix = where.root, where.prefix
+        if ref == "HEAD" and not has_commits(root):  # a repository just made (cxzy init) before its first commit
+            return cls(root=root, prefix=prefix, reason="git 仓库还没有提交，站点不显示修订记录")
         try:
             all_commits = read_commits(root, ref)
         except GitError as exc:

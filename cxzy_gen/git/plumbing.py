@@ -157,6 +157,15 @@ def resolve_ref(root: Path, ref: str) -> str:
         ) from None
 
 
+def has_commits(root: Path) -> bool:
+    """Whether the repository's HEAD names a commit (False in a repository with no commit yet)."""
+    try:
+        run_git(root, "rev-parse", "--verify", "--quiet", "HEAD^{commit}")
+    except GitError:
+        return False
+    return True
+
+
 def is_shallow(root: Path) -> bool:
     try:
         return run_git(root, "rev-parse", "--is-shallow-repository").strip() == b"true"
