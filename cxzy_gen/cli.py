@@ -152,6 +152,8 @@ def init(
         made = board_init.init(directory, board, cxzy_repo)
     except board_init.InitError as exc:
         raise click.UsageError(str(exc)) from exc
+    except OSError as exc:
+        raise click.ClickException(f"无法在 {directory} 建仓库：{exc.strerror}（提示：换一个有写权限的目录；什么也没有留下）") from exc
     for rel in made.files:
         click.echo(f"已写出 {directory / rel}")
     click.echo(f"数据仓库已建好{'（已 git init，分支 main）' if made.git else '（没有找到 git：请自己 git init）'}。下一步：")

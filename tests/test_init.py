@@ -169,6 +169,14 @@ def test_a_folder_with_files_is_left_alone(tmp_path: Path) -> None:
     assert [p.name for p in tmp_path.iterdir()] == ["board"] and [p.name for p in target.iterdir()] == ["notes.txt"]
 
 
+def test_a_place_that_cannot_hold_a_folder_is_said_plainly(tmp_path: Path) -> None:
+    blocker = tmp_path / "notes.txt"  # a file where the new repository's parent folder should be
+    blocker.write_text("x\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["init", str(blocker / "board"), "--forge", "gitea", "--name", "第十九师党委", "--root", "shi19"])
+    assert result.exit_code == 1 and "无法在" in result.output and "Traceback" not in result.output
+    assert [p.name for p in tmp_path.iterdir()] == ["notes.txt"]
+
+
 def test_an_empty_folder_is_used(tmp_path: Path) -> None:
     target = tmp_path / "board"
     target.mkdir()
