@@ -19,6 +19,7 @@ from cxzy_gen.problems import Problem
 from cxzy_gen.records.models import Audience
 from cxzy_gen.records.rules import MAX_YEAR, MIN_YEAR
 from cxzy_gen.records.validate import Summary, load_dataset
+from cxzy_gen.site.audit import Audit, audit
 from cxzy_gen.site.derive import Views, derive
 from cxzy_gen.site.plan import plan, search_records
 from cxzy_gen.site.render import environment, render
@@ -174,3 +175,12 @@ def site_templates(given: Path | None) -> Path | None:
         return given
     default = Path("site_templates")
     return default if default.is_dir() else None
+
+
+def inspect(data_dir: Path, today: dt.date, year: int | None = None, unit: str | None = None) -> Audit:
+    """`cxzy audit`: the 四有 inspection of the data as it stands on `today`, for the campaign office (every record counts,
+    whatever its audience); raises DataProblems when the data has errors, KeyError for an unknown `unit`."""
+    dataset, problems, summary = load_dataset(data_dir)
+    if dataset is None:
+        raise DataProblems(problems, summary)
+    return audit(derive(dataset, today, Audience.SPECIFIC), year, unit)

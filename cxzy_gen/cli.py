@@ -543,3 +543,59 @@ def tally_(
         raise SystemExit(1)
     verb = "检查通过（--dry-run，没有写入）" if dry_run else f"已写入 {result.file}"
     click.echo(f"评议记录 {r['id']}：{verb}")
+
+
+# ---------------------------------------------------------------- 督查
+
+
+@main.command("audit")
+@click.option(
+    "--data", "data_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("data"), show_default=True, help="数据目录"
+)
+@click.option("--year", type=click.IntRange(2000, 2100), help="督查哪一年（默认为 site.yaml 的活动年度）")
+@click.option("--unit", "unit", metavar="ID", help="只督查这个单位及其下级")
+@click.option("--today", type=DATE, help="按这一天的情况督查，之后的记录不算（默认取 SOURCE_DATE_EPOCH，否则今天）")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "csv", "xlsx"]),
+    default="text",
+    show_default=True,
+    help="输出格式：text 文字，json 供程序读取，csv 和 xlsx 为报送用表格（Excel、WPS 可直接打开）",
+)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="写到这个文件（xlsx 必须指定；默认输出到屏幕）")
+@click.option("--fail-under", type=click.FloatRange(0, 100), metavar="PCT", help="总覆盖率低于这个百分数时退出码为 1（供 CI 使用）")
+def audit_command(
+    data_dir: Path, year: int | None, unit: str | None, today: dt.datetime | None, fmt: str, out: Path | None, fail_under: float | None
+) -> None:
+    """督查「四有」：承诺有公示、点评有记录、评议有结果、表彰有氛围，按单位逐级汇总，列出缺项、逾期、补课和提醒。"""
+    from cxzy_gen.build import DataProblems, build_date, inspect
+    from cxzy_gen.site.audit_report import FORMATS
+
+    if not data_dir.is_dir():
+        raise click.UsageError(f"找不到数据目录 {data_dir}（提示：在站点仓库的根目录运行，或用 --data 指定）")
+    if fmt == "xlsx" and out is None:
+        raise click.UsageError("xlsx 格式要用 --out 指定文件，如 --out 督查.xlsx")
+    try:
+        report = inspect(data_dir, build_date(today.date() if today else None), year, unit)
+    except DataProblems as exc:
+        click.echo(format_problems(exc.problems, "text"), err=True)
+        click.echo(f"发现 {sum(p.is_error for p in exc.problems)} 个错误：先改正数据再督查。", err=True)
+        raise SystemExit(1) from None
+    except KeyError:
+        raise click.UsageError(f"找不到单位 {unit}（提示：--unit 写单位编号，即 units/ 下的文件夹名）") from None
+    output = FORMATS[fmt](report)
+    data = output.encode("utf-8") if isinstance(output, str) else output
+    if out is not None:
+        out.write_bytes(data)
+        click.echo(f"已写出 {out}", err=True)
+    elif isinstance(output, str):
+        click.echo(output, nl=False)
+    else:
+        click.echo(data, nl=False)  # bytes go to the binary stream as they are (the CSV keeps its byte-order mark)
+    if fail_under is not None:
+        if report.coverage is None:
+            click.echo(f"{report.today.isoformat()} 还没有到期的督查事项，不检查 --fail-under。", err=True)
+        elif report.coverage < fail_under:
+            click.echo(f"总覆盖率 {report.coverage:.1f}% 低于要求的 {fail_under:g}%。", err=True)
+            raise SystemExit(1)
