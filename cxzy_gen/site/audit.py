@@ -353,25 +353,25 @@ def audit(views: Views, year: int | None = None, unit: str | None = None) -> Aud
 
 
 class _Facts:
-    """The year's records as of the build date, indexed by whom they are about."""
+    """The year's records, indexed by whom they are about. The views are already as of the build date (derive takes
+    every record as it stood that day), so nothing dated later is here to count."""
 
     def __init__(self, views: Views, year: int) -> None:
-        today = views.today
         self.member_unit = {mid: mv.unit.id for mid, mv in views.members.items()}
         self.commitments: dict[str, list[CommitmentView]] = defaultdict(list)
         for c in views.commitments:
-            if c.record.proposed.year == year and c.record.proposed <= today and c.status is not CommitmentStatus.WITHDRAWN:
+            if c.record.proposed.year == year and c.status is not CommitmentStatus.WITHDRAWN:
                 self.commitments[c.subject.id].append(c)
         self.reviews: dict[str, list[ReviewView]] = defaultdict(list)
         self.reviewed_by: dict[str, list[ReviewView]] = defaultdict(list)
         for r in views.reviews:
-            if r.record.date.year == year and r.record.date <= today and not _withdrawn(r.record, today):
+            if r.record.date.year == year and r.record.withdrawn is None:
                 self.reviews[r.target.id].append(r)
                 if r.record.reviewer.member:
                     self.reviewed_by[r.record.reviewer.member].append(r)
         self.appraisals: dict[str, list[AppraisalView]] = defaultdict(list)
         for a in views.appraisals:
-            if a.record.date.year == year and a.record.date <= today and not _withdrawn(a.record, today) and _has_result(a.record):
+            if a.record.date.year == year and a.record.withdrawn is None and _has_result(a.record):
                 self.appraisals[a.target.id].append(a)
         self.commendations: dict[str, list[CommendationView]] = defaultdict(list)
         for h in views.commendations:
@@ -381,10 +381,6 @@ class _Facts:
 
     def unit_of(self, ref: Ref) -> str:
         return ref.id if ref.kind == "unit" else self.member_unit[ref.id]
-
-
-def _withdrawn(record: m.Withdrawable, today: dt.date) -> bool:
-    return record.withdrawn is not None and record.withdrawn.date <= today
 
 
 def _has_result(a: m.Appraisal) -> bool:
@@ -415,7 +411,7 @@ def _commit_items(uv: UnitView, facts: _Facts, cal: Calendar, today: dt.date) ->
     for ref in _subjects(uv):
         for c in facts.commitments.get(ref.id, []):
             p = c.record.publicized
-            done = p is not None and p.date <= today
+            done = p is not None
             text = f"承诺「{c.record.title}」（{ref.name}）" + (f"已于 {p.date.isoformat()} 在{p.how}公示" if done and p else "未公示")
             items.append(Item("published", ref, State.OK if done else State.GAP, text, None, c.record.id))
     return items
@@ -472,33 +468,25 @@ def _appraise_items(uv: UnitView, facts: _Facts, cal: Calendar, today: dt.date) 
 def _honour_items(uv: UnitView, facts: _Facts, today: dt.date) -> list[Item]:
     items = []
     for h in facts.commendations.get(uv.ref.id, []):
-        r = h.record
-        if r.status is m.CommendationStatus.REVOKED:
-            continue
+        r, w, state = h.record, h.window, h.state.key  # the state as derive decided it at the date
         what = f"{h.nominee.name}（{r.title.value}）"
-        awarded = r.status is m.CommendationStatus.AWARDED
-        w = h.window
-        if w is None:
-            if awarded:
+        if state == "awarded":
+            open_objections = [o for o in r.objections if not o.resolved]
+            if w is None:
                 items.append(Item("publicized", h.nominee, State.GAP, f"{what}未经公示即表彰", None, r.id))
-            continue  # nominated, not yet put up for 公示
-        if w.status is WindowStatus.UPCOMING:
-            continue
-        if w.status is WindowStatus.OPEN:
-            if awarded:
+            elif w.status is not WindowStatus.CLOSED:
                 items.append(Item("publicized", h.nominee, State.GAP, f"{what}公示期未满即表彰", w.end, r.id))
+            elif open_objections:
+                items.append(Item("publicized", h.nominee, State.GAP, f"{what}有 {len(open_objections)} 条异议未办结即表彰", None, r.id))
             else:
-                items.append(Item("publicized", h.nominee, State.PENDING, f"{what}公示中，{w.end.isoformat()} 期满", w.end, r.id))
-            continue
-        open_objections = [o for o in r.objections if o.received <= today and not o.resolved]
-        if awarded and open_objections:
-            items.append(Item("publicized", h.nominee, State.GAP, f"{what}有 {len(open_objections)} 条异议未办结即表彰", None, r.id))
-        elif awarded:
-            items.append(Item("publicized", h.nominee, State.OK, f"{what}公示期满后表彰，已上光荣榜", None, r.id))
-        else:
+                items.append(Item("publicized", h.nominee, State.OK, f"{what}公示期满后表彰，已上光荣榜", None, r.id))
+        elif state == "open" and w is not None:
+            items.append(Item("publicized", h.nominee, State.PENDING, f"{what}公示中，{w.end.isoformat()} 期满", w.end, r.id))
+        elif state == "closed" and w is not None:
             due = w.end + dt.timedelta(days=DECISION_DAYS)
             text = f"{what}公示期满（{w.end.isoformat()}），尚未作出表彰决定、未上光荣榜"
             items.append(Item("publicized", h.nominee, _due(False, due, today), text, due, r.id))
+        # nominated (no 公示 yet), upcoming and revoked: nothing to inspect yet, or nothing any more
     # Each member's latest grade of the year: 优秀 may be at most a share of the graded members.
     grades = [
         max((a for a in facts.appraisals.get(ref.id, []) if a.record.grade), key=lambda a: a.record.date, default=None)
@@ -564,7 +552,7 @@ def _remedial(uv: UnitView, facts: _Facts, cal: Calendar, today: dt.date) -> lis
         if not made and today > cal.commit_by:
             out.append(Remedial(ref, f"没有作出 {cal.year} 年的承诺"))
         for c in made:
-            remedied = c.record.remedial is not None and c.record.remedial.date <= today
+            remedied = c.record.remedial is not None
             if c.status is CommitmentStatus.NOT_DONE and not remedied:
                 out.append(Remedial(ref, f"承诺「{c.record.title}」未完成，尚未补课", c.record.id))
     return out
