@@ -19,7 +19,7 @@ from cxzy_gen.problems import Problem
 from cxzy_gen.records.models import Audience
 from cxzy_gen.records.rules import MAX_YEAR, MIN_YEAR
 from cxzy_gen.records.validate import Summary, load_dataset
-from cxzy_gen.site.audit import Audit, audit
+from cxzy_gen.site.audit import Audit, audit, inspection
 from cxzy_gen.site.derive import Views, derive
 from cxzy_gen.site.plan import plan, search_records
 from cxzy_gen.site.render import environment, render
@@ -86,7 +86,7 @@ def build(
     if dataset is None:
         raise DataProblems(problems, summary)
     views = derive(dataset, today, audience)
-    pages = plan(views, archive)
+    pages = plan(views, archive, inspection(dataset, views))
     rendered = render(pages, environment(templates))
     index, warnings = search_index(views, search, binary)
     files = write(_counted(rendered, len(pages), progress.pages) if progress else rendered, out, finish=index)

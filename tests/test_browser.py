@@ -230,3 +230,64 @@ def test_on_a_phone_every_commitments_status_is_on_screen(browser, site: Path, a
     assert first
     page.screenshot(path=str(artifacts / "unit-cards-phone.png"), full_page=False)
     assert errors == []
+
+
+@pytest.fixture(scope="module")
+def party_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo built for 党内公开 at the year end: the one kind of build with the 督查 section."""
+    out = tmp_path_factory.mktemp("browser-party") / "public"
+    run = subprocess.run(
+        [
+            *[sys.executable, "-m", "cxzy_gen", "build", "--data", str(ROOT / "data"), "--out", str(out)],
+            "--today",
+            "2011-12-31",
+            "--audience",
+            "党内公开",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    return out
+
+
+def test_inspection_pages_pass_the_nu_html_checker(party_site: Path) -> None:
+    _need(shutil.which("java") is not None, "java")
+    _need(VNU.is_file(), "vnu.jar (npm ci in tools/web-checks)")
+    pages = sorted(str(p) for p in (party_site / "inspection").rglob("*.html"))
+    assert len(pages) > 20
+    run = subprocess.run(
+        ["java", "-jar", str(VNU), "--errors-only", "--format", "json", *pages], capture_output=True, text=True, timeout=600
+    )
+    report = json.loads(run.stderr or run.stdout or '{"messages": []}')
+    errors = [f"{m.get('url', '')}:{m.get('lastLine')}: {m['message']}" for m in report["messages"] if m["type"] == "error"]
+    assert errors == [], "\n".join(errors[:30])
+
+
+def test_inspection_pages_are_accessible_and_their_charts_print(browser, party_site: Path, artifacts: Path) -> None:
+    _need(AXE.is_file(), "axe-core (npm ci in tools/web-checks)")
+    errors: list[str] = []
+    index = _open(browser, (party_site / "inspection" / "index.html").as_uri(), errors)
+    problems = {"index": _axe(index)}
+    index.screenshot(path=str(artifacts / "inspection.png"), full_page=True)
+    # Drill down from the tree to a unit: its gaps, reminders and charts, with no script at all.
+    index.locator("table.inspection-tree tbody th a").nth(1).click()
+    index.wait_for_load_state()
+    assert "/inspection/" in index.url and "督查" in index.title()
+    assert index.locator("script").count() == 0
+    problems["unit"] = _axe(index)
+    snapshots = _open(browser, (party_site / "inspection" / "snapshots" / "index.html").as_uri(), errors)
+    problems["snapshots"] = _axe(snapshots)
+    assert problems == {"index": [], "unit": [], "snapshots": []}
+
+    index.emulate_media(media="print")
+    boxes = index.evaluate("() => [...document.querySelectorAll('svg.chart')].map(s => s.getBoundingClientRect().width)")
+    assert boxes and all(w > 200 for w in boxes), boxes  # the charts are drawn on paper too
+    pdf = artifacts / "inspection-unit-a4.pdf"
+    index.pdf(path=str(pdf), format="A4")
+    pages, text = _pdf_text(pdf)
+    flat = "".join(text.split())
+    assert pages >= 1 and "四项检查覆盖率" in flat and "承诺有公示" in flat
+    assert errors == []

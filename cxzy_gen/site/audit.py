@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from cxzy_gen.records import models as m
+from cxzy_gen.records.validate import Dataset
 from cxzy_gen.site.derive import (
     AppraisalView,
     CommendationView,
@@ -25,6 +26,7 @@ from cxzy_gen.site.derive import (
     UnitView,
     Views,
     WindowStatus,
+    derive,
 )
 
 REMINDER_DAYS = 30  # the reminders list: what is overdue, and what falls due within this many days
@@ -577,3 +579,37 @@ def _reminders(items: list[Item], overdue: list[Overdue], uv: UnitView, facts: _
                     out.append(Reminder(x.record.deadline, (x.record.deadline - today).days, text))
     out.sort(key=lambda r: (r.days, r.text))
     return out
+
+
+# ---------------------------------------------------------------- the site's 督查 section
+
+INSPECTION_FROM = m.Audience.PARTY  # the 督查 pages name gaps and people: only in builds for 党内公开 or narrower
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """One of the year's two inspections, as of its date; no audit when that date is after the build date."""
+
+    label: str
+    date: dt.date
+    audit: Audit | None
+
+
+@dataclass(frozen=True, slots=True)
+class Inspection:
+    """What the site's 督查 section shows: the inspection as of the build date, and the April and December inspections."""
+
+    current: Audit
+    snapshots: tuple[Snapshot, ...]
+
+
+def inspection(ds: Dataset, views: Views) -> Inspection | None:
+    """The 督查 section of a build, or None when the build's audience is broader than INSPECTION_FROM (a public build)."""
+    if views.audience.rank < INSPECTION_FROM.rank:
+        return None
+    current = audit(views)
+    snapshots = tuple(
+        Snapshot(label, day, audit(derive(ds, day, views.audience), current.year) if day <= views.today else None)
+        for label, day in Calendar(current.year).inspections
+    )
+    return Inspection(current, snapshots)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -18,6 +18,8 @@ from cxzy_gen.dates import china_date
 from cxzy_gen.git.forge import links_for
 from cxzy_gen.git.history import Commit, History, RevisionRow, revision_rows
 from cxzy_gen.records import models as m
+from cxzy_gen.site import charts
+from cxzy_gen.site.audit import Check, Inspection
 from cxzy_gen.site.derive import CommendationView, MemberView, Ref, ReviewView, UnitView, Views, headline, member_tallies, natural_key
 from cxzy_gen.site.notices import Notice
 from cxzy_gen.site.search import BUNDLE, SearchRecord, records
@@ -95,8 +97,9 @@ def url_of(ref: Ref) -> str:
     return unit_url(ref.id) if ref.kind == "unit" else member_url(ref.id)
 
 
-def plan(views: Views, archive: History | None = None) -> list[Page]:
-    """Every page of the site, in a fixed order. `archive` (the git history) adds 修订记录 and the 变更记录 page."""
+def plan(views: Views, archive: History | None = None, inspection: Inspection | None = None) -> list[Page]:
+    """Every page of the site, in a fixed order. `archive` (the git history) adds 修订记录 and the 变更记录 page;
+    `inspection` (only in builds for 党内公开 or narrower) the 督查 section."""
     git = archive if archive is not None and archive.available else None
     links = links_for(views.site.forge) if git else None
     # Commit messages are free text that may speak of any record in the files a commit touched: a build shows
@@ -118,7 +121,7 @@ def plan(views: Views, archive: History | None = None) -> list[Page]:
         "today": views.today,
         "audience": views.audience,
         "contact": views.site.contact,
-        "nav": NAV,
+        "nav": (*NAV, (INSPECTION, "督查")) if inspection is not None else NAV,
         "css": CSS,
         "feed": FEED,
         "site_url": views.site.url or "",  # the published address ("" when site.yaml has none): feed and sitemap links
@@ -198,6 +201,8 @@ def plan(views: Views, archive: History | None = None) -> list[Page]:
             if not r.units or set(r.units) & views.units.keys()
         ]
         pages.append(page(CHANGES, "changes.html", commits=shown))
+    if inspection is not None:
+        pages.extend(inspection_pages(inspection, views, page))
     # The server shows 404.html at whatever path was asked for, so its links start from the site's root path.
     pages.append(page("404.html", "404.html", root=urlsplit(views.site.url).path if views.site.url else "/"))
     pages.append(
@@ -311,3 +316,52 @@ def _updated(views: Views) -> dt.date:
     """The feed's date: its newest notice, else the build date."""
     entries = feed_entries(views)
     return entries[0][0].window.start if entries else views.today  # type: ignore[union-attr]
+
+
+# ---------------------------------------------------------------- 督查 (only in builds for 党内公开 or narrower)
+
+INSPECTION = "inspection/index.html"
+SNAPSHOTS = "inspection/snapshots/index.html"
+
+
+def inspection_url(unit_id: str) -> str:
+    return f"inspection/{check_id(unit_id)}/index.html"
+
+
+def inspection_pages(inspection: Inspection, views: Views, page: Callable[..., Page]) -> list[Page]:
+    """The 督查 section: the tree with each unit's four checks, one drill-down page per unit, the two inspections side by side."""
+    a = inspection.current
+    urls = {uid: inspection_url(uid) for uid in a.units}
+    scored = [ua for ua in a.units.values() if ua.score is not None]
+    ranking = sorted(scored, key=lambda ua: (ua.score, natural_key(ua.ref.id))) + [ua for ua in a.units.values() if ua.score is None]
+    common = {"audit": a, "checks": list(Check), "unit_urls": urls, "index_url": INSPECTION, "snapshots_url": SNAPSHOTS}
+    pages = [
+        page(
+            INSPECTION,
+            "inspection.html",
+            **common,
+            ranking=ranking,
+            score_chart=charts.score_chart(a),
+            done=sum(r.ok for r in a.totals.values()),
+            gaps=sum(r.gap for r in a.totals.values()),
+            due=sum(r.due for r in a.totals.values()),
+            pending=sum(r.pending for r in a.totals.values()),
+            reminders=sum(len(ua.reminders) for ua in a.units.values()),
+        )
+    ]
+    for uid, ua in a.units.items():
+        uv = views.units[uid]
+        found = [
+            charts.checks_chart(ua, a.year),
+            charts.satisfaction_chart(ua.ref.name, uv.records.appraisals, a.year),
+            charts.years_chart(ua.ref.name, uv.by_year),
+        ]
+        notes = [] if found[1] else [f"{a.year} 年还没有本单位的群众满意度测评。"]
+        shown = [c for c in found if c is not None]
+        ancestors = [ref for ref in uv.ancestors if ref.id in urls]
+        pages.append(page(urls[uid], "inspection_unit.html", **common, ua=ua, ancestors=ancestors, charts=shown, chart_notes=notes))
+    rows = [
+        (ua.ref, ua.depth, [(s, s.audit.units.get(uid) if s.audit else None) for s in inspection.snapshots]) for uid, ua in a.units.items()
+    ]
+    pages.append(page(SNAPSHOTS, "inspection_snapshots.html", **common, year=a.year, snapshots=inspection.snapshots, rows=rows))
+    return pages
