@@ -62,6 +62,10 @@ def test_every_page_of_the_fixture_is_there(site: Path) -> None:
             f"members/{p}/index.html"
             for p in ("shi-wang", "shi-li", "t1-zhang", "lian1-zhao", "lian1-sun", "lian1-zhou", "lian1-qian", "sq1-chen")
         ),
+        # 督查 (this build is for 特定对象公开; a public one has none: tests/test_audit_site.py)
+        "inspection/index.html",
+        "inspection/snapshots/index.html",
+        *(f"inspection/{u}/index.html" for u in ("shi", "tuan-1", "lian-1", "shequ-1")),
     }
     built = {p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file()}
     assert {p for p in built if not p.startswith("pagefind/")} == expected
