@@ -471,7 +471,7 @@ def _honour_items(uv: UnitView, facts: _Facts, today: dt.date) -> list[Item]:
     items = []
     for h in facts.commendations.get(uv.ref.id, []):
         r, w, state = h.record, h.window, h.state.key  # the state as derive decided it at the date
-        what = f"{h.nominee.name}（{r.title.value}）"
+        what = f"{h.nominee.name}（{r.title}）"
         if state == "awarded":
             open_objections = [o for o in r.objections if not o.resolved]
             if w is None:

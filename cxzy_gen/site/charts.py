@@ -11,11 +11,8 @@ from xml.sax.saxutils import escape, quoteattr
 
 from markupsafe import Markup
 
-from cxzy_gen.records import models as m
 from cxzy_gen.site.audit import Audit, UnitAudit
 from cxzy_gen.site.derive import AppraisalView, Tally, percent
-
-SATISFACTION = {name: info.title or name for name, info in m.Satisfaction.model_fields.items()}  # 满意 … 不满意, in order
 
 LABEL_WIDTH = 200  # room for a unit's name on the left
 PLOT_WIDTH = 360
@@ -98,18 +95,19 @@ def checks_chart(ua: UnitAudit, year: int) -> Chart:
 
 
 def satisfaction_chart(name: str, appraisals: list[AppraisalView], year: int) -> Chart | None:
-    """The satisfaction distribution of a unit's own 群众满意度测评 in the year (all its appraisals' votes together)."""
-    counts = dict.fromkeys(SATISFACTION, 0)
+    """The satisfaction distribution of a unit's own 群众满意度测评 in the year: the votes of all its appraisals together
+    (满意 … 不满意, and 不了解 where counted); appraisals published as percentages only cannot be added up and are left out."""
+    counts: dict[str, int | float] = {}
     for a in appraisals:
         r = a.record
-        if a.target.kind == "unit" and r.date.year == year and r.satisfaction is not None and r.withdrawn is None:
-            for field in SATISFACTION:
-                counts[field] += getattr(r.satisfaction, field)
+        if a.target.kind == "unit" and r.date.year == year and r.satisfaction is not None and r.withdrawn is None and not r.percent_only:
+            for label, n in r.satisfaction.grades():
+                counts[label] = counts.get(label, 0) + n
     total = sum(counts.values())
     if not total:
         return None
-    bars = [Bar(SATISFACTION[f], n, f"{n} 票（{percent(n, total)}）") for f, n in counts.items()]
-    desc = f"共 {total} 票：" + "，".join(f"{b.label} {b.text}" for b in bars) + "。"
+    bars = [Bar(label, n, f"{n:g} 票（{percent(n, total)}）") for label, n in counts.items()]
+    desc = f"共 {total:g} 票：" + "，".join(f"{b.label} {b.text}" for b in bars) + "。"
     return bar_chart("satisfaction", f"{name} {year} 年群众满意度测评", desc, bars, total)
 
 
