@@ -378,7 +378,8 @@ class _Facts:
         self.commendations: dict[str, list[CommendationView]] = defaultdict(list)
         for h in views.commendations:
             if h.year == year:
-                home = h.nominee.id if h.nominee.kind == "unit" else self.member_unit[h.nominee.id]
+                # The nominee's own unit; a nominee from outside the data counts with the awarding unit.
+                home = h.nominee.id if h.nominee.id in views.units else self.member_unit.get(h.nominee.id, h.awarding.id)
                 self.commendations[home].append(h)
 
     def unit_of(self, ref: Ref) -> str:
