@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sitekit
 import yaml
 
 from cxzy_gen.problems import Problem
@@ -18,6 +19,12 @@ from cxzy_gen.records.validate import Summary, load_dataset
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 MINI = FIXTURES / "mini"
+DEMO = Path(__file__).resolve().parent.parent / "data"
+
+# The quick run (`pytest -m "not slow"`, see CONTRIBUTING.md) leaves out what takes most of the time and
+# rarely fails alone: the real browser and web server, and every variant on the whole demo 师 (the same
+# checks run on the small fixture). CI (`.ci/run`) runs everything.
+SLOW_MODULES = {"test_browser.py", "test_nginx.py"}
 
 
 def yaml_scalar(value: Any, *, in_flow: bool = False) -> str:
@@ -166,9 +173,24 @@ def mini(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[DataCopy]:
     yield DataCopy(Path("data"))
 
 
+@pytest.fixture(autouse=True, scope="module")
+def _pages_parsed_once_per_module() -> Iterator[None]:
+    """`sitekit.html` keeps each parsed page for the module's other tests, then lets them go."""
+    yield
+    sitekit.forget_pages()
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--update-golden",
         action="store_true",
         help="rewrite tests/golden/ from the current output instead of comparing (see CONTRIBUTING.md)",
     )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        params = getattr(item, "callspec", None)
+        on_demo = params is not None and any(value == DEMO for value in params.params.values())
+        if item.path.name in SLOW_MODULES or on_demo or "demo" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.slow)

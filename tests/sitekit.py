@@ -45,8 +45,20 @@ def make_site(data: Path, out: Path, today: dt.date = TODAY, audience: m.Audienc
     return build(data, out, today, audience, **kw)
 
 
+_PARSED: dict[tuple[Path, int, int], BeautifulSoup] = {}
+
+
 def html(path: Path) -> BeautifulSoup:
-    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+    """A built page, parsed once per test module (tests/conftest.py forgets them after each module): read it, never change it."""
+    stat = path.stat()
+    key = (path.resolve(), stat.st_mtime_ns, stat.st_size)  # a rebuilt page is parsed again
+    if key not in _PARSED:
+        _PARSED[key] = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+    return _PARSED[key]
+
+
+def forget_pages() -> None:
+    _PARSED.clear()
 
 
 _AROUND_PUNCTUATION = re.compile(r" ?([：，。；、（）《》]) ?")

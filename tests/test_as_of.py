@@ -271,6 +271,7 @@ def _raw(data: Path) -> Iterator[tuple[str, dict[str, Any], dict[str, Any]]]:
             yield kind, content, record
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not (DEMO / "site.yaml").is_file(), reason="no demo data")
 def test_home_figures_are_the_figures_of_the_day(tmp_path: Path) -> None:
     ds, problems, _ = load_dataset(DEMO)

@@ -12,6 +12,7 @@ from sitekit import DEMO, files
 GENERATOR = DEMO.parent / "tools" / "make_demo_data.py"
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not (DEMO / "site.yaml").is_file(), reason="no demo data in this checkout")
 def test_the_generator_reproduces_the_demo_data(tmp_path: Path) -> None:
     out = tmp_path / "data"

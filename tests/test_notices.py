@@ -15,7 +15,7 @@ from cxzy_gen.site.derive import derive
 from cxzy_gen.site.notices import channels, objection_contact
 
 TODAY = dt.date(2011, 6, 28)
-pytestmark = pytest.mark.skipif(not (DEMO / "site.yaml").is_file(), reason="no demo data")
+pytestmark = [pytest.mark.skipif(not (DEMO / "site.yaml").is_file(), reason="no demo data"), pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")

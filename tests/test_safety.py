@@ -12,8 +12,7 @@ from typing import Any
 
 import pytest
 import yaml
-from bs4 import BeautifulSoup
-from sitekit import MODEL, copy_data, data_sets, free_text_fields, make_site, own_addresses, records, rewrite
+from sitekit import MODEL, copy_data, data_sets, free_text_fields, html, make_site, own_addresses, records, rewrite
 
 from cxzy_gen.records import models as m
 from cxzy_gen.records.validate import load_dataset
@@ -147,7 +146,7 @@ UNSAFE_URL = re.compile(r"^\s*(?:javascript|data|vbscript):|^\s*(?:https?:)?//",
 def test_hostile_text_never_becomes_markup(hostile_site: Path) -> None:
     shown_as_text = False
     for path in sorted(hostile_site.rglob("*.html")):
-        page = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+        page = html(path)
         where = path.relative_to(hostile_site).as_posix()
         assert not page.find_all(["iframe", "img", "object", "embed", "style"]), where
         # The only SVG is the site's own charts (the 督查 pages): bars and text, nothing that loads or runs.

@@ -338,7 +338,7 @@ def test_every_page_is_well_formed_chinese_html5(any_site: Path) -> None:
     for path in sorted(any_site.rglob("*.html")):
         text = path.read_text(encoding="utf-8")
         assert text.startswith("<!DOCTYPE html>"), path
-        page = BeautifulSoup(text, "html.parser")
+        page = html(path)
         assert page.html["lang"] == "zh-CN", path
         assert len(page.find_all("h1")) == 1, path
         assert page.find("main", id="main") is not None and page.select_one("a.skip-link[href='#main']") is not None, path
@@ -392,8 +392,7 @@ def test_no_external_resource_in_any_file(any_site: Path) -> None:
         if path.suffix == ".css":
             assert "@import" not in text and "url(" not in text and "@font-face" not in text
         if path.suffix == ".html":
-            page = BeautifulSoup(text, "html.parser")
-            for el in page.find_all(src=True):
+            for el in html(path).find_all(src=True):
                 # The one script is the search page's own, from the site's assets.
                 if not (el.name == "script" and OWN_SCRIPT.fullmatch(el["src"])):
                     raise AssertionError(f"{path}: unexpected {el.name} src={el['src']}")
