@@ -279,8 +279,13 @@ class Member(Record):
         return year_month_label(self.joined)
 
 
-class MembersFile(Strict):
+class RecordsFile(Strict):
+    """A file that lists records: its `audience` is the default of the records that name none."""
+
     audience: Audience | None = Field(None, title="本文件记录的默认公开范围")
+
+
+class MembersFile(RecordsFile):
     members: list[Member] = Field(title="党员名单")
 
 
@@ -381,8 +386,7 @@ class Commitment(Withdrawable):
     branch_check: BranchCheck | None = Field(None, title="支部审核", description="党支部审核承诺的意见、审核人和日期")
 
 
-class CommitmentsFile(Strict):
-    audience: Audience | None = Field(None, title="本文件记录的默认公开范围")
+class CommitmentsFile(RecordsFile):
     commitments: list[Commitment] = Field(title="公开承诺")
 
 
@@ -486,8 +490,7 @@ class Review(Withdrawable):
     response: Response | None = Field(None, title="被点评人整改答复", description="被点评的党员或党组织本人填写的整改意见")
 
 
-class ReviewsFile(Strict):
-    audience: Audience | None = Field(None, title="本文件记录的默认公开范围")
+class ReviewsFile(RecordsFile):
     reviews: list[Review] = Field(title="领导点评")
 
 
@@ -612,8 +615,7 @@ class Appraisal(Withdrawable):
         return self.respondents.total - (self.abstained or 0) - (self.invalid or 0)
 
 
-class AppraisalsFile(Strict):
-    audience: Audience | None = Field(None, title="本文件记录的默认公开范围")
+class AppraisalsFile(RecordsFile):
     appraisals: list[Appraisal] = Field(title="群众评议")
 
 
@@ -705,8 +707,7 @@ class Commendation(Record):
     revoked_reason: Text | None = Field(None, title="撤销原因")
 
 
-class CommendationsFile(Strict):
-    audience: Audience | None = Field(None, title="本文件记录的默认公开范围")
+class CommendationsFile(RecordsFile):
     commendations: list[Commendation] = Field(title="评选表彰")
 
 

@@ -214,7 +214,7 @@ def _collect(ds: Dataset, doc: Document, where: Place, model: BaseModel, problem
         return
     list_key = where.file.list_key
     assert where.file.record is not None and list_key is not None, "discover finds site.yaml, unit.yaml and record lists only"
-    default = getattr(model, "audience", None)
+    default = model.audience if isinstance(model, m.RecordsFile) else None
     target = getattr(ds, where.file.record.plural)
     for i, record in enumerate(getattr(model, list_key)):
         _place(ds, doc, record, (list_key, i), where, default)
