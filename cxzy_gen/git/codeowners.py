@@ -13,6 +13,7 @@ from pathlib import Path
 from cxzy_gen.git.plumbing import locate
 from cxzy_gen.problems import Problem, Severity
 from cxzy_gen.records.dataset import Dataset
+from cxzy_gen.records.layout import unit_dir
 from cxzy_gen.records.validate import display_path
 
 FLAVORS = ("github", "gitlab", "gitea")
@@ -57,7 +58,7 @@ def rules(ds: Dataset, flavor: str, prefix: str = "data") -> list[tuple[str, lis
     for unit_id, owners in owners_by_unit(ds).items():
         out.append(
             (
-                _pattern(flavor, f"{prefix}/units/{unit_id}" if prefix else f"units/{unit_id}"),
+                _pattern(flavor, f"{prefix}/{unit_dir(unit_id)}" if prefix else unit_dir(unit_id)),
                 owners,
                 f"{ds.units[unit_id].name}（{unit_id}）",
             )

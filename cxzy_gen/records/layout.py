@@ -64,7 +64,12 @@ class FileKind:
         """The file's path relative to the data folder, for one unit and year (or as a pattern for people)."""
         if self.record is None:
             return self.file_name
-        return "/".join([UNITS_DIR, unit, *([str(year)] if self.yearly else []), self.file_name])
+        return "/".join([unit_dir(unit), *([str(year)] if self.yearly else []), self.file_name])
+
+
+def unit_dir(unit: str) -> str:
+    """A unit's folder relative to the data folder: what it holds is about the unit, and its approvers own it."""
+    return f"{UNITS_DIR}/{unit}"
 
 
 SITE = FileKind("site", m.Site, "站点设置")

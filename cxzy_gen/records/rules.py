@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from cxzy_gen.problems import Problem, Severity
+from cxzy_gen.records import layout
 from cxzy_gen.records import models as m
 from cxzy_gen.records.dataset import Dataset
 from cxzy_gen.records.layout import RECORD_KINDS
@@ -166,9 +167,9 @@ def unit_tree(ds: Dataset) -> Iterator[Problem]:
     """One root (the site's root unit) and no cycles: every unit reaches the root by its parents."""
     root = ds.site.root_unit
     if root not in ds.units:
-        doc = next(d for d in ds.documents.values() if d.path.endswith("site.yaml"))
+        doc = next(d for d in ds.documents.values() if d.path.endswith(layout.SITE.file_name))
         line, col = doc.locate(("root_unit",))
-        yield Problem(doc.path, line, col, "E-TREE", f"根单位「{root}」不存在（提示：units/{root}/unit.yaml）")
+        yield Problem(doc.path, line, col, "E-TREE", f"根单位「{root}」不存在（提示：{layout.UNIT_FILE.path(root)}）")
         return
     for unit in ds.units.values():
         if unit.parent is None and unit.id != root:
@@ -220,11 +221,15 @@ def records_in_their_folder(ds: Dataset) -> Iterator[Problem]:
             continue  # reported by references_resolve
         owner = ref if ref in ds.units else ds.members[ref].folder_unit
         if owner != record.folder_unit:
-            yield ds.problem(record, keys, "E-FILE", f"「{ref}」不属于单位「{record.folder_unit}」，这条记录应放在 units/{owner}/ 下")
+            yield ds.problem(
+                record, keys, "E-FILE", f"「{ref}」不属于单位「{record.folder_unit}」，这条记录应放在 {layout.unit_dir(owner)}/ 下"
+            )
     for h in ds.commendations:
         awarding = h.awarding_unit or h.folder_unit
         if h.awarding_unit and h.awarding_unit != h.folder_unit:
-            yield ds.problem(h, ("awarding_unit",), "E-FILE", f"表彰由「{h.awarding_unit}」作出，应放在 units/{h.awarding_unit}/ 下")
+            yield ds.problem(
+                h, ("awarding_unit",), "E-FILE", f"表彰由「{h.awarding_unit}」作出，应放在 {layout.unit_dir(h.awarding_unit)}/ 下"
+            )
         unit = ds.unit_of(h.nominee) if h.nominee else None
         if unit and awarding in ds.units and not _in_subtree(ds, unit.id, awarding):
             yield ds.problem(h, ("nominee",), "E-REF", f"推荐对象「{h.nominee}」不在表彰单位「{awarding}」的管辖范围内")
