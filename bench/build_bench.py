@@ -193,7 +193,7 @@ def add_unit(repo: Path, round_: int) -> None:
     (folder / "members.yaml").write_text(f"members:\n- id: added{round_}-m1\n  name: 新党员\n  roles: [书记]\n", encoding="utf-8")
 
 
-def measure(repo: Path, repeat: int) -> tuple[Figures, int]:
+def measure(repo: Path, repeat: int, chosen: list[str]) -> tuple[Figures, int]:
     """Every scenario `repeat` times; also the number of HTML pages of the cold build."""
     figures, pages = Figures(), 0
     templates = repo / "bench-templates"
@@ -215,6 +215,8 @@ def measure(repo: Path, repeat: int) -> tuple[Figures, int]:
             ("template", lambda r=round_: (templates / "base.html").write_text(OVERRIDE.replace("VARIANT", f"B{r}"), encoding="utf-8")),
         ]
         for name, prepare in steps:
+            if name not in chosen:
+                continue
             if callable(prepare):
                 prepare()
             cmd = [*cxzy, "validate", "--data", "data"] if name == "validate" else build
@@ -233,6 +235,8 @@ def section(
     hugo_wall = statistics.median(hugo_walls)
     scale = {1000: "师", 10000: "兵团"}.get(args.units, "")
     command = f"python bench/build_bench.py --units {args.units} --members {args.members} --repeat {args.repeat} --write {args.write}"
+    if args.chosen != list(SCENARIOS):
+        command += f" --scenarios {','.join(args.chosen)}"
     cpu = _cpu()
     lines = [
         f"<!-- scale {args.units}x{args.members} -->",
@@ -251,6 +255,8 @@ def section(
         "|---|---:|---:|---:|---:|",
     ]
     for name, label in SCENARIOS.items():
+        if name not in figures.runs:
+            continue
         wall = figures.wall(name)
         lines.append(f"| {label} | {wall:.2f} | {wall / hugo_wall:.2f}× | {figures.tree_mb(name):.0f} | {figures.largest_mb(name):.0f} |")
     lines += [f"| Hugo, cold (reference) | {hugo_wall:.2f} | 1.00× | {hugo_mb:.0f} | {hugo_mb:.0f} |", ""]
@@ -299,15 +305,19 @@ def main() -> None:
     ap.add_argument("--members", type=int, default=25)
     ap.add_argument("--repeat", type=int, default=3, help="runs per measurement; the median is kept")
     ap.add_argument("--write", type=Path, help="put the results into this Markdown page (docs/benchmarks.md)")
+    ap.add_argument("--scenarios", default=",".join(SCENARIOS), help="which measurements, comma-separated (default: all)")
     args = ap.parse_args()
+    args.chosen = [name for name in SCENARIOS if name in args.scenarios.split(",")]
 
     print(f"== Hugo yardstick, {args.units} x {args.members}", flush=True)
     hugo_pages, hugo_walls, hugo_mb, version = hugo(args.units, args.members, args.repeat)
     repo = board(args.units, args.members)
-    figures, pages = measure(repo, args.repeat)
+    figures, pages = measure(repo, args.repeat, args.chosen)
     hugo_wall = statistics.median(hugo_walls)
     print(f"\n== {args.units} units x ~{args.members} members, {os.cpu_count()} cores; Hugo cold {hugo_wall:.2f} s, {hugo_pages} pages")
     for name, label in SCENARIOS.items():
+        if name not in figures.runs:
+            continue
         wall = figures.wall(name)
         print(f"   {name:10} {wall:7.2f} s  {wall / hugo_wall:5.2f}x Hugo  {figures.tree_mb(name):6.0f} MB  ({label})")
     if args.write:
