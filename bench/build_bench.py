@@ -237,10 +237,13 @@ def section(
     command = f"python bench/build_bench.py --units {args.units} --members {args.members} --repeat {args.repeat} --write {args.write}"
     if args.chosen != list(SCENARIOS):
         command += f" --scenarios {','.join(args.chosen)}"
+    if args.label:
+        command += f" --label {args.label}"
     cpu = _cpu()
     lines = [
-        f"<!-- scale {args.units}x{args.members} -->",
-        f"## {scale + '规模：' if scale else ''}{args.units} units × ~{args.members} members — {dt.date.today()}",
+        f"<!-- scale {args.units}x{args.members}{':' + args.label if args.label else ''} -->",
+        f"## {scale + '规模：' if scale else ''}{args.units} units × ~{args.members} members — {dt.date.today()}"
+        + (f" ({args.label})" if args.label else ""),
         "",
         f"Machine: {platform.machine()}, {cpu}, {os.cpu_count()} cores, {_memory_gb():.0f} GB, Python {platform.python_version()}, "
         f"load average {os.getloadavg()[0]:.1f} at the end (the machine is shared; compare the ratios). "
@@ -295,7 +298,8 @@ def write_page(path: Path, key: str, text: str) -> None:
     old = path.read_text(encoding="utf-8") if path.is_file() else ""
     sections = {m.group(1): m.group(0).rstrip() + "\n" for m in re.finditer(r"<!-- scale (\S+) -->.*?(?=<!-- scale |\Z)", old, re.DOTALL)}
     sections[key] = text
-    ordered = sorted(sections.items(), key=lambda kv: [int(n) for n in kv[0].split("x")])
+    # newest code first within a scale: unlabelled sections (this code), then labelled ones (e.g. "before")
+    ordered = sorted(sections.items(), key=lambda kv: ([int(n) for n in kv[0].split(":")[0].split("x")], kv[0]))
     path.write_text(HEADER + "\n" + "\n".join(body for _, body in ordered), encoding="utf-8")
 
 
@@ -305,6 +309,7 @@ def main() -> None:
     ap.add_argument("--members", type=int, default=25)
     ap.add_argument("--repeat", type=int, default=3, help="runs per measurement; the median is kept")
     ap.add_argument("--write", type=Path, help="put the results into this Markdown page (docs/benchmarks.md)")
+    ap.add_argument("--label", default="", help="keep this section beside the unlabelled one of the same scale (e.g. before)")
     ap.add_argument("--scenarios", default=",".join(SCENARIOS), help="which measurements, comma-separated (default: all)")
     args = ap.parse_args()
     args.chosen = [name for name in SCENARIOS if name in args.scenarios.split(",")]
@@ -321,7 +326,8 @@ def main() -> None:
         wall = figures.wall(name)
         print(f"   {name:10} {wall:7.2f} s  {wall / hugo_wall:5.2f}x Hugo  {figures.tree_mb(name):6.0f} MB  ({label})")
     if args.write:
-        write_page(args.write, f"{args.units}x{args.members}", section(args, figures, hugo_pages, hugo_walls, hugo_mb, version, pages))
+        key = f"{args.units}x{args.members}" + (f":{args.label}" if args.label else "")
+        write_page(args.write, key, section(args, figures, hugo_pages, hugo_walls, hugo_mb, version, pages))
         print(f"   written to {args.write}")
 
 
