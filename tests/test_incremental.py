@@ -232,3 +232,22 @@ def test_cli_build_reports_an_unchanged_site_and_can_skip_the_cache(board: Path,
     assert quiet.exit_code == 0 and quiet.output == ""
     checked = runner.invoke(main, ["validate", "--cache", str(tmp_path / "c2")])
     assert checked.exit_code == 0 and (tmp_path / "c2").is_dir()
+
+
+def test_progress_is_told_files_read_and_pages_written(board: Path, tmp_path: Path) -> None:
+    from cxzy_gen.build import Progress
+
+    seen: dict[str, list[tuple[int, int]]] = {"files": [], "pages": []}
+    progress = Progress(files=lambda d, t: seen["files"].append((d, t)), pages=lambda d, t: seen["pages"].append((d, t)))
+    result = build(board / "data", tmp_path / "out", END, progress=progress)
+    assert seen["files"][-1][0] == seen["files"][-1][1] > 0
+    assert seen["pages"][-1][0] == seen["pages"][-1][1] >= result.pages
+
+
+def test_progress_stays_quiet_in_ci_and_off_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    from cxzy_gen.cli import _terminal_progress
+
+    monkeypatch.setenv("CI", "true")
+    assert _terminal_progress() is None
+    monkeypatch.delenv("CI")
+    assert _terminal_progress() is None  # pytest's stderr is not a terminal
