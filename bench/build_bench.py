@@ -239,6 +239,8 @@ def section(
         command += f" --scenarios {','.join(args.chosen)}"
     if args.label:
         command += f" --label {args.label}"
+    if args.hugo:
+        command += f" --hugo {args.hugo}"
     cpu = _cpu()
     lines = [
         f"<!-- scale {args.units}x{args.members}{':' + args.label if args.label else ''} -->",
@@ -309,13 +311,22 @@ def main() -> None:
     ap.add_argument("--members", type=int, default=25)
     ap.add_argument("--repeat", type=int, default=3, help="runs per measurement; the median is kept")
     ap.add_argument("--write", type=Path, help="put the results into this Markdown page (docs/benchmarks.md)")
+    ap.add_argument(
+        "--hugo",
+        metavar="SECONDS:MB:PAGES",
+        help="use this Hugo cold build measured earlier on this machine instead of running it again (said so in the page)",
+    )
     ap.add_argument("--label", default="", help="keep this section beside the unlabelled one of the same scale (e.g. before)")
     ap.add_argument("--scenarios", default=",".join(SCENARIOS), help="which measurements, comma-separated (default: all)")
     args = ap.parse_args()
     args.chosen = [name for name in SCENARIOS if name in args.scenarios.split(",")]
 
-    print(f"== Hugo yardstick, {args.units} x {args.members}", flush=True)
-    hugo_pages, hugo_walls, hugo_mb, version = hugo(args.units, args.members, args.repeat)
+    if args.hugo:
+        wall_s, mb_s, pages_s = args.hugo.split(":")
+        hugo_pages, hugo_walls, hugo_mb, version = int(pages_s), [float(wall_s)], float(mb_s), "(measured earlier, given with --hugo)"
+    else:
+        print(f"== Hugo yardstick, {args.units} x {args.members}", flush=True)
+        hugo_pages, hugo_walls, hugo_mb, version = hugo(args.units, args.members, args.repeat)
     repo = board(args.units, args.members)
     figures, pages = measure(repo, args.repeat, args.chosen)
     hugo_wall = statistics.median(hugo_walls)
