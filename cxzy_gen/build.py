@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
@@ -21,7 +22,8 @@ from cxzy_gen.records.rules import MAX_YEAR, MIN_YEAR
 from cxzy_gen.records.validate import Summary, load_dataset
 from cxzy_gen.site.audit import Audit, audit, inspection
 from cxzy_gen.site.derive import Views, derive
-from cxzy_gen.site.plan import plan, search_records
+from cxzy_gen.site.pdf import PrintError, Sheet, print_sheets
+from cxzy_gen.site.plan import plan, print_targets, search_records
 from cxzy_gen.site.render import environment, render
 from cxzy_gen.site.search import pagefind_binary, write_index
 from cxzy_gen.site.write import MARKER, write
@@ -184,3 +186,29 @@ def inspect(data_dir: Path, today: dt.date, year: int | None = None, unit: str |
     if dataset is None:
         raise DataProblems(problems, summary)
     return audit(derive(dataset, today, Audience.SPECIFIC), year, unit)
+
+
+def print_pdfs(
+    data_dir: Path,
+    out: Path,
+    today: dt.date,
+    audience: Audience,
+    templates: Path | None = None,
+    unit: str | None = None,
+    kind: str | None = None,
+    printed_on: dt.date | None = None,
+) -> list[Path]:
+    """`cxzy pdf`: build the site in a temporary folder, then print its sheets (of one unit, of one kind) into `out`."""
+    dataset, problems, summary = load_dataset(data_dir)
+    if dataset is None:
+        raise DataProblems(problems, summary)
+    views = derive(dataset, today, audience)
+    if unit is not None and unit not in views.units:
+        raise PrintError(f"没有编号为 {unit} 的党组织（或它不在「{audience}」的范围内）")
+    sheets = [Sheet(k, u, url) for k, u, url in print_targets(views) if unit in (None, u) and kind in (None, k)]
+    if not sheets:
+        raise PrintError("没有可打印的内容（提示：换一个 --kind，或去掉 --unit）")
+    with tempfile.TemporaryDirectory(prefix="cxzy-pdf-") as tmp:
+        site = Path(tmp) / "site"
+        write(render(plan(views), environment(templates)), site)
+        return print_sheets(site, sheets, out, audience.value, printed_on or today_in_china())

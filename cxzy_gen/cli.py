@@ -249,7 +249,7 @@ AUDIENCES = click.Choice([*AUDIENCE_NAMES.values(), *AUDIENCE_NAMES])
 
 
 def _site_options(fn):
-    """The options `build` and `serve` share."""
+    """The options `build`, `serve` and `pdf` share."""
     for option in reversed(
         [
             click.option(
@@ -372,6 +372,39 @@ def build_command(
         f"到 {out}/，用时 {result.seconds:.1f} 秒。日期 {result.today.isoformat()}，公开范围：{result.audience}。"
     )
     click.echo(f"用浏览器打开 {out / 'index.html'} 即可浏览（直接打开文件，不需要服务器）；预览并随数据自动更新可用 cxzy serve。")
+
+
+@main.command()
+@_site_options
+@click.option("--unit", metavar="ID", help="只打印这个党组织的（它发布的公示、它的承诺公示表、点评意见表、评议结果）")
+@click.option("--kind", type=click.Choice(["公示", "承诺公示表", "点评意见表", "评议结果", "光荣榜"]), help="只打印这一种")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="PDF 文件写到这个目录")
+def pdf(
+    data_dir: Path,
+    today: dt.datetime | None,
+    audience: str,
+    templates: Path | None,
+    cache_dir: Path,
+    no_cache: bool,
+    unit: str | None,
+    kind: str | None,
+    out: Path,
+) -> None:
+    """把公示通知和张贴用的表（A4）打印成 PDF：用无界面的 Chromium 按打印样式输出，带页码、打印日期和公开范围。"""
+    from cxzy_gen.build import DataProblems, print_pdfs, site_templates
+    from cxzy_gen.site.pdf import PrintError
+
+    day, level = _site_args(data_dir, today, audience)
+    try:
+        written = print_pdfs(data_dir, out, day, level, site_templates(templates), unit, kind)  # type: ignore[arg-type]
+    except DataProblems as exc:
+        click.echo(format_problems(exc.problems, "text"), err=True)
+        raise SystemExit(1) from None
+    except PrintError as exc:
+        raise click.ClickException(str(exc)) from exc
+    for path in written:
+        click.echo(str(path))
+    click.echo(f"已打印 {len(written)} 个 PDF 文件到 {out}/。", err=True)
 
 
 @main.command()

@@ -291,3 +291,39 @@ def test_inspection_pages_are_accessible_and_their_charts_print(browser, party_s
     flat = "".join(text.split())
     assert pages >= 1 and "四项检查覆盖率" in flat and "承诺有公示" in flat
     assert errors == []
+
+
+def test_the_lobby_screen_cycles_through_what_is_open_and_the_honour_roll(browser, site: Path, artifacts: Path) -> None:
+    _need(AXE.is_file(), "axe-core (npm ci in tools/web-checks)")
+    errors: list[str] = []
+    board = site / "board" / "index.html"
+    page = _open(browser, board.as_uri() + "?seconds=1", errors)
+    page.set_viewport_size({"width": 1920, "height": 1080})
+
+    def shown() -> list[str]:
+        return page.eval_on_selector_all(".slide:not([hidden]) h2", "els => els.map(e => e.textContent.trim())")
+
+    first = shown()
+    # The current 公示 first (the one open on the build date), one slide at a time.
+    assert first == ["红柳河团场党委关于2011年度先进基层党组织、优秀共产党员和优秀党务工作者拟表彰对象的公示"]
+    assert "红柳河团场党委组织科" in page.locator(".slide:not([hidden])").inner_text()
+    page.screenshot(path=str(artifacts / "board.png"))
+    assert _axe(page) == []
+    seen = {first[0]}
+    for _ in range(6):
+        page.wait_for_timeout(1100)
+        seen.update(shown())
+    assert len(seen) >= 3 and any("光荣榜" in t or "受表彰" in t for t in seen), seen
+    # Large type: a nominee's name is at least 4% of the screen's height.
+    size = page.evaluate("parseFloat(getComputedStyle(document.querySelector('.slide-names .name')).fontSize)")
+    assert size >= 0.04 * 1080
+    phone = _open(browser, board.as_uri(), errors)
+    phone.set_viewport_size({"width": 375, "height": 800})
+    phone.screenshot(path=str(artifacts / "board-phone.png"))
+    # It reloads itself, so a new build reaches the screen.
+    fresh = _open(browser, board.as_uri() + "?refresh=1", errors)
+    fresh.evaluate("window.stale = true")
+    fresh.wait_for_timeout(2000)
+    fresh.wait_for_load_state()
+    assert fresh.evaluate("window.stale === undefined")
+    assert errors == []

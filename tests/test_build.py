@@ -275,7 +275,7 @@ def test_cli_build_prints_a_chinese_summary(tmp_path: Path) -> None:
     data = copy_data(SITE, tmp_path / "data")  # outside git: the page count does not depend on the repository's history
     result = CliRunner().invoke(main, ["build", "--data", str(data), "--out", str(out), "--today", "2011-06-28", "--audience", "party"])
     assert result.exit_code == 0, result.output
-    assert "已生成 28 个页面（党组织 3 个、党员 7 名" in result.output  # 23, and the 督查 section: index, 3 units, April/December
+    assert "已生成 32 个页面（党组织 3 个、党员 7 名" in result.output  # 23, the 督查 section (index, 3 units, April/December), the lobby screen and 3 print sheets
     assert "公开范围：党内公开" in result.output and "日期 2011-06-28" in result.output
     assert str(out / "index.html") in result.output
     assert (out / "index.html").is_file()
@@ -340,7 +340,7 @@ def test_python_dash_m_runs_the_build(tmp_path: Path) -> None:
 def test_build_returns_figures_and_warnings(tmp_path: Path) -> None:
     started = time.perf_counter()
     result = build(SITE, tmp_path / "public", TODAY, m.Audience.PUBLIC)
-    assert (result.pages, result.units, result.members) == (22, 3, 6)  # 3 units, 6 members, 9 site pages and 4 公示 notices
+    assert (result.pages, result.units, result.members) == (25, 3, 6)  # 3 units, 6 members, 10 site pages, 4 公示 notices and 2 print sheets
     assert result.warnings == [] and result.problems == []
     assert 0 < result.seconds <= time.perf_counter() - started
 

@@ -20,7 +20,7 @@ from cxzy_gen.site.serve import preview, serve
 def test_preview_builds_the_site(tmp_path: Path) -> None:
     data = copy_data(SITE, tmp_path / "data")  # outside git: no history
     message = preview(data, tmp_path / "public", TODAY, m.Audience.PUBLIC, None)
-    assert message.startswith("已生成 22 个页面")
+    assert message.startswith("已生成 25 个页面")
     assert (tmp_path / "public/units/lian-1/index.html").is_file()
     assert not (tmp_path / "public/changes/index.html").exists()
 
@@ -30,7 +30,7 @@ def test_preview_shows_the_git_history_like_build(tmp_path: Path) -> None:
     repo.commit("导入数据", author=("王建国", "wjg@example.org"), date="2011-03-01T09:00:00+08:00")
     out = tmp_path / "public"
     message = preview(repo.data, out, TODAY, m.Audience.PUBLIC, None)
-    assert message.startswith("已生成 23 个页面")
+    assert message.startswith("已生成 26 个页面")
     changes = text_of(html(out / "changes/index.html").find("main"))
     assert "王建国" in changes and "新增站点设置" in changes and "直接提交" in changes
     assert "王建国" in text_of(html(out / "units/lian-1/index.html").find("main"))

@@ -55,7 +55,11 @@ def test_every_page_of_the_fixture_is_there(site: Path) -> None:
         "sitemap.xml",
         "assets/site.css",
         "assets/search.js",
+        "assets/board.js",
         "search/index.html",
+        "board/index.html",
+        *(f"sheets/lian-1/{kind}/index.html" for kind in ("commitments", "reviews", "appraisals")),
+        "sheets/shequ-1/commitments/index.html",
         ".cxzy-site",
         *(f"units/{u}/index.html" for u in ("shi", "tuan-1", "lian-1", "shequ-1")),
         *(

@@ -14,6 +14,9 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+import segno
+from markupsafe import Markup
+
 from cxzy_gen.dates import china_date
 from cxzy_gen.git.forge import links_for
 from cxzy_gen.git.history import Commit, History, RevisionRow, revision_rows
@@ -37,6 +40,10 @@ SITEMAP = "sitemap.xml"
 CHANGES = "changes/index.html"  # 变更记录, from the git history
 SEARCH = "search/index.html"
 SEARCH_JS = "assets/search.js"
+BOARD = "board/index.html"  # the lobby screen
+BOARD_JS = "assets/board.js"
+BOARD_SECONDS = 15  # how long the lobby screen shows each slide
+BOARD_REFRESH = 600  # seconds between reloads, so a new build reaches the screen
 REVISIONS = 20  # how many revisions a unit or member page lists
 NAV = ((HOME, "首页"), (TREE, "组织架构"), (PUBLICITY, "公示"), (HONOURS, "光荣榜"), (ARCHIVE, "年度归档"), (SEARCH, "搜索"))
 LATEST = 12  # how many changes the home page lists
@@ -93,6 +100,54 @@ def review_url(r: ReviewView) -> str:
     return f"{where}#r-{check_id(r.record.id)}"
 
 
+# Print sheets for the physical board, one per unit and kind: (kind as people say it, folder name, template).
+SHEETS = (
+    ("承诺公示表", "commitments", "sheet_commitments.html"),
+    ("点评意见表", "reviews", "sheet_reviews.html"),
+    ("评议结果", "appraisals", "sheet_appraisals.html"),
+)
+
+
+def sheet_url(unit_id: str, folder: str) -> str:
+    return f"sheets/{check_id(unit_id)}/{folder}/index.html"
+
+
+def qr_svg(site_url: str | None, url: str) -> Markup | None:
+    """A QR code (inline SVG, by segno) of the page's address on the intranet site; None without site.yaml `url`."""
+    if not site_url:
+        return None
+    target = site_url + url.removesuffix("index.html")
+    return Markup(segno.make(target, error="m").svg_inline(scale=2, svgclass="qr", title=f"网页版：{target}"))
+
+
+def print_targets(views: Views) -> list[tuple[str, str, str]]:
+    """What `cxzy pdf` can print: (kind, unit id, page URL) for every sheet, 公示 notice and the 光荣榜."""
+    found: list[tuple[str, str, str]] = [("公示", n.issuer_id, notice_url(n)) for n in views.notices]
+    for uid, uv in views.units.items():
+        for kind, folder, _ in SHEETS:
+            if _sheet_items(uv, folder):
+                found.append((kind, uid, sheet_url(uid, folder)))
+    if any(h.record.status is m.CommendationStatus.AWARDED for h in views.commendations):
+        found.append(("光荣榜", views.site.root_unit, HONOURS))
+    return found
+
+
+def _sheet_year(items: list[Any], year: int) -> tuple[int, list[Any]]:
+    """The campaign year's records, else the latest year's."""
+    years = sorted({i.year for i in items}, reverse=True)
+    chosen = year if year in years else years[0]
+    return chosen, [i for i in items if i.year == chosen]
+
+
+def _sheet_items(uv: UnitView, folder: str) -> list[Any]:
+    recs = uv.records
+    if folder == "commitments":
+        return [c for c in recs.commitments if c.record.withdrawn is None]
+    if folder == "reviews":
+        return [r for r in recs.reviews if r.record.withdrawn is None]
+    return [a for a in recs.appraisals if a.record.withdrawn is None]
+
+
 def url_of(ref: Ref) -> str:
     return unit_url(ref.id) if ref.kind == "unit" else member_url(ref.id)
 
@@ -147,6 +202,7 @@ def plan(views: Views, archive: History | None = None, inspection: Inspection | 
             appraisals=by_year(recs.appraisals),
             received=by_year(recs.received),
             issued=[(n, notice_url(n)) for n in views.notices if n.issuer_id == uv.ref.id],
+            sheets=[(kind, sheet_url(uv.ref.id, folder)) for kind, folder, _ in SHEETS if _sheet_items(uv, folder)],
             contact=uv.unit.contact or views.site.contact,
             revisions=revision_rows(git.for_unit(uv.ref.id), links, messages)[:REVISIONS] if git else [],
         )
@@ -181,18 +237,44 @@ def plan(views: Views, archive: History | None = None, inspection: Inspection | 
         page(HOME, "home.html", open_notices=grouped["open"], changes=changes, campaign=views.campaign, years=views.years),
         page(TREE, "tree.html", units=views.units, roots=[views.units[uid].ref for uid in views.roots]),
         page(PUBLICITY, "publicity.html", groups=grouped),
-        *(page(notice_url(n), "notice.html", n=n, issuer=views.units[n.issuer_id].ref, pages=nominee_pages) for n in views.notices),
-        page(HONOURS, "honours.html", roll=honour_roll(views.commendations)),
+        *(
+            page(
+                notice_url(n),
+                "notice.html",
+                n=n,
+                issuer=views.units[n.issuer_id].ref,
+                pages=nominee_pages,
+                qr=qr_svg(views.site.url, notice_url(n)),
+            )
+            for n in views.notices
+        ),
+        page(HONOURS, "honours.html", roll=honour_roll(views.commendations), qr=qr_svg(views.site.url, HONOURS)),
         page(ARCHIVE, "archive.html", years=views.years),
         page(SEARCH, "search.html", script=SEARCH_JS, bundle=f"{BUNDLE}/pagefind.js"),
+        page(
+            BOARD,
+            "board.html",
+            script=BOARD_JS,
+            seconds=BOARD_SECONDS,
+            refresh=BOARD_REFRESH,
+            open_notices=grouped["open"],
+            roll=latest_roll(views.commendations),
+        ),
     ]
     for year, tally in views.years.items():
         rows = [(u, u.by_year[year]) for u in views.units.values() if year in u.by_year]
         awarded = [h for h in views.commendations if h.year == year]
         pages.append(page(year_url(year), "year.html", year=year, tally=tally, rows=rows, commendations=awarded))
-    # Each unit's page, then its members' pages: they show the same records, so they render together.
+    # Each unit's page, its print sheets, then its members' pages: they show the same records, so they render together.
     for uv in views.units.values():
         pages.append(unit_page(uv))
+        for kind, folder, template in SHEETS:
+            items = _sheet_items(uv, folder)
+            if items:
+                year, shown = _sheet_year(items, views.site.campaign_year)
+                url = sheet_url(uv.ref.id, folder)
+                level = max((i.record.level for i in shown), key=lambda a: a.rank)
+                pages.append(page(url, template, u=uv, kind=kind, year=year, items=shown, level=level, qr=qr_svg(views.site.url, url)))
         pages.extend(member_page(views.members[ref.id]) for ref in uv.members)
     if git:
         shown = [
@@ -213,6 +295,7 @@ def plan(views: Views, archive: History | None = None, inspection: Inspection | 
         pages.append(page(SITEMAP, "sitemap.xml", urls=html))
     pages.append(Page(CSS, None, static="static/site.css"))
     pages.append(Page(SEARCH_JS, None, static="static/search.js"))
+    pages.append(Page(BOARD_JS, None, static="static/board.js"))
     return pages
 
 
@@ -274,6 +357,12 @@ def honour_roll(commendations: list[CommendationView]) -> list[tuple[int, list[t
 def _title_order(title: str) -> tuple[int, str]:
     known = [t.value for t in m.HonourTitle]
     return (known.index(title), "") if title in known else (len(known), title)
+
+
+def latest_roll(commendations: list[CommendationView]) -> tuple[int, list[tuple[m.HonourTitle, list[CommendationView]]]] | None:
+    """The lobby screen's 光荣榜: the latest year's commended, by title."""
+    roll = honour_roll(commendations)
+    return roll[0] if roll else None
 
 
 def latest_changes(views: Views, n: int) -> list[Change]:

@@ -1,0 +1,92 @@
+"""`cxzy pdf`: the print sheets printed by headless Chromium, turned back into text (pdftotext) and pictures (pdftoppm)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from PIL import Image
+from sitekit import DEMO, SITE, html, make_site
+from test_browser import REQUIRED
+
+from cxzy_gen.cli import main
+
+
+def _need(tool: str) -> None:
+    if shutil.which(tool) is None:
+        if REQUIRED:
+            pytest.fail(f"{tool} is missing, and CXZY_REQUIRE_BROWSER=1 says it must be there")
+        pytest.skip(f"{tool} is not installed")
+
+
+def pdf(data: Path, out: Path, *args: str) -> list[Path]:
+    for tool in ("chromium", "pdftotext", "pdftoppm"):
+        _need(tool)
+    result = CliRunner().invoke(main, ["pdf", "--data", str(data), "--today", "2011-06-28", "--out", str(out), *args])
+    assert result.exit_code == 0, result.output
+    return [Path(line) for line in result.stdout.splitlines()]
+
+
+def pages_and_text(path: Path) -> tuple[int, str]:
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
+    pages = int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    return pages, "".join(text.split())
+
+
+@pytest.fixture(scope="module")
+def lian(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    if not (DEMO / "site.yaml").is_file():
+        pytest.skip("no demo data")
+    return pdf(DEMO, tmp_path_factory.mktemp("pdf") / "lian", "--unit", "hongliu-lian-1")
+
+
+def test_a_lians_sheets_print_each_on_its_pages_with_mark_date_and_numbers(lian: list[Path]) -> None:
+    assert sorted(p.name for p in lian) == sorted(
+        ["hongliu-lian-1-承诺公示表.pdf", "hongliu-lian-1-点评意见表.pdf", "hongliu-lian-1-评议结果.pdf"]
+    )
+    pages, text = pages_and_text(next(p for p in lian if "承诺公示表" in p.name))
+    assert pages == 1  # a 连队's 承诺公示表 (19 commitments) fits one A4 sheet
+    assert "红柳河团场一连党支部2011年度公开承诺公示表" in text
+    assert text.count("公开范围：向社会公开") == 2  # at the top of the sheet and in the footer
+    assert "打印日期：" in text and "第1页，共1页" in text
+    assert "红柳河团场一连党支部2011年6月28日" in text  # the 落款
+    for path in lian:
+        _, text = pages_and_text(path)
+        assert "首页" not in text and "组织架构" not in text and "数据版本" not in text  # no navigation, no revision hashes
+
+
+def test_notices_print_one_sheet_each_with_their_issuers_contact(tmp_path: Path) -> None:
+    if not (DEMO / "site.yaml").is_file():
+        pytest.skip("no demo data")
+    written = pdf(DEMO, tmp_path, "--unit", "tuan-hongliu", "--kind", "公示")
+    assert [p.name for p in written] == ["tuan-hongliu-公示-20110622.pdf"]
+    pages, text = pages_and_text(written[0])
+    assert pages == 1
+    assert "红柳河团场党委组织科" in text and "0999-8316025" in text and "以邮戳为准" in text and "请署真实姓名" in text
+    assert "师党委组织部" not in text
+    assert text.endswith("第1页，共1页") or "第1页，共1页" in text
+    assert "红柳河团场党委2011年6月22日" in text
+
+
+def test_a_qr_code_links_the_sheet_to_its_page_when_the_site_has_an_address(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    make_site(SITE, out, search=False)
+    svg = html(out / "publicity/shi/20110624/index.html").find("svg", class_="qr")
+    assert svg is not None and svg.title.get_text().endswith("publicity/shi/20110624/")
+    [sheet] = pdf(SITE, tmp_path / "pdf", "--unit", "shi", "--kind", "公示")[-1:]
+    subprocess.run(["pdftoppm", "-r", "72", "-png", "-f", "1", "-l", "1", str(sheet), str(tmp_path / "page")], check=True)
+    image = Image.open(next(tmp_path.glob("page*.png"))).convert("L")
+    width, height = image.size
+    corner = image.crop((int(width * 0.85), 0, width, int(height * 0.15)))
+    dark = sum(corner.histogram()[:100])
+    # Measured at 72 dpi: about 1,200 dark pixels with the code, about 530 (the audience mark's text) without.
+    assert dark > 900, "no QR code at the top right of the printed notice"
+
+
+def test_unknown_unit_is_a_clear_error(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["pdf", "--data", str(SITE), "--today", "2011-06-28", "--unit", "nope", "--out", str(tmp_path)])
+    assert result.exit_code == 1 and "没有编号为 nope 的党组织" in result.output
