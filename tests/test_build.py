@@ -340,7 +340,11 @@ def test_python_dash_m_runs_the_build(tmp_path: Path) -> None:
 def test_build_returns_figures_and_warnings(tmp_path: Path) -> None:
     started = time.perf_counter()
     result = build(SITE, tmp_path / "public", TODAY, m.Audience.PUBLIC)
-    assert (result.pages, result.units, result.members) == (25, 3, 6)  # 3 units, 6 members, 10 site pages, 4 公示 notices and 2 print sheets
+    assert (result.pages, result.units, result.members) == (
+        25,
+        3,
+        6,
+    )  # 3 units, 6 members, 10 site pages, 4 公示 notices and 2 print sheets
     assert result.warnings == [] and result.problems == []
     assert 0 < result.seconds <= time.perf_counter() - started
 
