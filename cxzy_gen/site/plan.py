@@ -359,7 +359,7 @@ def _title_order(title: str) -> tuple[int, str]:
     return (known.index(title), "") if title in known else (len(known), title)
 
 
-def latest_roll(commendations: list[CommendationView]) -> tuple[int, list[tuple[m.HonourTitle, list[CommendationView]]]] | None:
+def latest_roll(commendations: list[CommendationView]) -> tuple[int, list[tuple[str, list[CommendationView]]]] | None:
     """The lobby screen's 光荣榜: the latest year's commended, by title."""
     roll = honour_roll(commendations)
     return roll[0] if roll else None
