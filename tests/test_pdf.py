@@ -63,13 +63,16 @@ def test_notices_print_one_sheet_each_with_their_issuers_contact(tmp_path: Path)
     if not (DEMO / "site.yaml").is_file():
         pytest.skip("no demo data")
     written = pdf(DEMO, tmp_path, "--unit", "tuan-hongliu", "--kind", "公示")
-    assert [p.name for p in written] == ["tuan-hongliu-公示-20110622.pdf"]
-    pages, text = pages_and_text(written[0])
-    assert pages == 1
-    assert "红柳河团场党委组织科" in text and "0999-8316025" in text and "以邮戳为准" in text and "请署真实姓名" in text
-    assert "师党委组织部" not in text
-    assert text.endswith("第1页，共1页") or "第1页，共1页" in text
-    assert "红柳河团场党委2011年6月22日" in text
+    # Two batches of the 团场 (two windows): one notice each.
+    assert [p.name for p in written] == ["tuan-hongliu-公示-20110613.pdf", "tuan-hongliu-公示-20110622.pdf"]
+    for path, signed in zip(written, ["红柳河团场党委2011年6月13日", "红柳河团场党委2011年6月22日"], strict=True):
+        pages, text = pages_and_text(path)
+        assert pages == 1, path.name
+        assert "红柳河团场党委组织科" in text and "0999-8316025" in text and "以邮戳为准" in text and "请署真实姓名" in text
+        assert "师党委组织部" not in text
+        assert "第1页，共1页" in text and "公开范围：向社会公开" in text
+        assert signed in text  # the 落款: issuer and the notice's date
+    assert "马玉兰" in pages_and_text(written[0])[1] and "马玉兰" not in pages_and_text(written[1])[1]
 
 
 def test_a_qr_code_links_the_sheet_to_its_page_when_the_site_has_an_address(tmp_path: Path) -> None:
