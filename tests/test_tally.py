@@ -57,7 +57,10 @@ def test_ballots_become_counts(mini: DataCopy, tmp_path: Path) -> None:
     assert r["dimensions"]["exemplary_role"] == {"good": 3, "fair": 1, "average": 0, "poor": 0, "unknown": 1}
     assert r["opinions"] == {"collected": 1}
     warnings = [p.message for p in result.problems]
-    assert any("第 9 行 C 列「联系服务群众够不够」：这张票有 1 题没填或填的不是可选等次，按无效票计" in w for w in warnings)
+    assert (
+        "工作表「Sheet」第 9 行 C 列「联系服务群众够不够」：「很好」不是可选的等次（好、较好、一般、差、不了解），这张票按无效票计"
+        in warnings
+    )
     text = mini.text(A)
     assert "  - id: lian1-2011-a03\n    target: lian1-zhou\n    date: 2011-12-10\n    method: 会议\n" in text
     assert SECRET not in text and "成见" not in text  # no ballot's words in the data
@@ -106,3 +109,113 @@ def test_dry_run_writes_nothing(mini: DataCopy, tmp_path: Path) -> None:
     )
     assert result.exit_code == 0 and "--dry-run，没有写入" in result.output
     assert mini.text(A) == before
+
+
+def grade_ballots(path: Path, header: list[str], rows: list[list[object]]) -> Path:
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.title = "民主评议"
+    ws.append(header)
+    for row in rows:
+        ws.append(row)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    book.save(path)
+    return path
+
+
+# A branch's sheet: one column per member (headed by the name), one row per ballot.
+BRANCH = ["参评人类别", "赵国强", "孙秀英", "周立新"]
+BRANCH_ROWS: list[list[object]] = [
+    ["党员", "优秀", "合格", "优秀"],
+    ["党员", "合格", "优秀", "合格"],
+    ["党员", "合格", "合格", " 优 秀 "],  # spaces typed in the cell do not matter
+    ["群众", "优秀", "基本合格", "优秀"],
+    ["群众", "合格", "良好", "不合格"],  # 良好 is no grade: 孙秀英's ballot is invalid, 周立新's counts
+    ["群众", "弃权", None, None],  # all blank or 弃权 for each of them: 弃权
+    ["群众", "合格", "合格", "弃权"],  # 弃权 on one member's column, with other answers: still no answer for 周立新
+]
+
+
+def test_grades_are_counted_per_member_from_a_branch_sheet(mini: DataCopy, tmp_path: Path) -> None:
+    before = mini.text(A)
+    path = grade_ballots(tmp_path / "ballots" / "一连民主评议.xlsx", BRANCH, BRANCH_ROWS)
+    sun = tally(path, "lian1-sun", dt.date(2011, 12, 10), "会议", mini.root)
+    assert sun.ok, sun.problems
+    assert sun.record["grade_votes"] == {"excellent": 1, "qualified": 3, "basic": 1, "unqualified": 0}
+    assert (sun.record["abstained"], sun.record["invalid"]) == (1, 1)
+    assert sun.record["respondents"] == {"members": 3, "non_members": 4}
+    warnings = [p.message for p in sun.problems]
+    assert warnings == [
+        "工作表「民主评议」第 6 行 C 列「孙秀英」：「良好」不是可选的等次（优秀、合格、基本合格、不合格），这张票按无效票计"
+    ]  # the other members' columns are no noise
+    zhou = tally(path, "lian1-zhou", dt.date(2011, 12, 10), "会议", mini.root)
+    assert zhou.ok, zhou.problems
+    assert zhou.record["grade_votes"] == {"excellent": 3, "qualified": 1, "basic": 0, "unqualified": 1}
+    assert (zhou.record["abstained"], zhou.record.get("invalid")) == (2, None)
+    text = mini.text(A)
+    assert text.count("grade:") == before.count("grade:")  # the grade itself is decided by the branch, not by the tally
+    assert "    grade_votes:\n      excellent: 1\n      qualified: 3\n      basic: 1\n      unqualified: 0\n" in text
+    assert "良好" not in text
+    assert mini.problems() == []
+    ds, _, _ = load_dataset(mini.root)
+    assert ds is not None
+    views = derive(ds, dt.date(2011, 12, 20))
+    (view,) = [v for v in views.appraisals if v.record.id == sun.record["id"]]
+    (grades,) = [t for t in view.dimensions if t.title == "民主评议等次（票数）"]
+    assert [(s.label, s.count) for s in grades.shares] == [("优秀", 1), ("合格", 3), ("基本合格", 1), ("不合格", 0)]
+
+
+def test_a_grade_column_by_its_own_header_and_the_invalid_ballots_named(mini: DataCopy, tmp_path: Path) -> None:
+    rows: list[list[object]] = [["党员", "好", g] for g in ("优秀", "合格", "合格", "基本合格", "合格")]
+    rows += [["群众", "好", "差"], ["群众", None, "合格"], ["群众", None, None]]
+    path = grade_ballots(tmp_path / "b.csv.xlsx", ["参评人类别", "党性观念强不强", "评定等次"], rows)
+    result = tally(path, "lian1-zhou", dt.date(2011, 12, 10), "会议", mini.root, write=False)
+    assert result.ok
+    r = result.record
+    assert r["grade_votes"] == {"excellent": 1, "qualified": 3, "basic": 1, "unqualified": 0}
+    assert r["dimensions"]["party_spirit"] == {"good": 5, "fair": 0, "average": 0, "poor": 0}
+    assert (r["abstained"], r["invalid"]) == (1, 2)
+    assert [(p.line, p.column, p.message.split("：", 1)[1]) for p in result.problems] == [
+        (7, 3, "「差」不是可选的等次（优秀、合格、基本合格、不合格），这张票按无效票计"),
+        (8, 2, "没填，这张票按无效票计"),
+    ]
+
+
+def test_a_probationary_member_takes_part_but_is_not_graded(mini: DataCopy, tmp_path: Path) -> None:
+    mini.write(
+        "units/lian-1/members.yaml",
+        mini.text("units/lian-1/members.yaml").replace("    joined: 2006\n", "    joined: 2006\n    probationary: true\n"),
+    )
+    path = grade_ballots(tmp_path / "b.xlsx", ["参评人类别", "党性观念强不强", "周立新"], [["党员", "好", "优秀"]] * 5)
+    result = tally(path, "lian1-zhou", dt.date(2011, 12, 10), "会议", mini.root)
+    assert result.ok
+    assert "grade_votes" not in result.record and result.record["dimensions"]["party_spirit"]["good"] == 5
+    (p,) = result.problems
+    assert (p.line, p.column, p.is_error) == (1, 3, False)
+    assert p.message == "工作表「民主评议」第 1 行 C 列「周立新」：「周立新」是预备党员：预备党员参加民主评议，但不评定等次，这一列没有统计"
+    only_grades = grade_ballots(tmp_path / "g.xlsx", ["参评人类别", "周立新"], [["党员", "优秀"]] * 5)
+    with pytest.raises(ImportError_, match="是预备党员，不评定等次"):
+        tally(only_grades, "lian1-zhou", dt.date(2011, 12, 10), "会议", mini.root)
+    # Grade votes written by hand for a probationary member (or a unit) are refused by validate.
+    text = mini.text(A)
+    mini.write(
+        A,
+        text + "  - id: lian1-2011-a99\n    target: lian1-zhou\n    date: 2011-12-11\n    method: 会议\n"
+        "    respondents: {members: 5}\n    grade_votes: {excellent: 1, qualified: 4, basic: 0, unqualified: 0}\n",
+    )
+    messages = [p.message for p in mini.problems()]
+    assert any("预备党员参加民主评议，但不评定等次（提示：删去 grade_votes）" in x for x in messages), messages
+
+
+def test_grade_votes_must_add_up_and_fewer_than_five_show_only_the_total(mini: DataCopy, tmp_path: Path) -> None:
+    path = grade_ballots(tmp_path / "b.xlsx", BRANCH, BRANCH_ROWS[:3])
+    result = CliRunner().invoke(main, ["tally", str(path), "--target", "lian1-zhou", "--date", "2011-12-10", "--data", str(mini.root)])
+    assert result.exit_code == 0, result.output
+    assert "只有 3 人参评（少于 5 人）" in result.output
+    ds, _, _ = load_dataset(mini.root)
+    assert ds is not None
+    (view,) = [v for v in derive(ds, dt.date(2011, 12, 20)).appraisals if v.record.grade_votes is not None]
+    assert view.withheld and view.dimensions == []
+    text = mini.text(A)
+    mini.write(A, text.replace("      excellent: 2\n", "      excellent: 3\n"))
+    assert any("「民主评议等次」各档合计 4 票，应为 3 票" in p.message for p in mini.problems())

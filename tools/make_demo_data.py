@@ -106,7 +106,7 @@ SATISFACTION_KEYS = ("satisfied", "fairly_satisfied", "basically_satisfied", "di
 # The fields of an appraisal in the order of the model (and of the printed sheet).
 APPRAISAL_ORDER = (
     "id", "target", "date", "method", "respondents", "percent_only", "abstained", "invalid",
-    "dimensions", "five_good", "satisfaction", "grade", "opinions", "summary",
+    "dimensions", "five_good", "satisfaction", "grade", "grade_votes", "opinions", "summary",
 )  # fmt: skip
 FIVE_GOOD_KEYS = ("leadership", "members", "mechanism", "performance", "reputation")
 ETHNICITIES: Any = _WORDS["ethnicities"]
@@ -117,6 +117,19 @@ PROBATIONARY_NOTE: str = _WORDS["probationary_note"]
 UPWARD: Any = _WORDS["upward"]
 OUTSIDE_NOMINEE: Any = _WORDS["outside_nominee"]
 TALLY_KEYS = ("good", "fair", "average", "poor")
+GRADE_KEYS = {"优秀": "excellent", "合格": "qualified", "基本合格": "basic", "不合格": "unqualified"}
+BALLOTS_COUNTED = "hongliu-lian-1"  # the branch whose 民主评议 ballots were counted grade by grade (cxzy tally)
+
+
+def grade_votes(tally: dict[str, int], grade: str) -> dict[str, int]:
+    """Votes per 民主评议等次 that agree with the grade decided: a question's votes, the largest share on that grade.
+    Derived without the random generator, so the rest of the data stays as it was."""
+    votes = dict(zip(GRADE_KEYS.values(), (tally[k] for k in TALLY_KEYS), strict=True))
+    top, own = max(votes, key=lambda k: votes[k]), GRADE_KEYS[grade]
+    votes[top], votes[own] = votes[own], votes[top]
+    return votes
+
+
 DIMENSIONS = ("party_spirit", "serving_masses", "exemplary_role")
 
 # ---------------------------------------------------------------- the generator
@@ -1099,6 +1112,11 @@ class Generator:
             if self.members[a["target"]].probationary:
                 a.pop("grade", None)
                 a["summary"] += PROBATIONARY_NOTE
+            elif unit.id == BALLOTS_COUNTED and "grade" in a:
+                votes = grade_votes(a["dimensions"]["exemplary_role"], a["grade"])
+                items = {k: a[k] for k in APPRAISAL_ORDER if k in a} | {"grade_votes": votes}
+                a.clear()
+                a.update({k: items[k] for k in APPRAISAL_ORDER if k in items})
             return
         valid = a["respondents"]["members"] + a["respondents"]["non_members"]
         if unit.type == "窗口单位·服务行业":
@@ -1326,6 +1344,7 @@ def coverage(gen: Generator) -> list[str]:
         >= 3,
         "all appraisal methods": {a["method"] for a in rec["appraisals"]} == {"会议", "问卷调查", "入户走访"},
         "all grades": {a["grade"] for a in rec["appraisals"] if "grade" in a} == {"优秀", "合格", "基本合格", "不合格"},
+        "grade votes counted": any("grade_votes" in a for a in rec["appraisals"]),
         "every title in every status": {(h["title"], h["status"]) for h in rec["commendations"]}
         >= {(t, s) for t in ("先进基层党组织", "优秀共产党员", "优秀党务工作者") for s in ("推荐", "公示中", "已表彰", "撤销")},
         "公示中 on 2011-06-28": any(

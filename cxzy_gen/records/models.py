@@ -584,6 +584,15 @@ class Grade(StrEnum):
     UNQUALIFIED = "不合格"
 
 
+class GradeTally(Tally):
+    """Votes on a member's 民主评议等次: how many ballots chose 优秀 / 合格 / 基本合格 / 不合格 (the votes, not the grade decided)."""
+
+    excellent: Amount = Field(title="优秀")
+    qualified: Amount = Field(title="合格")
+    basic: Amount = Field(title="基本合格")
+    unqualified: Amount = Field(title="不合格")
+
+
 # Below this many respondents a breakdown could reveal how one person voted: the board shows only the total.
 MIN_RESPONDENTS = 5
 
@@ -606,6 +615,11 @@ class Appraisal(Withdrawable):
     five_good: FiveGoodTallies | None = Field(None, title="分项评议（党组织「五个好」）")
     satisfaction: Satisfaction | None = Field(None, title="群众满意度测评")
     grade: Grade | None = Field(None, title="民主评议等次（党员）", description="预备党员参加评议，但不评定等次")
+    grade_votes: GradeTally | None = Field(
+        None,
+        title="民主评议等次票数（党员）",
+        description="评议表上每个等次得到的票数（cxzy tally 统计）；预备党员参加评议，但不评定等次，不写",
+    )
     opinions: OpinionCounts | None = Field(None, title="意见建议")
     summary: Markdown | None = Field(None, title="评议结果")
 

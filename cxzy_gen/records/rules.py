@@ -347,20 +347,22 @@ def fields_fit_subject(ds: Dataset) -> Iterator[Problem]:
                 yield ds.problem(c, ("kind",), "E-SUBJECT", "任期承诺只由党组织作出，党员请用年度承诺或即时承诺")
     for a in ds.appraisals:
         if a.target in ds.units:
-            if a.grade is not None:
-                yield ds.problem(a, ("grade",), "E-SUBJECT", "民主评议等次只评党员，不评党组织")
+            for key in ("grade", "grade_votes"):
+                if getattr(a, key) is not None:
+                    yield ds.problem(a, (key,), "E-SUBJECT", "民主评议等次只评党员，不评党组织")
             if a.dimensions is not None:
                 yield ds.problem(a, ("dimensions",), "E-SUBJECT", "分项评议（党性观念、联系服务群众、先锋模范作用）只用于党员")
         if a.target in ds.members:
             if a.five_good is not None:
                 yield ds.problem(a, ("five_good",), "E-SUBJECT", "「五个好」分项评议只用于党组织，党员请用 dimensions（分项评议）")
-            if a.grade is not None and ds.members[a.target].probationary:
-                yield ds.problem(
-                    a,
-                    ("grade",),
-                    "E-SUBJECT",
-                    f"「{ds.members[a.target].name}」是预备党员：预备党员参加民主评议，但不评定等次（提示：删去 grade）",
-                )
+            for key in ("grade", "grade_votes"):
+                if getattr(a, key) is not None and ds.members[a.target].probationary:
+                    yield ds.problem(
+                        a,
+                        (key,),
+                        "E-SUBJECT",
+                        f"「{ds.members[a.target].name}」是预备党员：预备党员参加民主评议，但不评定等次（提示：删去 {key}）",
+                    )
     for h in ds.commendations:
         # Only the notice's own titles say who they are for; other titles are written as the awarding body names them.
         if h.title == m.HonourTitle.ORGANISATION and h.nominee in ds.members:
@@ -403,6 +405,8 @@ def _tallies(a: m.Appraisal) -> Iterator[tuple[tuple[str | int, ...], str, m.Tal
     """Every tally of an appraisal with its key path and title."""
     if a.satisfaction is not None:
         yield ("satisfaction",), "满意度测评", a.satisfaction
+    if a.grade_votes is not None:
+        yield ("grade_votes",), "民主评议等次", a.grade_votes
     for group, model in (("dimensions", a.dimensions), ("five_good", a.five_good)):
         if model is None:
             continue
@@ -450,7 +454,7 @@ def tallies_add_up(ds: Dataset) -> Iterator[Problem]:
                     "E-TALLY",
                     f"「{label}」各档合计 {tally.total:g} 票，应为 {valid} 票（参评 {total} 人：{' + '.join(parts)}{less}）",
                 )
-        if a.satisfaction is None and a.dimensions is None and a.five_good is None and a.grade is None:
+        if all(x is None for x in (a.satisfaction, a.dimensions, a.five_good, a.grade, a.grade_votes)):
             yield ds.problem(a, ("respondents",), "E-MISSING", "评议没有结果：要有满意度测评、分项评议或民主评议等次之一")
         o = a.opinions
         if o is not None:

@@ -38,6 +38,7 @@ TITLES: dict[str, str] = {
     "CommitmentKind": "承诺类别",
     "CommitmentsFile": "公开承诺文件",
     "DimensionTally": "单项测评票数",
+    "GradeTally": "民主评议等次票数",
     "Dimensions": "测评项目",
     "Evaluation": "评诺",
     "Feedback": "意见反馈",

@@ -155,13 +155,16 @@ def _audience(model: type[BaseModel]) -> Column:
     return col(model, "audience", "choice", "公开范围", note=AUDIENCE_NOTE, width=12)
 
 
-def _tally_columns(model: type[BaseModel], group_path: str, group: str, tally: type[m.Tally]) -> list[Column]:
+def _tally_columns(
+    model: type[BaseModel], group_path: str, group: str, tally: type[m.Tally], *, unknown: bool = True, note: str = ""
+) -> list[Column]:
     out = []
     for name, info in tally.model_fields.items():
         if name == "unknown":
             continue
-        out.append(col(model, f"{group_path}.{name}", "amount", f"{group}{GROUP_SEP}{info.title}", width=8))
-    out.append(col(model, f"{group_path}.unknown", "amount", f"{group}{GROUP_SEP}不了解", width=8))
+        out.append(col(model, f"{group_path}.{name}", "amount", f"{group}{GROUP_SEP}{info.title}", note=note, width=8))
+    if unknown:
+        out.append(col(model, f"{group_path}.unknown", "amount", f"{group}{GROUP_SEP}不了解", width=8))
     return out
 
 
@@ -301,6 +304,9 @@ APPRAISALS = SheetKind(
             for c in _tally_columns(_A, f"five_good.{name}", info.title or name, m.Satisfaction)
         ),
         col(_A, "grade", "choice", "民主评议等次", aliases=("评议等次", "等次"), note="只评党员；预备党员不评等次", width=10),
+        *_tally_columns(
+            _A, "grade_votes", "等次票数", m.GradeTally, unknown=False, note="民主评议党员时每个等次得到的票数；只评党员，预备党员不填"
+        ),
         col(_A, "opinions.collected", "int", "征集意见建议", width=8),
         col(_A, "opinions.merged", "int", "归纳合并后", width=8),
         col(_A, "opinions.answered", "int", "已答复", width=8),

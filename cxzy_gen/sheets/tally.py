@@ -1,8 +1,11 @@
 """`cxzy tally`: a sheet of 评议表 ballots → one appraisal record of counts; the ballots themselves go nowhere.
 
-Each row is one ballot: who cast it (党员, 群众 or another group) and the grade given on each question. The
-record keeps the number of respondents by group and, per question, how many chose each grade. A ballot
-left wholly blank is 弃权; one with an unreadable or missing answer is 无效. The ballot file must live
+Each row is one ballot: who cast it (党员, 群众 or another group) and the grade given on each question; for a
+member, also the 民主评议等次 (优秀/合格/基本合格/不合格) in a column of its own or one named after the member,
+so one sheet may hold a whole branch's grades, a column per member. The record keeps the number of
+respondents by group and, per question, how many chose each grade. A ballot left wholly blank (or 弃权) is
+弃权; one with an unreadable or missing answer is 无效. A 预备党员 takes part but is not graded: the grade
+column is left uncounted. The ballot file must live
 outside the data repository, so that no ballot is ever committed.
 """
 
@@ -47,22 +50,44 @@ class Question:
     grades: dict[str, str]  # answer → field of the tally
 
 
-def _grades(tally: type[m.Tally]) -> dict[str, str]:
+def _grades(tally: type[m.Tally], *, unknown: bool = True) -> dict[str, str]:
     out = {info.title or name: name for name, info in tally.model_fields.items() if name != "unknown"}
-    return {**out, "不了解": "unknown"}
+    return {**out, "不了解": "unknown"} if unknown else out
+
+
+GRADE_HEADER = "民主评议等次"
 
 
 def questions(target_kind: str) -> list[Question]:
-    """The questions a ballot may ask: a member's three (and satisfaction), or an organisation's 五个好 (and satisfaction)."""
+    """The questions a ballot may ask: a member's three, 民主评议等次 (and satisfaction), or an organisation's 五个好 (and satisfaction)."""
     out = [Question("满意度测评", ("satisfaction", ""), _grades(m.Satisfaction))]
     if target_kind == "member":
         out += [Question(info.title or n, ("dimensions", n), _grades(m.DimensionTally)) for n, info in m.Dimensions.model_fields.items()]
+        out.append(Question(GRADE_HEADER, ("grade_votes", ""), _grades(m.GradeTally, unknown=False)))
     else:
         out += [Question(info.title or n, ("five_good", n), _grades(m.Satisfaction)) for n, info in m.FiveGoodTallies.model_fields.items()]
     return out
 
 
-ALIASES = {"满意度测评": ("满意度", "总体评价", "满意程度", "群众满意度")}
+ALIASES = {
+    "满意度测评": ("满意度", "总体评价", "满意程度", "群众满意度"),
+    GRADE_HEADER: ("评定等次", "评议等次", "等次", "民主评议党员等次", "测评等次", "评议意见"),
+}
+ABSTAIN = {"弃权"}  # a cell that says 弃权 counts as not answered
+
+
+def _member_headers(member: m.Member) -> set[str]:
+    """Headers of a grade column for one member, as a sheet with one column per member writes them."""
+    out = set()
+    for who in {member.name, member.id}:
+        out |= {who, f"{who}等次", f"{who}（等次）", f"{who}（民主评议等次）", f"{who}的等次"}
+    return {normalise(h) for h in out}
+
+
+def _answer(value: Any) -> str:
+    """A ballot's answer as compared: spaces taken out; blank and 弃权 are no answer ("")."""
+    answer = "" if cells.is_blank(value) else cells.text(value).replace(" ", "").replace("\u3000", "")
+    return "" if answer in ABSTAIN else answer
 
 
 @dataclass
@@ -127,9 +152,17 @@ def tally(
         by_header[normalise(q.header)] = q
         for alias in ALIASES.get(q.header, ()):
             by_header[normalise(alias)] = q
+    others: set[str] = set()  # grade columns of the unit's other members: a sheet may hold the whole branch
+    if kind == "member":
+        member = ds.members[target]
+        grade_q = next(q for q in asked if q.path == ("grade_votes", ""))
+        by_header.update(dict.fromkeys(_member_headers(member), grade_q))
+        for other in ds.members.values():
+            if other.folder_unit == unit and other.id != target:
+                others |= _member_headers(other) - set(by_header)
 
     def known(h: str) -> bool:
-        return h in by_header or h in GROUP_HEADERS or h in OPINION_HEADERS
+        return h in by_header or h in GROUP_HEADERS or h in OPINION_HEADERS or h in others
 
     try:
         table = read_table(ballots, known)
@@ -144,13 +177,32 @@ def tally(
     group_col = next((c for c, h in table.headers.items() if h in GROUP_HEADERS), None)
     opinion_col = next((c for c, h in table.headers.items() if h in OPINION_HEADERS), None)
     question_cols = {c: by_header[h] for c, h in table.headers.items() if h in by_header}
+    first = table.header_rows[0]
+    grade_cols = [c for c, q in question_cols.items() if q.path == ("grade_votes", "")]
+    for c in grade_cols[1:]:
+        note(
+            first,
+            c,
+            f"与 {column_letter(grade_cols[0])} 列都是「{table.headers[grade_cols[0]]}」的等次，只统计 {column_letter(grade_cols[0])} 列",
+        )
+        del question_cols[c]
+    if kind == "member" and grade_cols and ds.members[target].probationary:
+        note(
+            first,
+            grade_cols[0],
+            f"「{ds.members[target].name}」是预备党员：预备党员参加民主评议，但不评定等次，这一列没有统计",
+        )
+        del question_cols[grade_cols[0]]
+        if not question_cols:
+            raise ImportError_(
+                f"「{ds.members[target].name}」是预备党员，不评定等次；{ballots.name} 里除了等次没有别的评议题目，没有可统计的结果"
+            )
     if not question_cols:
         raise ImportError_(f"{ballots.name} 里没有评议的题目列（提示：列名如 {'、'.join(q.header for q in asked)}）")
     if group_col is None:
         note(table.header_rows[0], None, "没有「参评人类别」列，全部按群众计")
-    first = table.header_rows[0]
-    for c in table.headers:
-        if c not in question_cols and c != group_col and c != opinion_col:
+    for c, h in table.headers.items():
+        if c not in question_cols and c != group_col and c != opinion_col and h not in others and c not in grade_cols:
             note(first, c, "这一列不是评议题目，没有统计")
 
     counts: dict[tuple[str, str], Counter[str]] = {q.path: Counter() for q in question_cols.values()}
@@ -162,18 +214,21 @@ def tally(
         groups[group] += 1
         if opinion_col and opinion_col in values:
             opinions += 1
-        answers = {c: values.get(c) for c in question_cols}
-        if all(cells.is_blank(v) for v in answers.values()):
+        answers = {c: _answer(values.get(c)) for c in question_cols}
+        if all(not v for v in answers.values()):
             abstained += 1
             continue
-        bad = [c for c, v in answers.items() if cells.is_blank(v) or cells.text(v).replace(" ", "") not in question_cols[c].grades]
+        bad = {c: v for c, v in answers.items() if v not in question_cols[c].grades}
         if bad:
             invalid += 1
-            note(number, bad[0], f"这张票有 {len(bad)} 题没填或填的不是可选等次，按无效票计")
+            for c, v in bad.items():
+                choices = "、".join(question_cols[c].grades)
+                why = "没填" if not v else f"「{v}」不是可选的等次（{choices}）"
+                note(number, c, f"{why}，这张票按无效票计")
             continue
         for c, v in answers.items():
             q = question_cols[c]
-            counts[q.path][q.grades[cells.text(v).replace(" ", "")]] += 1
+            counts[q.path][q.grades[v]] += 1
 
     record: dict[str, Any] = {"id": record_id or "", "target": target, "date": day, "method": method}
     respondents: dict[str, Any] = {"members": groups.pop("党员", 0), "non_members": groups.pop("群众", 0)}

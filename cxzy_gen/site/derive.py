@@ -479,6 +479,8 @@ def _appraisal(a: m.Appraisal, shown: _Visibility) -> AppraisalView:
             tally = getattr(model, name)
             if tally is not None:
                 dimensions.append(_tally_view(prefix + (info.title or name), tally, a.percent_only))
+    if a.grade_votes is not None:
+        dimensions.append(_tally_view("民主评议等次（票数）", a.grade_votes, a.percent_only))
     return AppraisalView(a, shown.refs[a.target], satisfaction, rate, dimensions, False, groups)
 
 
