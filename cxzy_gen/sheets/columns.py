@@ -6,6 +6,7 @@ Import, export and the blank template all read these lists, so a column is descr
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from dataclasses import dataclass
@@ -43,12 +44,25 @@ class Column:
 
 
 @dataclass(frozen=True)
+class ListSheet:
+    """A list inside each record (践诺进展, 整改事项, 异议及处理, 更正说明) as a sheet of its own: one row per item,
+    keyed by the record's 编号 in the main sheet (or, for a record that has no 编号 yet, its row number there)."""
+
+    title: str  # the sheet's name
+    path: tuple[str, ...]  # the list field inside the record
+    key: str  # the header of the key column
+    columns: tuple[Column, ...]  # paths inside one item
+    note: str = ""
+
+
+@dataclass(frozen=True)
 class SheetKind:
     """One record kind as a sheet; where its records live comes from the data layout (records/layout.py)."""
 
     name: str  # --kind, and the file kind in the layout
     letter: str  # new ids: <prefix>-<year>-<letter><nn>
     columns: tuple[Column, ...]
+    lists: tuple[ListSheet, ...] = ()
 
     @property
     def layout(self) -> layout.FileKind:
@@ -168,6 +182,27 @@ def _tally_columns(
     return out
 
 
+def _item(model: type[BaseModel], name: str, kind: CellKind, header: str, *, note: str = "", width: int = 12) -> Column:
+    """A column of a list sheet: a field of one item (required as the item's model says)."""
+    c = col(model, name, kind, header, note=note, width=width)
+    return dataclasses.replace(c, required=model.model_fields[name].is_required())
+
+
+def _key_note(kind_label: str) -> str:
+    return f"填「{kind_label}」表里那条记录的编号；新填的记录还没有编号时，填它在「{kind_label}」表中的行号（如 5）"
+
+
+def _amendments(kind_label: str, key: str) -> ListSheet:
+    a = m.Amendment
+    return ListSheet(
+        "更正说明",
+        ("amendments",),
+        key,
+        (_item(a, "date", "date", "更正日期", width=12), _item(a, "note", "text", "更正说明", width=50)),
+        "已公示或已签字的记录要改动时，在这里追加一条带日期的说明；已有的说明不能改删。" + _key_note(kind_label),
+    )
+
+
 _M = m.Member
 MEMBERS = SheetKind(
     "members",
@@ -185,6 +220,7 @@ MEMBERS = SheetKind(
         col(_M, "probationary", "bool", aliases=("是否预备党员", "党员类别"), note="预备党员填「是」；正式党员不填或填「否」", width=8),
         _audience(_M),
     ),
+    (_amendments("党员名单", "党员编号"),),
 )
 
 _C = m.Commitment
@@ -227,6 +263,16 @@ COMMITMENTS = SheetKind(
         col(_C, "branch_check.opinion", "text", "审核意见", width=16),
         _audience(_C),
     ),
+    (
+        ListSheet(
+            "践诺进展",
+            ("progress",),
+            "承诺编号",
+            (_item(m.Progress, "date", "date", "日期", width=12), _item(m.Progress, "note", "markdown", "进展情况", width=60)),
+            "每次践诺进展一行，按时间先后。" + _key_note("公开承诺"),
+        ),
+        _amendments("公开承诺", "承诺编号"),
+    ),
 )
 
 _R = m.Review
@@ -265,6 +311,24 @@ REVIEWS = SheetKind(
         col(_R, "response.text", "markdown", "整改答复", aliases=("本人整改意见", "整改措施（本人填写）", "被点评人整改答复"), width=30),
         col(_R, "response.date", "date", "答复日期", width=12),
         _audience(_R),
+    ),
+    (
+        ListSheet(
+            "整改事项",
+            ("rectifications",),
+            "点评编号",
+            (
+                _item(m.Rectification, "id", "text", "整改事项编号", note="本条点评里不重复，如 r1、r2", width=12),
+                _item(m.Rectification, "item", "text", "整改事项", width=36),
+                _item(m.Rectification, "deadline", "date", "整改时限", width=12),
+                _item(m.Rectification, "status", "choice", "整改状态", width=10),
+                _item(m.Rectification, "done", "date", "完成日期", width=12),
+                _item(m.Rectification, "verified_by", "text", "验收人", width=10),
+                _item(m.Rectification, "note", "text", "说明", width=24),
+            ),
+            "点评提出的每个限期整改事项一行。" + _key_note("领导点评"),
+        ),
+        _amendments("领导点评", "点评编号"),
     ),
 )
 
@@ -313,6 +377,7 @@ APPRAISALS = SheetKind(
         col(_A, "summary", "markdown", "评议结果", aliases=("评议结果说明", "备注"), width=30),
         _audience(_A),
     ),
+    (_amendments("群众评议", "评议编号"),),
 )
 
 _H = m.Commendation
@@ -350,6 +415,22 @@ COMMENDATIONS = SheetKind(
         col(_H, "decision", "text", "表彰决定文号", width=18),
         col(_H, "revoked_reason", "text", "撤销原因", width=20),
         _audience(_H),
+    ),
+    (
+        ListSheet(
+            "异议及处理",
+            ("objections",),
+            "表彰编号",
+            (
+                _item(m.Objection, "received", "date", "收到日期", width=12),
+                _item(m.Objection, "summary", "text", "反映内容", width=36),
+                _item(m.Objection, "handling", "text", "处理情况", width=36),
+                _item(m.Objection, "resolved", "bool", "是否办结", width=8),
+                _item(m.Objection, "resolved_on", "date", "办结日期", width=12),
+            ),
+            "公示期间收到的每条异议一行。" + _key_note("评选表彰"),
+        ),
+        _amendments("评选表彰", "表彰编号"),
     ),
 )
 

@@ -7,7 +7,7 @@ import csv
 import datetime as dt
 import io
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -23,18 +23,34 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from cxzy_gen.records.dataset import Dataset
 from cxzy_gen.records.validate import load_dataset
-from cxzy_gen.sheets.columns import BOOL_CHOICES, KINDS, SECTION_PREFIX, Column, SheetKind
+from cxzy_gen.sheets.columns import BOOL_CHOICES, KINDS, SECTION_PREFIX, Column, ListSheet, SheetKind
 from cxzy_gen.sheets.importer import EXAMPLE_ID, ImportError_, resolve
 
 
 @dataclass
 class Sheet:
-    """What goes on the page: a title, the columns (two-row headers where grouped) and the rows of values."""
+    """What goes on the page: a title, the columns (two-row headers where grouped) and the rows of values;
+    in a workbook, one more sheet for each list inside the records (践诺进展, 整改事项, 异议及处理, 更正说明)."""
 
     title: str
     kind: SheetKind
     columns: list[Column]
     rows: list[list[Any]]
+    lists: list[ListTable] = field(default_factory=list)
+    name: str = ""  # the worksheet's name (the kind's label when empty)
+
+
+@dataclass
+class ListTable:
+    """The rows of one list sheet: the record's 编号, then the item's fields."""
+
+    spec: ListSheet
+    rows: list[list[Any]]
+
+    @property
+    def columns(self) -> list[Column]:
+        key = Column(self.spec.key, ("id",), "text", note=self.spec.note, required=True, width=16)
+        return [key, *self.spec.columns]
 
 
 def export_sheet(kind_name: str, data_dir: Path, unit: str | None) -> Sheet:
@@ -65,8 +81,12 @@ def export_sheet(kind_name: str, data_dir: Path, unit: str | None) -> Sheet:
         at = max((i for i, c in enumerate(wanted) if c.path[0] == "opinion"), default=len(wanted) - 1) + 1
         wanted[at:at] = section_columns
     rows = [[_cell(r, c, ds, u) for c in wanted] for u, r in records]
+    lists = [
+        ListTable(ls, [[str(r["id"]), *(_cell(item, c, ds, u) for c in ls.columns)] for u, r in records for item in _get(r, ls.path) or []])
+        for ls in kind.lists
+    ]
     place = ds.units[unit].name if unit else ds.site.title
-    return Sheet(f"{place} {kind.label}", kind, wanted, rows)
+    return Sheet(f"{place} {kind.label}", kind, wanted, rows, lists)
 
 
 def _get(record: dict[str, Any], path: tuple[str, ...]) -> Any:
@@ -132,11 +152,42 @@ HEAD_FILL = PatternFill("solid", fgColor="DDE4EE")
 
 
 def write_xlsx(sheet: Sheet, out: Path, *, template: bool = False) -> None:
+    """The main sheet, then a sheet per list (with its own title, header and print setup); for the template, an
+    example row on each, drop-down lists, and the notes sheet."""
     book = Workbook()
     ws = book.active
     assert ws is not None
+    values = book.create_sheet("取值") if template else None
+    pages = [(ws, sheet)]
+    for lt in sheet.lists:
+        pages.append(
+            (
+                book.create_sheet(lt.spec.title),
+                Sheet(f"{sheet.title} · {lt.spec.title}", sheet.kind, lt.columns, lt.rows, name=lt.spec.title),
+            )
+        )
     ws.title = sheet.kind.label
-    first_data = _header(ws, sheet)
+    n = 0
+    for page, part in pages:
+        first_data = _header(page, part)
+        _rows(page, part, first_data)
+        if template:
+            assert values is not None
+            _example(page, part, first_data)
+            n = _dropdowns(values, page, part, first_data, n)
+        _print_setup(page, part, first_data)
+    if template:
+        assert values is not None
+        values.sheet_state = "hidden"
+        book.move_sheet(values, len(book.worksheets))  # last, behind the notes
+        _notes(book, sheet)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic_bytes(out, buffer.getvalue())
+
+
+def _rows(ws: Worksheet, sheet: Sheet, first_data: int) -> None:
     for r, row in enumerate(sheet.rows, start=first_data):
         # Row heights set here: spreadsheet programs do not always grow a wrapped row on their own.
         lines = max([1, *(_lines(v, c.width) for v, c in zip(row, sheet.columns, strict=True))])
@@ -147,15 +198,6 @@ def write_xlsx(sheet: Sheet, out: Path, *, template: bool = False) -> None:
             cell.alignment = Alignment(vertical="top", wrap_text=isinstance(value, str))
             if isinstance(value, dt.date):
                 cell.number_format = "yyyy-mm-dd"
-    if template:
-        _example(ws, sheet, first_data)
-        _dropdowns(book, ws, sheet, first_data)
-        _notes(book, sheet)
-    _print_setup(ws, sheet, first_data)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    write_atomic_bytes(out, buffer.getvalue())
 
 
 def _lines(value: Any, width: int) -> int:
@@ -292,13 +334,35 @@ EXAMPLES: dict[str, dict[str, Any]] = {
 }
 
 
+LIST_EXAMPLES: dict[str, dict[str, Any]] = {
+    "践诺进展": {"日期": dt.date(2011, 5, 10), "进展情况": "办完第一期培训班，五户职工都已参加"},
+    "整改事项": {
+        "整改事项编号": "r1",
+        "整改事项": "建好党员活动室",
+        "整改时限": dt.date(2011, 9, 30),
+        "整改状态": "整改中",
+    },
+    "异议及处理": {
+        "收到日期": dt.date(2011, 6, 22),
+        "反映内容": "来信反映事迹材料中个别数字不准确",
+        "处理情况": "组织部门逐项核实，材料属实，已向反映人说明",
+        "是否办结": "是",
+        "办结日期": dt.date(2011, 6, 24),
+    },
+    "更正说明": {"更正日期": dt.date(2011, 7, 2), "更正说明": "完成时限原写 9 月 30 日，经支部大会同意改为 10 月 31 日"},
+}
+
+
 def template_sheet(kind_name: str) -> Sheet:
     kind = KINDS[kind_name]
-    return Sheet(f"{kind.label}（填写模板）", kind, list(kind.columns), [])
+    return Sheet(f"{kind.label}（填写模板）", kind, list(kind.columns), [], [ListTable(ls, []) for ls in kind.lists])
 
 
 def _example(ws: Worksheet, sheet: Sheet, row: int) -> None:
-    example = {"编号": EXAMPLE_ID, **EXAMPLES[sheet.kind.name]}
+    if sheet.name:  # a list sheet: the example item belongs to the example record
+        example = {sheet.columns[0].header: EXAMPLE_ID, **LIST_EXAMPLES[sheet.name]}
+    else:
+        example = {"编号": EXAMPLE_ID, **EXAMPLES[sheet.kind.name]}
     grey = Font(italic=True, color="808080")
     for c, column in enumerate(sheet.columns, start=1):
         cell = ws.cell(row, c, example.get(column.header))
@@ -308,11 +372,9 @@ def _example(ws: Worksheet, sheet: Sheet, row: int) -> None:
             cell.number_format = "yyyy-mm-dd"
 
 
-def _dropdowns(book: Workbook, ws: Worksheet, sheet: Sheet, first: int) -> None:
-    """A drop-down for every closed set, from a hidden sheet of allowed values (long lists do not fit a formula)."""
-    values = book.create_sheet("取值")
-    values.sheet_state = "hidden"
-    n = 0
+def _dropdowns(values: Worksheet, ws: Worksheet, sheet: Sheet, first: int, n: int) -> int:
+    """A drop-down for every closed set, from a hidden sheet of allowed values (long lists do not fit a formula).
+    `n` columns of that sheet are taken already; returns how many are taken now."""
     for c, column in enumerate(sheet.columns, start=1):
         options = column.choices or (BOOL_CHOICES if column.kind == "bool" else ())
         if not options:
@@ -338,37 +400,45 @@ def _dropdowns(book: Workbook, ws: Worksheet, sheet: Sheet, first: int) -> None:
         ws.add_data_validation(dv)
         col_letter = get_column_letter(c)
         dv.add(f"{col_letter}{first}:{col_letter}{first + 999}")
+    return n
 
 
 def _notes(book: Workbook, sheet: Sheet) -> None:
+    """Each column of the main sheet explained; then, under a heading each, the columns of every list sheet."""
     notes = book.create_sheet("填写说明", 1)
-    rows = [
-        ["列名", "必填", "怎么填", "可选的取值"],
-        *(
-            [
-                c.header,
-                "是" if c.required else "",
-                _how(c),
-                "、".join(c.choices or (BOOL_CHOICES if c.kind == "bool" else ())),
-            ]
-            for c in sheet.columns
-        ),
-    ]
+
+    def explained(columns: list[Column]) -> list[list[Any]]:
+        return [
+            [c.header, "是" if c.required else "", _how(c), "、".join(c.choices or (BOOL_CHOICES if c.kind == "bool" else ()))]
+            for c in columns
+        ]
+
+    heads = {3}
+    rows = [["列名", "必填", "怎么填", "可选的取值"], *explained(sheet.columns)]
+    for lt in sheet.lists:
+        rows.append([])
+        rows.append([f"「{lt.spec.title}」表：{lt.spec.note}"])
+        heads.add(3 + len(rows) - 1)
+        rows += explained(lt.columns)
     widths = (22, 6, 60, 40)
     for r, row in enumerate(rows, start=3):
-        notes.row_dimensions[r].height = 15 * max(_lines(v, w) for v, w in zip(row, widths, strict=True))
+        if r in heads and len(row) == 1:  # a list sheet's heading across the four columns
+            notes.merge_cells(start_row=r, start_column=1, end_row=r, end_column=4)
+            notes.row_dimensions[r].height = 15 * _lines(row[0], sum(widths))
+        elif row:
+            notes.row_dimensions[r].height = 15 * max(_lines(v, w) for v, w in zip(row, widths, strict=True))
         for c, value in enumerate(row, start=1):
             cell = notes.cell(r, c, value)
             cell.border = BORDER
             cell.alignment = Alignment(vertical="top", wrap_text=True)
-            if r == 3:
+            if r in heads:
                 cell.font = Font(bold=True)
                 cell.fill = HEAD_FILL
     notes.cell(1, 1, f"{sheet.kind.label}：填写说明").font = Font(bold=True, size=14)
-    notes.cell(2, 1, GENERAL_NOTE)
+    notes.cell(2, 1, GENERAL_NOTE + (LISTS_NOTE if sheet.lists else ""))
     notes.merge_cells(start_row=2, start_column=1, end_row=2, end_column=4)
     notes.cell(2, 1).alignment = Alignment(wrap_text=True, vertical="top")
-    notes.row_dimensions[2].height = 90
+    notes.row_dimensions[2].height = 120 if sheet.lists else 90
     for letter, width in zip("ABCD", widths, strict=True):
         notes.column_dimensions[letter].width = width
     notes.page_setup.orientation = "landscape"
@@ -377,6 +447,13 @@ def _notes(book: Workbook, sheet: Sheet) -> None:
     notes.page_setup.fitToHeight = 0
     notes.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
     notes.print_title_rows = "3:3"
+
+
+LISTS_NOTE = (
+    "一条记录可以有多条的内容（践诺进展、整改事项、异议及处理、更正说明）各填在同名的工作表里：每条一行，"
+    "第一列填它属于哪条记录——主表里那条记录的编号，新记录还没有编号时填它在主表中的行号。"
+    "导入时，明细表里出现的记录，它的这一项按明细表整个替换（顺序照表）；明细表里没出现的记录保持原样。"
+)
 
 
 GENERAL_NOTE = (

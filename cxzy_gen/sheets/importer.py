@@ -9,6 +9,7 @@ validated as a whole in a scratch copy of the data folder; nothing is written un
 
 from __future__ import annotations
 
+import itertools
 import re
 import shutil
 import tempfile
@@ -18,14 +19,16 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from pydantic import ValidationError
 
 from cxzy_gen.problems import Problem, Severity
+from cxzy_gen.records import models as m
 from cxzy_gen.records.dataset import Dataset
 from cxzy_gen.records.validate import load_dataset
 from cxzy_gen.sheets import cells
 from cxzy_gen.sheets import yamlfile as yf
-from cxzy_gen.sheets.columns import KINDS, KNOWN_SECTIONS, SECTION_PREFIX, Column, SheetKind, natural_key, year_of
-from cxzy_gen.sheets.table import SheetError, Table, column_letter, normalise, read_table
+from cxzy_gen.sheets.columns import KINDS, KNOWN_SECTIONS, SECTION_PREFIX, Column, ListSheet, SheetKind, natural_key, year_of
+from cxzy_gen.sheets.table import SheetError, Table, column_letter, normalise, read_workbook
 
 
 class ImportError_(Exception):
@@ -69,6 +72,18 @@ class Row:
     record_id: str | None = None
     file: Path | None = None
     index: int = -1  # position in the file's list once placed
+    # The record's lists given in list sheets (a list sheet that does not name the record leaves its list alone).
+    lists: dict[tuple[str, ...], list[ListRow]] = field(default_factory=dict)
+
+
+@dataclass
+class ListRow:
+    """One row of a list sheet: one item of a record's list."""
+
+    number: int
+    values: dict[str, Any]  # field → value (None: blank)
+    columns: dict[str, int]  # field → column number
+    where: _Where
 
 
 @dataclass
@@ -103,8 +118,9 @@ def import_sheet(
         heading = header.removeprefix(SECTION_PREFIX)
         return kind.name == "reviews" and (header != heading or heading in KNOWN_SECTIONS or heading in mapping.sections)
 
+    list_known = {ls.title: _list_known(ls) for ls in kind.lists}
     try:
-        table = read_table(source, known, mapping.sheet)
+        table, list_tables = read_workbook(source, known, mapping.sheet, list_known)
     except SheetError as exc:
         raise ImportError_(str(exc)) from None
     where = _Where(source, table)
@@ -119,27 +135,32 @@ def import_sheet(
         if row is not None:
             rows.append(row)
     bad_rows = {p.line for p in problems if p.is_error}
+    orphans = False  # a list row whose record is not in the main sheet
+    for ls in kind.lists:
+        if ls.title in list_tables:
+            bad, lost = _read_list(kind, ls, list_tables[ls.title], rows, ds, data_dir, unit, source, problems)
+            bad_rows |= bad
+            orphans |= lost
     result = ImportResult(problems, [])
-    if bad_rows and not partial:
+    if (bad_rows or orphans) and not partial:
         result.rejected = len(bad_rows)
         return result
     rows = [r for r in rows if r.number not in bad_rows]
     baseline = {_problem_key(p, data_dir) for p in before}
-    sheet_file = str(where.file)
     while True:
-        mapped: list[Problem] = []
+        mapped: list[tuple[Problem, int | None]] = []
         files, stats = _apply(kind, rows, ds, unit, data_dir, where, mapped)
         mapped += [_locate(p, rows, kind, where, files) for p in _check(files, data_dir, baseline)]
-        failing = {p.line for p in mapped if p.is_error and p.file == sheet_file}
-        unplaced = [p for p in mapped if p.is_error and p.file != sheet_file]
+        failing = {n for p, n in mapped if p.is_error and n is not None}
+        unplaced = [p for p, n in mapped if p.is_error and n is None]
         if not failing and not unplaced:
-            problems.extend(mapped)
+            problems.extend(p for p, _ in mapped)
             break
         if not partial or unplaced:
-            problems.extend(mapped)
+            problems.extend(p for p, _ in mapped)
             result.rejected = len(failing | bad_rows)
             return result
-        problems.extend(p for p in mapped if p.line in failing)
+        problems.extend(p for p, n in mapped if n in failing)
         bad_rows |= failing
         rows = [r for r in rows if r.number not in failing]
     result.rejected = len(bad_rows)
@@ -350,6 +371,127 @@ def _external_nominee(row: Row, raw: dict[int, Any], ds: Dataset, where: _Where,
         row.values[("external", "name")] = None
 
 
+# ---------------------------------------------------------------- list sheets
+
+
+def _list_known(ls: ListSheet) -> Any:
+    headers = {normalise(ls.key), *(normalise(c.header) for c in ls.columns)}
+    return lambda header: header in headers
+
+
+ROW_NUMBER = re.compile(r"第?\s*(\d{1,7})\s*行?")
+
+
+def _read_list(
+    kind: SheetKind,
+    ls: ListSheet,
+    table: Table,
+    rows: list[Row],
+    ds: Dataset,
+    data_dir: Path,
+    unit: str,
+    source: Path,
+    problems: list[Problem],
+) -> tuple[set[int], bool]:
+    """Each row of a list sheet → an item of the record it names. Returns the main sheet's rows whose items
+    are bad, and whether some row names no record of the main sheet (or the key column is missing)."""
+    where = _Where(source, table)
+    first = table.header_rows[0]
+    by_header = {normalise(c.header): c for c in ls.columns}
+    key_col = next((n for n, h in table.headers.items() if h == normalise(ls.key)), None)
+    columns = {n: by_header[h] for n, h in table.headers.items() if h in by_header}
+    for n, h in table.headers.items():
+        if n != key_col and h not in by_header:
+            problems.append(where.problem(first, n, "E-SHEET", "不认识这一列，没有导入", Severity.WARNING))
+    if key_col is None:
+        problems.append(where.problem(first, None, "E-SHEET", f"缺少「{ls.key}」列：不知道每一行属于「{kind.label}」表的哪条记录"))
+        return set(), True
+    # A record is named by its 编号 (as typed in the main sheet, or that of the record the row updates) or its row number.
+    by_key: dict[str, Row] = {}
+    ids = _existing_ids(kind, data_dir, unit)
+    for row in rows:
+        given = row.values.get(("id",))
+        known_id = given or ids.get(natural_key(kind, _nested(row.values)))
+        if known_id:
+            by_key.setdefault(str(known_id).casefold(), row)
+    by_number = {row.number: row for row in rows}
+    bad: set[int] = set()
+    lost = False
+    for number, values in table.rows:
+        key = cells.text(values.get(key_col, ""))
+        if key == EXAMPLE_ID:
+            continue  # the template's example row
+        parent = by_key.get(key.casefold())
+        found = ROW_NUMBER.fullmatch(key) if parent is None else None
+        if found:
+            parent = by_number.get(int(found.group(1)))
+        if parent is None:
+            lost = True
+            why = (
+                f"没填「{ls.key}」"
+                if not key
+                else f"「{kind.label}」表里没有编号为「{key}」的记录，也没有第 {key} 行"
+                if found
+                else f"「{kind.label}」表里没有编号为「{key}」的记录"
+            )
+            problems.append(where.problem(number, key_col, "E-REF", f"{why}（提示：填「{kind.label}」表里这条记录的编号或行号）"))
+            continue
+        item = ListRow(number, {}, {}, where)
+        for n, column in columns.items():
+            name = column.path[0]
+            item.columns[name] = n
+            value = values.get(n)
+            if cells.is_blank(value):
+                item.values[name] = None
+                continue
+            try:
+                item.values[name] = _parse(column, value, ds, unit)
+            except cells.CellError as exc:
+                problems.append(where.problem(number, n, "E-SHEET", str(exc)))
+                bad.add(parent.number)
+        parent.lists.setdefault(ls.path, []).append(item)
+    return bad, lost
+
+
+def _existing_ids(kind: SheetKind, data_dir: Path, unit: str) -> dict[tuple[str, ...], str]:
+    """The unit's records of this kind: natural key → id (the first record with that key)."""
+    folder = data_dir / "units" / unit
+    paths = [folder / kind.file] if not kind.yearly else sorted(folder.glob(f"[0-9][0-9][0-9][0-9]/{kind.file}"))
+    out: dict[tuple[str, ...], str] = {}
+    for path in paths:
+        if path.is_file():
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            for record in data.get(kind.list_key) or []:
+                if isinstance(record, dict) and "id" in record:
+                    out.setdefault(natural_key(kind, record), str(record["id"]))
+    return out
+
+
+def _put_list(record: Any, model: Any, path: tuple[str, ...], items: list[ListRow]) -> None:
+    """Replace the record's list by the sheet's items, keeping every item that is unchanged as it was written."""
+    item_model = m.model_in(model.model_fields[path[0]].annotation)
+    assert item_model is not None, path
+    order = list(item_model.model_fields)
+    new = []
+    for item in items:
+        values = {k: item.values[k] for k in sorted(item.values, key=order.index) if item.values[k] is not None}
+        for name, value in list(values.items()):
+            if value is False and item_model.model_fields[name].default is False:
+                del values[name]  # the default, as the data files leave it out
+        new.append(values)
+    old = _get(record, path) or []
+    kept = [old[i] if i < len(old) and _same_item(item_model, old[i], v) else v for i, v in enumerate(new)]
+    if len(old) != len(new) or any(k is not o for k, o in zip(kept, old, strict=False)):
+        yf.put(record, model, path, kept or None)
+
+
+def _same_item(item_model: Any, old: Any, new: dict[str, Any]) -> bool:
+    try:
+        return bool(item_model.model_validate(yf.plain(old)).model_dump() == item_model.model_validate(new).model_dump())
+    except ValidationError:
+        return False
+
+
 # ---------------------------------------------------------------- placing rows into files
 
 
@@ -358,7 +500,7 @@ def _target_file(kind: SheetKind, data_dir: Path, unit: str, year: int | None) -
 
 
 def _apply(
-    kind: SheetKind, rows: list[Row], ds: Dataset, unit: str, data_dir: Path, where: _Where, problems: list[Problem]
+    kind: SheetKind, rows: list[Row], ds: Dataset, unit: str, data_dir: Path, where: _Where, located: list[tuple[Problem, int | None]]
 ) -> tuple[dict[Path, str], tuple[int, int, int]]:
     """The new text of every file the rows change (unchanged files are left out) and (added, updated, unchanged)."""
     model = kind.model
@@ -376,6 +518,7 @@ def _apply(
                 docs[path] = yf.new_file(kind.name, depth, kind.list_key)
         return docs[path]
 
+    problems: list[Problem] = []
     added = updated = unchanged = 0
     used_ids = {r.id.casefold() for r in ds.records()}
     for row in rows:
@@ -440,6 +583,7 @@ def _apply(
             text = re.sub(r"(?<!:)(?<!\n)\n(  - )", r"\n\n\1", text)
         if original != text:
             files[path] = text
+    located += [(p, p.line) for p in problems]  # each of these is about one row of the main sheet
     return files, (added, updated, unchanged)
 
 
@@ -512,6 +656,8 @@ def _update(record: Any, model: Any, values: dict[tuple[str, ...], Any], row: Ro
         old = _get(before, ("opinion", "sections")) or []
         if [(s.get("heading"), str(s.get("text", "")).rstrip("\n")) for s in old] != [(h, t.rstrip("\n")) for h, t in row.sections]:
             yf.put(record, model, ("opinion", "sections"), sections or None)
+    for path, items in row.lists.items():
+        _put_list(record, model, path, items)
     return yf.plain(record) != before
 
 
@@ -565,45 +711,58 @@ def _check(files: dict[Path, str], data_dir: Path, baseline: set[tuple[str, str,
         return out
 
 
-def _locate(p: Problem, rows: list[Row], kind: SheetKind, where: _Where, files: dict[Path, str]) -> Problem:
-    """A problem in a written file, pointed back at the row (and column) it came from."""
+def _locate(p: Problem, rows: list[Row], kind: SheetKind, where: _Where, files: dict[Path, str]) -> tuple[Problem, int | None]:
+    """A problem in a written file, pointed back at the row (and column) it came from: a row of the main sheet, or of
+    a list sheet for a problem inside one item of a list; with the main sheet's row (None when no row is to blame)."""
     path = Path(p.file)
     text = files.get(path)
     if text is None:
-        return p
+        return p, None
     doc = yf.load(text)
     records: Any = doc.get(kind.list_key) or []
     starts = [records.lc.item(i)[0] + 1 for i in range(len(records))]
     index = max((i for i, s in enumerate(starts) if s <= p.line), default=-1)
     row = next((r for r in rows if r.file == path and r.index == index), None)
     if row is None:
-        return p
-    keys = _keys_at(records[index], p.line) if index >= 0 else ()
+        return p, None
+    keys = _keys_at(records[index], p.line) if index >= 0 else []
+    message = f"{p.message}（记录「{row.record_id}」）"
+    if len(keys) >= 2 and (str(keys[0]),) in row.lists and isinstance(keys[1], int):
+        items = row.lists[(str(keys[0]),)]
+        if keys[1] < len(items):
+            item = items[keys[1]]
+            column = item.columns.get(str(keys[2])) if len(keys) > 2 else None
+            return item.where.problem(item.number, column, p.code, message, p.severity), row.number
+    keys = list(itertools.takewhile(lambda k: isinstance(k, str), keys))  # main sheet columns hold no list items
     column = None
     for n in range(len(keys), 0, -1):
-        column = row.columns.get(tuple(keys[:n]))
+        column = row.columns.get(tuple(str(k) for k in keys[:n]))
         if column is not None:
             break
-    if column is None and keys[:2] == ("opinion", "sections"):
+    if column is None and keys[:2] == ["opinion", "sections"]:
         column = next(iter(row.section_columns.values()), None)
     if column is None and keys:  # a problem of a group (a tally): its first column
         column = min((c for path_, c in row.columns.items() if path_[: len(keys)] == tuple(keys)), default=None)
-    return where.problem(row.number, column, p.code, f"{p.message}（记录「{row.record_id}」）", p.severity)
+    return where.problem(row.number, column, p.code, message, p.severity), row.number
 
 
-def _keys_at(record: Any, line: int) -> list[str]:
-    """The key path inside `record` whose line is the last one at or before `line` (1-based)."""
-    keys: list[str] = []
+def _keys_at(record: Any, line: int) -> list[str | int]:
+    """The key path inside `record` (keys of maps, indexes of lists) whose line is the last one at or before `line` (1-based)."""
+    keys: list[str | int] = []
     current: Any = record
-    while isinstance(current, yf.CommentedMap):
-        best = None
-        for key in current:
-            at = current.lc.key(key)[0] + 1
-            if at <= line:
-                best = key
+    while True:
+        best: str | int | None = None
+        if isinstance(current, yf.CommentedMap):
+            for key in current:
+                if current.lc.key(key)[0] + 1 <= line:
+                    best = str(key)
+        elif isinstance(current, yf.CommentedSeq):
+            for i in range(len(current)):
+                if current.lc.item(i)[0] + 1 <= line:
+                    best = i
         if best is None:
             break
-        keys.append(str(best))
+        keys.append(best)
         current = current[best]
     return keys
 

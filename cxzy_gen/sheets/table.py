@@ -56,6 +56,37 @@ def column_letter(n: int) -> str:
 
 def read_table(path: Path, known: Callable[[str], bool], sheet: str | None = None) -> Table:
     """The first sheet (or `sheet`) whose header has at least two `known` headers."""
+    return read_workbook(path, known, sheet)[0]
+
+
+def read_workbook(
+    path: Path, known: Callable[[str], bool], sheet: str | None = None, others: dict[str, Callable[[str], bool]] | None = None
+) -> tuple[Table, dict[str, Table]]:
+    """The main table (as `read_table`) and the sheets named in `others` that the workbook has (a list sheet each,
+    found by its name, its header by its own `known`). A CSV file has only the main table."""
+    others = others or {}
+    grids = _grids(path)
+    found: dict[str, Table] = {}
+    for name, grid in grids:
+        if name in others and name != sheet:
+            table = _find_header(path, name, grid, others[name])
+            if table is None:
+                raise SheetError(f"{path.name} 的工作表「{name}」里找不到表头（提示：不要删改这张表第一行的列名）")
+            found[name] = table
+    candidates = [g for g in grids if g[0] not in found]
+    if sheet is not None:
+        candidates = [g for g in grids if g[0] == sheet]
+        if not candidates:
+            raise SheetError(f"{path.name} 里没有名为「{sheet}」的工作表")
+    for name, grid in candidates:
+        table = _find_header(path, name, grid, known)
+        if table is not None:
+            return table, found
+    names = "、".join(f"「{n}」" for n, _ in candidates)
+    raise SheetError(f"{path.name} 的工作表{names}里找不到表头（提示：表头要在前 {HEADER_SCAN} 行，列名如 姓名、承诺事项、完成时限）")
+
+
+def _grids(path: Path) -> list[tuple[str, Grid]]:
     if not path.is_file():
         raise SheetError(f"找不到文件 {path}")
     data = path.read_bytes()
@@ -68,21 +99,10 @@ def read_table(path: Path, known: Callable[[str], bool], sheet: str | None = Non
             "（提示：在 WPS 或 Excel 里「文件 → 另存为」，文件类型选「Excel 工作簿（*.xlsx）」后再导入）"
         )
     if data[:2] == b"PK":
-        grids = _xlsx_grids(path, data)
-    elif suffix in {".csv", ".txt"}:
-        grids = [("CSV", _csv_rows(path, data))]
-    else:
-        raise SheetError(f"{path.name} 不是 .xlsx 或 .csv 文件（提示：在 WPS 或 Excel 里另存为 .xlsx 或 CSV）")
-    if sheet is not None:
-        grids = [g for g in grids if g[0] == sheet]
-        if not grids:
-            raise SheetError(f"{path.name} 里没有名为「{sheet}」的工作表")
-    for name, grid in grids:
-        table = _find_header(path, name, grid, known)
-        if table is not None:
-            return table
-    names = "、".join(f"「{n}」" for n, _ in grids)
-    raise SheetError(f"{path.name} 的工作表{names}里找不到表头（提示：表头要在前 {HEADER_SCAN} 行，列名如 姓名、承诺事项、完成时限）")
+        return _xlsx_grids(path, data)
+    if suffix in {".csv", ".txt"}:
+        return [("CSV", _csv_rows(path, data))]
+    raise SheetError(f"{path.name} 不是 .xlsx 或 .csv 文件（提示：在 WPS 或 Excel 里另存为 .xlsx 或 CSV）")
 
 
 Grid = list[list[Any]]

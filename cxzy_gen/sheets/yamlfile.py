@@ -59,6 +59,8 @@ def scalar(value: Any) -> Any:
     """A value as it should be written: Markdown with line breaks as a literal block, lists and maps block style."""
     if isinstance(value, str) and "\n" in value.strip("\n"):
         return LiteralScalarString(value.rstrip("\n") + "\n")
+    if isinstance(value, CommentedMap):
+        return value  # kept as read, with its comments
     if isinstance(value, list):
         seq = CommentedSeq(scalar(v) for v in value)
         return seq
@@ -114,7 +116,26 @@ def _insert(mapping: CommentedMap, key: str, value: Any, order: list[str]) -> No
         if rank.get(existing, len(order)) > mine:
             position = i
             break
+    if position == len(mapping) and mapping:
+        # The blank line after a record hangs on its last value: it would end up above the new key.
+        # Dropped here; the writer puts the file's blank lines between records back.
+        _drop_trailing_blank(mapping)
     mapping.insert(position, key, value)
+
+
+def _drop_trailing_blank(node: Any) -> None:
+    """Remove a blank-lines-only comment after the last value inside `node` (a map or a list, however deep)."""
+    if isinstance(node, CommentedMap) and node:
+        last: Any = list(node)[-1]
+        where = 2
+    elif isinstance(node, CommentedSeq) and node:
+        last, where = len(node) - 1, 0
+    else:
+        return
+    tokens = node.ca.items.get(last)
+    if tokens and tokens[where] is not None and not str(tokens[where].value).strip():
+        tokens[where] = None
+    _drop_trailing_blank(node[last])
 
 
 def write_atomic(path: Path, text: str) -> None:
