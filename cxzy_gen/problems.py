@@ -39,6 +39,7 @@ CODES: dict[str, tuple[str, str]] = {
     "E-PII": ("含有个人身份信息", "删去身份证号、私人手机号；对外联系只能写在办公室联系方式字段里"),
     "E-AUDIENCE": ("公开范围有误", "每条记录要有公开范围；「特定对象公开」要列出对象"),
     "E-STATUS": ("状态与其他字段矛盾", "按提示补全字段或改正状态"),
+    "E-PHOTO": ("照片不能使用", "照片放在数据文件夹里，写相对于本文件所在文件夹的路径，用 JPEG、PNG 或 WebP 图片"),
     # Spreadsheets (cxzy import, cxzy tally): the file is named, the line is the sheet's row, the column its column.
     "E-SHEET": ("表格的单元格或列读不出", "按提示改正那一格（日期、是/否、下拉选项）或那一列的列名；列名与模板不同时用 --mapping 对照文件"),
     "E-BALLOT": ("选票文件放在了数据仓库里", "选票不能提交到仓库：把选票表格移到仓库以外的文件夹，再运行 cxzy tally"),

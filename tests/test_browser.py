@@ -327,3 +327,39 @@ def test_the_lobby_screen_cycles_through_what_is_open_and_the_honour_roll(browse
     fresh.wait_for_load_state()
     assert fresh.evaluate("window.stale === undefined")
     assert errors == []
+
+
+# Each kind of page a reader meets, at desktop and phone width: screenshots kept by CI (CXZY_ARTIFACTS), axe clean,
+# and on a phone nothing wider than the screen but the tables that scroll inside their own box.
+READER_PAGES = {
+    "publicity": "publicity/index.html",
+    "honours": "honours/index.html",
+    "member": "members/hl1-gugt/index.html",
+    "sheet-commitments": "sheets/hongliu-lian-1/commitments/index.html",
+    "sheet-appraisals": "sheets/hongliu-lian-1/appraisals/index.html",
+}
+
+
+@pytest.mark.parametrize("name", sorted(READER_PAGES))
+def test_reader_pages_at_desktop_and_phone_width(browser, site: Path, artifacts: Path, name: str) -> None:
+    _reader_page(browser, site / READER_PAGES[name], artifacts, name)
+
+
+def test_the_reviews_sheet_at_desktop_and_phone_width(browser, party_site: Path, artifacts: Path) -> None:
+    _reader_page(browser, party_site / "sheets/hongliu-lian-1/reviews/index.html", artifacts, "sheet-reviews")
+
+
+def _reader_page(browser, path: Path, artifacts: Path, name: str) -> None:
+    _need(AXE.is_file(), "axe-core (npm ci in tools/web-checks)")
+    assert path.is_file(), path
+    errors: list[str] = []
+    page = _open(browser, path.as_uri(), errors)
+    page.screenshot(path=str(artifacts / f"{name}.png"), full_page=True)
+    assert _axe(page) == []
+    phone = _open(browser, path.as_uri(), errors)
+    phone.set_viewport_size({"width": 375, "height": 800})
+    phone.screenshot(path=str(artifacts / f"{name}-phone.png"), full_page=True)
+    assert _axe(phone) == []
+    overflow = phone.evaluate("() => document.documentElement.scrollWidth")
+    assert overflow <= 375, f"{name}: the page is {overflow}px wide on a 375px phone"
+    assert errors == []

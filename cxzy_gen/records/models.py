@@ -719,6 +719,12 @@ class Commendation(Record):
     decision: Text | None = Field(None, title="表彰决定文号")
     revoked_on: dt.date | None = Field(None, title="撤销日期", description="「撤销」要写；公开栏从这一天起显示已撤销")
     revoked_reason: Text | None = Field(None, title="撤销原因")
+    photo: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)] | None = Field(
+        None,
+        title="照片",
+        description="光荣榜上放在这条表彰旁的图片：相对于本文件所在文件夹的路径，如 photos/zhang-san.jpg（JPEG、PNG 或 WebP，"
+        "不超过 20 MB）；生成站点时缩小，并去掉拍摄地点、相机、作者等元数据",
+    )
 
 
 class CommendationsFile(RecordsFile):

@@ -13,6 +13,7 @@ from cxzy_gen.records import models as m
 from cxzy_gen.records.dataset import Dataset
 from cxzy_gen.records.layout import RECORD_KINDS
 from cxzy_gen.records.loader import Document, walk_strings
+from cxzy_gen.records.photos import photo_problem
 from cxzy_gen.records.pii import find_pii
 
 Rule = Callable[[Dataset], Iterator[Problem]]
@@ -508,3 +509,13 @@ def statuses_consistent(ds: Dataset) -> Iterator[Problem]:
                 f"书记「{sec.name}」（{sec.id}）不是本单位党员（提示：把他写进本单位的 members.yaml）",
                 Severity.WARNING,
             )
+
+
+@rule
+def photos_usable(ds: Dataset) -> Iterator[Problem]:
+    """A photo beside a commendation is an image inside the data folder that can be read (see `photos`)."""
+    for h in ds.commendations:
+        if h.photo is not None:
+            message = photo_problem(ds.root, h, h.photo)
+            if message is not None:
+                yield ds.problem(h, ("photo",), "E-PHOTO", message)

@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
+from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 from cxzy_gen.records import models as m
@@ -294,6 +295,7 @@ class Views:
     # Data files (as records name them) every record of which this build shows: only commits confined to
     # these may show their free-text message, which could speak of any record in the files they touched.
     open_files: frozenset[str] = frozenset()
+    root: Path | None = None  # the data folder: photos beside records are read from it when the pages are written
 
 
 # ---------------------------------------------------------------- the derivation
@@ -385,6 +387,7 @@ def derive(ds: Dataset, today: dt.date, audience: m.Audience = m.Audience.PUBLIC
         campaign=years.get(campaign_year, Tally()),
         warnings=warnings,
         open_files=_open_files(ds, shown, [*commitments, *reviews, *appraisals, *commendations]),
+        root=ds.root,
     )
 
 

@@ -21,10 +21,12 @@ from cxzy_gen.dates import china_date
 from cxzy_gen.git.forge import links_for
 from cxzy_gen.git.history import Commit, History, RevisionRow, revision_rows
 from cxzy_gen.records import models as m
+from cxzy_gen.records.photos import photo_file
 from cxzy_gen.site import charts
 from cxzy_gen.site.audit import Check, Inspection
 from cxzy_gen.site.derive import CommendationView, MemberView, Ref, ReviewView, UnitView, Views, headline, member_tallies, natural_key
 from cxzy_gen.site.notices import Notice
+from cxzy_gen.site.photos import Photo, photo
 from cxzy_gen.site.search import BUNDLE, SearchRecord, records
 
 CSS = "assets/site.css"
@@ -52,12 +54,14 @@ LATEST_COMMITS = 200  # how many commits the 变更记录 page lists
 
 @dataclass(frozen=True, slots=True)
 class Page:
-    """One file of the site: rendered from `template` with `context`, or copied from the template folder's `static`."""
+    """One file of the site: rendered from `template` with `context`, copied from the template folder's `static`,
+    or the site's copy of a `photo` from the data folder."""
 
     url: str
     template: str | None
     context: Mapping[str, Any] = field(default_factory=dict)
     static: str | None = None
+    photo: Photo | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,6 +237,8 @@ def plan(views: Views, archive: History | None = None, inspection: Inspection | 
     grouped = notice_groups(views.notices)
     nominee_pages = {h.record.id: url_of(h.nominee) for h in views.commendations if h.nominee.kind != "external"}
     changes = latest_changes(views, LATEST)
+    roll = honour_roll(views.commendations)
+    roll_photos = honour_photos(views, roll)
     pages = [
         page(HOME, "home.html", open_notices=grouped["open"], changes=changes, campaign=views.campaign, years=views.years),
         page(TREE, "tree.html", units=views.units, roots=[views.units[uid].ref for uid in views.roots]),
@@ -248,7 +254,8 @@ def plan(views: Views, archive: History | None = None, inspection: Inspection | 
             )
             for n in views.notices
         ),
-        page(HONOURS, "honours.html", roll=honour_roll(views.commendations), qr=qr_svg(views.site.url, HONOURS)),
+        page(HONOURS, "honours.html", roll=roll, photos=roll_photos, qr=qr_svg(views.site.url, HONOURS)),
+        *(Page(p.url, None, photo=p) for p in roll_photos.values()),
         page(ARCHIVE, "archive.html", years=views.years),
         page(SEARCH, "search.html", script=SEARCH_JS, bundle=f"{BUNDLE}/pagefind.js"),
         page(
@@ -352,6 +359,20 @@ def honour_roll(commendations: list[CommendationView]) -> list[tuple[int, list[t
         )
         for year in sorted(years, reverse=True)
     ]
+
+
+def honour_photos(views: Views, roll: list[tuple[int, list[tuple[str, list[CommendationView]]]]]) -> dict[str, Photo]:
+    """The photos beside the honour roll's records (by commendation id): only of what the roll shows."""
+    if views.root is None:
+        return {}
+    found: dict[str, Photo] = {}
+    for _, titles in roll:
+        for title, items in titles:
+            for h in items:
+                if h.record.photo is not None:
+                    source = photo_file(views.root, h.record, h.record.photo)
+                    found[h.record.id] = photo(f"honours/photos/{check_id(h.record.id)}.jpg", source, f"{h.nominee.name}（{title}）")
+    return found
 
 
 def _title_order(title: str) -> tuple[int, str]:

@@ -25,6 +25,7 @@ from jinja2.runtime import Context
 from markdown.treeprocessors import Treeprocessor
 from markupsafe import Markup
 
+from cxzy_gen.site import photos
 from cxzy_gen.site.derive import Ref
 from cxzy_gen.site.plan import Page, url_of
 
@@ -235,7 +236,9 @@ def _render_at(index: int) -> tuple[str, bytes]:
 
 
 def render_page(page: Page, env: Environment) -> tuple[str, bytes]:
-    """One page as (url, bytes); a static file is passed through untouched."""
+    """One page as (url, bytes); a static file is passed through untouched, a photo becomes its site copy."""
+    if page.photo is not None:
+        return page.url, photos.copy(page.photo.source)
     if page.template is None:
         assert page.static is not None
         source, _, _ = env.loader.get_source(env, page.static)  # type: ignore[union-attr]

@@ -24,7 +24,7 @@ from cxzy_gen.records.models import ID_RE
 
 # Every path segment the site uses: a folder is an id (or a fixed name like "units", "2011"),
 # a file is such a name with one of the site's extensions. Nothing else is ever written.
-_FILE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}\.(?:html|xml|atom|css|js|json|txt|svg|png|ico)$")
+_FILE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}\.(?:html|xml|atom|css|js|json|txt|svg|png|jpg|ico)$")
 
 
 # Left in every output folder, so a later build knows the folder is a site it may replace.
