@@ -143,6 +143,47 @@ def test_unit_page(site: Path) -> None:
     assert "师创先争优活动领导小组办公室" in text_of(page.find("section", class_="contact"))
 
 
+def test_unit_page_reads_for_the_public(site: Path) -> None:
+    """Issue 12, item 3: a summary first, labelled tags, 评诺 apart, members' reviews one line each with the full form a click away."""
+    page = html(site / "units/lian-1/index.html")
+    main = page.find("main")
+    # The summary is the first section after the heading, and its figures add up to the commitments listed.
+    first = main.find("section")
+    assert first.get("aria-label") == "概况" and first.find_previous_sibling("h1") is not None
+    line = text_of(first.find(class_="summary-line"))
+    assert line == "2011 年 6 项承诺，1 项已完成，2 项进行中，1 项逾期，1 项部分完成，1 项未完成，群众满意率 97.6%。"
+    figures = [int(n) for n in re.findall(r"(\d+) 项(?:已完成|进行中|逾期|部分完成|未完成)", line)]
+    listed = [tr for t in section(page, "公开承诺").find_all("table") for tr in t.select("tbody tr") if "已撤回" not in text_of(tr)]
+    assert sum(figures) == int(re.match(r"2011 年 (\d+) 项承诺", line)[1]) == len(listed)
+
+    commitments = section(page, "公开承诺").find_all("table")
+    own, members = (rows(t) for t in commitments)
+    # The unit's own commitments do not repeat its name in a column; the members' name who promised.
+    assert "承诺人" not in own[0] and "承诺主体" not in own[0] and "承诺主体" not in members[0]
+    assert "孙秀英" in {r["承诺人"] for r in members}
+    # Tags are labelled: every value under a name (类别, 承诺方向, 五个好, 公示…), never run together.
+    for tags in section(page, "公开承诺").select("dl.tags"):
+        names = [text_of(dt) for dt in tags.find_all("dt")]
+        assert (
+            names and len(names) == len(tags.find_all("dd")) and set(names) <= {"类别", "承诺方向", "五个好", "五带头", "结合", "公示"}
+        ), names
+    # 评诺 has a column of its own, not squeezed into the progress column.
+    assert all("评诺" in r for r in own + members) and not any("评诺" in r["践诺进展"] for r in own + members)
+    assert "补课：补课" not in text_of(main)
+
+    # Members' reviews: a short list, one row each, linking to the full 点评意见表 on the member's page.
+    reviews = section(page, "领导点评")
+    forms = [text_of(h) for h in reviews.find_all("h4")]
+    assert forms == ["点评意见表 · 一团一连党支部"]  # only the unit's own form is shown in full here
+    short = reviews.find_all("table")[-1]
+    [row] = rows(short)
+    assert row["被点评党员"] == "孙秀英" and row["点评意见表"] == "查看 孙秀英的点评意见表"
+    [link] = short.select('a[href*="#r-"]')
+    target, anchor = link["href"].split("#")
+    member = html((site / "units/lian-1" / target).resolve())
+    assert member.find(id=anchor) is not None and "点评意见表" in text_of(member.find(id=anchor))
+
+
 def test_unit_page_links_down_the_tree(site: Path) -> None:
     page = html(site / "units/shi/index.html")
     about = section(page, "基本情况")

@@ -634,6 +634,8 @@ class Headline:
     kept: int
     in_progress: int
     overdue: int
+    partial: int  # 部分完成
+    not_kept: int  # 未完成
     reviews: int
     rectifications_open: int
     satisfaction: str | None  # the latest 群众满意度 (满意 + 比较满意 + 基本满意) that year
@@ -649,6 +651,10 @@ class Headline:
                 parts.append(f"{self.in_progress} 项进行中")
             if self.overdue:
                 parts.append(f"{self.overdue} 项逾期")
+            if self.partial:
+                parts.append(f"{self.partial} 项部分完成")
+            if self.not_kept:
+                parts.append(f"{self.not_kept} 项未完成")
         if self.satisfaction:
             parts.append(f"群众满意率 {self.satisfaction}")
         if self.grade:
@@ -673,6 +679,8 @@ def headline(by_year: dict[int, Tally], appraisals: list[AppraisalView], target:
         kept=t.kept,
         in_progress=t.in_progress,
         overdue=t.overdue,
+        partial=t.partial,
+        not_kept=t.not_kept,
         reviews=t.reviews,
         rectifications_open=t.rectifications - t.rectifications_done,
         satisfaction=rates[-1] if rates else None,
