@@ -205,10 +205,10 @@ def print_pdfs(
     views = derive(dataset, today, audience)
     if unit is not None and unit not in views.units:
         raise PrintError(f"没有编号为 {unit} 的党组织（或它不在「{audience}」的范围内）")
-    sheets = [Sheet(k, u, url) for k, u, url in print_targets(views) if unit in (None, u) and kind in (None, k)]
+    sheets = [Sheet(k, u, url, level.value) for k, u, url, level in print_targets(views) if unit in (None, u) and kind in (None, k)]
     if not sheets:
         raise PrintError("没有可打印的内容（提示：换一个 --kind，或去掉 --unit）")
     with tempfile.TemporaryDirectory(prefix="cxzy-pdf-") as tmp:
         site = Path(tmp) / "site"
         write(render(plan(views), environment(templates)), site)
-        return print_sheets(site, sheets, out, audience.value, printed_on or today_in_china())
+        return print_sheets(site, sheets, out, printed_on or today_in_china())

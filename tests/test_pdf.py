@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -93,3 +94,35 @@ def test_a_qr_code_links_the_sheet_to_its_page_when_the_site_has_an_address(tmp_
 def test_unknown_unit_is_a_clear_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["pdf", "--data", str(SITE), "--today", "2011-06-28", "--unit", "nope", "--out", str(tmp_path)])
     assert result.exit_code == 1 and "没有编号为 nope 的党组织" in result.output
+
+
+def test_each_sheet_is_marked_with_the_narrowest_audience_on_it_at_top_and_foot(tmp_path: Path) -> None:
+    """Printed from a build for 特定对象公开: a sheet holding a 党内公开 record says 党内公开, a sheet of public records
+    says 向社会公开 — at the top and in the footer alike, never the build's own audience."""
+    written = pdf(SITE, tmp_path, "--audience", "specific", "--unit", "lian-1")
+    marks = {}
+    for path in written:
+        pages, text = pages_and_text(path)
+        assert pages == 1, path.name
+        assert "特定对象公开" not in text, path.name
+        marks[path.name] = sorted(set(re.findall(r"公开范围：(\w+?公开)", text))), text.count("公开范围：")
+        assert "一团一连党支部2011年6月28日" in text  # the 落款
+    assert marks == {
+        "lian-1-承诺公示表.pdf": (["党内公开"], 2),  # 周立新's 党内承诺事项 is on it
+        "lian-1-点评意见表.pdf": (["党内公开"], 2),
+        "lian-1-评议结果.pdf": (["向社会公开"], 2),
+    }
+    assert "党内承诺事项" in pages_and_text(next(p for p in written if "承诺公示表" in p.name))[1]
+    # A public print of the same unit leaves the 党内公开 record out and says 向社会公开.
+    public = pdf(SITE, tmp_path / "public", "--unit", "lian-1", "--kind", "承诺公示表")
+    _, text = pages_and_text(public[0])
+    assert "党内承诺事项" not in text and text.count("公开范围：向社会公开") == 2
+
+
+def test_the_honour_roll_prints_with_its_mark_and_qr_code(tmp_path: Path) -> None:
+    [roll] = pdf(SITE, tmp_path, "--kind", "光荣榜")
+    assert roll.name == "shi-光荣榜.pdf"
+    pages, text = pages_and_text(roll)
+    assert pages == 1 and "第1页，共1页" in text
+    assert text.count("公开范围：向社会公开") == 2 and "扫码查看网页版" in text
+    assert "孙秀英" in text and "一团党委" in text and "首页" not in text  # the commended; no navigation

@@ -1,7 +1,7 @@
 """`cxzy pdf`: the print sheets of a built site as PDF files, printed by headless Chromium through the print stylesheet.
 
 The pages are the site's own (公示 notices, 承诺公示表, 点评意见表, 评议结果, 光荣榜): what is printed is what a
-reader would print from the browser, plus a footer line with the audience and the print date (page numbers
+reader would print from the browser, plus a footer line with the sheet's audience mark (the narrowest audience of what it shows) and the print date (page numbers
 come from the stylesheet).
 """
 
@@ -37,6 +37,7 @@ class Sheet:
     kind: str
     unit: str
     url: str  # relative to the site root
+    level: str  # the narrowest audience of what the sheet shows: its audience mark, at the top and in the footer
 
     @property
     def file_name(self) -> str:
@@ -54,7 +55,7 @@ def chromium() -> str:
     return found
 
 
-def print_sheets(site: Path, sheets: Iterable[Sheet], out: Path, audience: str, printed_on: dt.date) -> list[Path]:
+def print_sheets(site: Path, sheets: Iterable[Sheet], out: Path, printed_on: dt.date) -> list[Path]:
     """Print each sheet of the built `site` into `out`; returns the PDF files written."""
     try:
         from playwright.sync_api import sync_playwright
@@ -62,13 +63,14 @@ def print_sheets(site: Path, sheets: Iterable[Sheet], out: Path, audience: str, 
         raise PrintError("cxzy pdf 需要 playwright（提示：pip install 'cxzy[pdf]'）") from exc
     browser_path = chromium()
     out.mkdir(parents=True, exist_ok=True)
-    footer = f"公开范围：{audience} · 打印日期：{printed_on.year}年{printed_on.month}月{printed_on.day}日"
+    printed = f"打印日期：{printed_on.year}年{printed_on.month}月{printed_on.day}日"
     written: list[Path] = []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=browser_path, args=CHROMIUM_ARGS, headless=True)
         try:
             page = browser.new_page()
             for sheet in sheets:
+                footer = f"公开范围：{sheet.level} · {printed}"
                 page.goto((site / sheet.url).as_uri())
                 page.emulate_media(media="print")
                 page.add_style_tag(

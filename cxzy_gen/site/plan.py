@@ -124,16 +124,24 @@ def qr_svg(site_url: str | None, url: str) -> Markup | None:
     return Markup(segno.make(target, error="m").svg_inline(scale=2, svgclass="qr", title=f"网页版：{target}"))
 
 
-def print_targets(views: Views) -> list[tuple[str, str, str]]:
-    """What `cxzy pdf` can print: (kind, unit id, page URL) for every sheet, 公示 notice and the 光荣榜."""
-    found: list[tuple[str, str, str]] = [("公示", n.issuer_id, notice_url(n)) for n in views.notices]
+def print_targets(views: Views) -> list[tuple[str, str, str, m.Audience]]:
+    """What `cxzy pdf` can print: (kind, unit id, page URL, the narrowest audience on it) for every sheet, 公示 notice
+    and the 光荣榜."""
+    found: list[tuple[str, str, str, m.Audience]] = [("公示", n.issuer_id, notice_url(n), n.audience) for n in views.notices]
     for uid, uv in views.units.items():
         for kind, folder, _ in SHEETS:
-            if _sheet_items(uv, folder):
-                found.append((kind, uid, sheet_url(uid, folder)))
-    if any(h.record.status is m.CommendationStatus.AWARDED for h in views.commendations):
-        found.append(("光荣榜", views.site.root_unit, HONOURS))
+            items = _sheet_items(uv, folder)
+            if items:
+                found.append((kind, uid, sheet_url(uid, folder), narrowest(_sheet_year(items, views.site.campaign_year)[1])))
+    awarded = [h for h in views.commendations if h.record.status is m.CommendationStatus.AWARDED]
+    if awarded:
+        found.append(("光荣榜", views.site.root_unit, HONOURS, narrowest(awarded)))
     return found
+
+
+def narrowest(items: list[Any]) -> m.Audience:
+    """The narrowest audience of the records on a page or sheet: what its audience mark says."""
+    return max((i.record.level for i in items), key=lambda a: a.rank, default=m.Audience.PUBLIC)
 
 
 def _sheet_year(items: list[Any], year: int) -> tuple[int, list[Any]]:
@@ -254,7 +262,14 @@ def plan(views: Views, archive: History | None = None, inspection: Inspection | 
             )
             for n in views.notices
         ),
-        page(HONOURS, "honours.html", roll=roll, photos=roll_photos, qr=qr_svg(views.site.url, HONOURS)),
+        page(
+            HONOURS,
+            "honours.html",
+            roll=roll,
+            photos=roll_photos,
+            level=narrowest([h for _, titles in roll for _, items in titles for h in items]),
+            qr=qr_svg(views.site.url, HONOURS),
+        ),
         *(Page(p.url, None, photo=p) for p in roll_photos.values()),
         page(ARCHIVE, "archive.html", years=views.years),
         page(SEARCH, "search.html", script=SEARCH_JS, bundle=f"{BUNDLE}/pagefind.js"),
@@ -280,7 +295,7 @@ def plan(views: Views, archive: History | None = None, inspection: Inspection | 
             if items:
                 year, shown = _sheet_year(items, views.site.campaign_year)
                 url = sheet_url(uv.ref.id, folder)
-                level = max((i.record.level for i in shown), key=lambda a: a.rank)
+                level = narrowest(shown)
                 pages.append(page(url, template, u=uv, kind=kind, year=year, items=shown, level=level, qr=qr_svg(views.site.url, url)))
         pages.extend(member_page(views.members[ref.id]) for ref in uv.members)
     if git:
