@@ -12,21 +12,23 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from cxzy_gen.cache import BuildStamp, RecordCache, data_digest, folder_digest
+from cxzy_gen.cache import BuildStamp, RecordCache
 from cxzy_gen.dates import CHINA, today_in_china
-from cxzy_gen.git.history import History
+from cxzy_gen.git.source import HistorySource
 from cxzy_gen.problems import Problem
-from cxzy_gen.records.models import Audience
-from cxzy_gen.records.rules import MAX_YEAR, MIN_YEAR
-from cxzy_gen.records.validate import Summary, load_dataset
-from cxzy_gen.site.audit import Audit, audit, inspection
-from cxzy_gen.site.derive import Views, derive
-from cxzy_gen.site.pdf import PrintError, Sheet, print_sheets
-from cxzy_gen.site.plan import plan, print_targets, search_records
-from cxzy_gen.site.render import environment, render
-from cxzy_gen.site.search import pagefind_binary, write_index
+from cxzy_gen.records.basics import MAX_YEAR, MIN_YEAR, Audience
 from cxzy_gen.site.write import MARKER, write
+
+if TYPE_CHECKING:
+    from cxzy_gen.git.history import History
+    from cxzy_gen.records.validate import Summary
+    from cxzy_gen.site.audit import Audit
+    from cxzy_gen.site.derive import Views
+
+# The pipeline's modules (pydantic, Jinja2, Markdown) are imported when a build has work to do: a build that
+# finds nothing changed answers before loading them.
 
 
 class DataProblems(Exception):
@@ -50,6 +52,7 @@ class BuildResult:
     warnings: list[str] = field(default_factory=list)  # build warnings (e.g. the holiday calendar's range)
     problems: list[Problem] = field(default_factory=list)  # validation warnings (no errors, or nothing is built)
     unchanged: bool = False  # nothing changed since the last build into `out`: nothing was done
+    history_note: str = ""  # why the site has no 修订记录 (no git, no commit yet), when it has none
 
 
 @dataclass
@@ -66,14 +69,15 @@ def build(
     today: dt.date,
     audience: Audience = Audience.PUBLIC,
     templates: Path | None = None,
-    archive: History | None = None,
+    archive: History | HistorySource | None = None,
     cache: Path | None = None,
     progress: Progress | None = None,
     search: bool = True,
 ) -> BuildResult:
     """Build the site for `audience` as it stands on `today`; raises DataProblems (out untouched) when the data has errors.
 
-    `archive`, the data folder's git history (`History.load`), adds 修订记录 to the pages; without it the site has none.
+    `archive`, the data folder's git history (`History.load`, or a `HistorySource` that reads it only when the
+    build has work to do), adds 修订记录 to the pages; without it the site has none.
     `cache` (a folder, usually .cxzy-cache) keeps typed data files and a stamp of the build: files read clean
     before are not parsed again, and a build whose inputs all match the last one into `out` does nothing.
     `search` builds the Pagefind index into the output (skipped, with a warning, when the binary is not installed)."""
@@ -83,12 +87,22 @@ def build(
     previous = stamp.previous() if stamp else None
     if isinstance(previous, BuildResult):
         return replace(previous, seconds=time.perf_counter() - started, unchanged=True)
+
+    from cxzy_gen.records.validate import load_dataset
+    from cxzy_gen.site.audit import inspection
+    from cxzy_gen.site.derive import derive
+    from cxzy_gen.site.plan import plan
+    from cxzy_gen.site.render import environment, render
+
+    history = archive.load() if isinstance(archive, HistorySource) else archive
+    if isinstance(archive, HistorySource) and history is not None and history.head != archive.head:
+        stamp = None  # HEAD moved while the build ran, or git could not be read: do not vouch for this output
     records = RecordCache(cache) if cache is not None else None
     dataset, problems, summary = load_dataset(data_dir, records, progress.files if progress else None)
     if dataset is None:
         raise DataProblems(problems, summary)
     views = derive(dataset, today, audience)
-    pages = plan(views, archive, inspection(dataset, views))
+    pages = plan(views, history, inspection(dataset, views))
     rendered = render(pages, environment(templates))
     index, warnings = search_index(views, search, binary)
     files = write(_counted(rendered, len(pages), progress.pages) if progress else rendered, out, finish=index)
@@ -103,6 +117,7 @@ def build(
         seconds=time.perf_counter() - started,
         warnings=views.warnings + warnings,
         problems=problems,
+        history_note="" if history is None or history.available else history.reason,
     )
     if stamp is not None:
         stamp.save(result)
@@ -116,14 +131,36 @@ def _stamp(
     today: dt.date,
     audience: Audience,
     templates: Path | None,
-    archive: History | None,
+    archive: History | HistorySource | None,
     pagefind: Path | None,
 ) -> BuildStamp:
     """Everything a build's output follows from, besides cxzy itself (which `BuildStamp` adds)."""
-    git = "-" if archive is None else f"{archive.available}:{archive.head}:{archive.shallow}:{archive.prefix}"
-    parts = [os.path.abspath(data_dir), data_digest(data_dir), today.isoformat(), audience.value, folder_digest(templates), git]
+    if isinstance(archive, HistorySource):
+        git = f"head:{archive.key()}"
+    else:
+        git = "-" if archive is None else f"{archive.available}:{archive.head}:{archive.shallow}:{archive.prefix}"
+    parts = [os.path.abspath(data_dir), today.isoformat(), audience.value, "-" if templates is None else os.path.abspath(templates), git]
     parts.append(str(pagefind) if pagefind else "no-search")
-    return BuildStamp(cache, out, parts, MARKER)
+    return BuildStamp(cache, out, parts, MARKER, [data_dir, templates])
+
+
+def pagefind_binary() -> Path | None:
+    """Pagefind's extended binary from the `pagefind[extended]` wheel (PAGEFIND_BINARY_PATH overrides), or None."""
+    given = os.environ.get("PAGEFIND_BINARY_PATH")
+    if given is not None:
+        return Path(given)
+    try:  # the wheel's own lookup, without importing the service client (asyncio): a build with nothing to do is quick
+        from pagefind_bin_extended import get_executable as extended  # type: ignore[import-untyped,import-not-found,unused-ignore]
+
+        return Path(extended())
+    except ImportError:
+        pass
+    try:
+        from pagefind.service import get_executable
+    except ImportError:
+        return None
+    found = get_executable()
+    return Path(found) if found is not None else None
 
 
 def search_index(views: Views, wanted: bool, binary: Path | None) -> tuple[Callable[[Path], None] | None, list[str]]:
@@ -132,6 +169,9 @@ def search_index(views: Views, wanted: bool, binary: Path | None) -> tuple[Calla
         return None, []
     if binary is None:
         return None, ["没有找到 Pagefind（pip install 'pagefind[extended]'），这次生成的站点没有搜索索引"]
+    from cxzy_gen.site.plan import search_records
+    from cxzy_gen.site.search import write_index
+
     found = search_records(views)
 
     def index(folder: Path) -> None:
@@ -182,6 +222,10 @@ def site_templates(given: Path | None) -> Path | None:
 def inspect(data_dir: Path, today: dt.date, year: int | None = None, unit: str | None = None) -> Audit:
     """`cxzy audit`: the 四有 inspection of the data as it stands on `today`, for the campaign office (every record counts,
     whatever its audience); raises DataProblems when the data has errors, KeyError for an unknown `unit`."""
+    from cxzy_gen.records.validate import load_dataset
+    from cxzy_gen.site.audit import audit
+    from cxzy_gen.site.derive import derive
+
     dataset, problems, summary = load_dataset(data_dir)
     if dataset is None:
         raise DataProblems(problems, summary)
@@ -199,6 +243,12 @@ def print_pdfs(
     printed_on: dt.date | None = None,
 ) -> list[Path]:
     """`cxzy pdf`: build the site in a temporary folder, then print its sheets (of one unit, of one kind) into `out`."""
+    from cxzy_gen.records.validate import load_dataset
+    from cxzy_gen.site.derive import derive
+    from cxzy_gen.site.pdf import PrintError, Sheet, print_sheets
+    from cxzy_gen.site.plan import plan, print_targets
+    from cxzy_gen.site.render import environment, render
+
     dataset, problems, summary = load_dataset(data_dir)
     if dataset is None:
         raise DataProblems(problems, summary)

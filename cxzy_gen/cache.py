@@ -14,21 +14,23 @@ import hashlib
 import marshal
 import os
 import pickle
+import re
 import stat
 import sys
 import tempfile
-from collections.abc import Iterable
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from cxzy_gen.records.loader import MAX_FILE_BYTES
+from cxzy_gen.records.basics import MAX_FILE_BYTES
 
 CACHE_DIR = Path(".cxzy-cache")
 PACKAGE = Path(__file__).resolve().parent
 # Libraries whose versions can change what a build produces (parsing, validation, rendering, holidays).
-LIBRARIES = ("pyyaml", "pydantic", "pydantic-core", "jinja2", "markupsafe", "markdown", "nh3", "chinesecalendar")
+LIBRARIES = ("pyyaml", "pydantic", "pydantic-core", "jinja2", "markupsafe", "markdown", "nh3", "chinesecalendar", "segno", "pillow")
 
 
 @lru_cache(maxsize=1)
@@ -38,15 +40,30 @@ def code_key() -> str:
 
     h = hashlib.blake2b(digest_size=16)
     h.update(f"cxzy={__version__}\n{sys.version}\n".encode())
-    for name in LIBRARIES:
-        try:
-            h.update(f"{name}={metadata.version(name)}\n".encode())
-        except metadata.PackageNotFoundError:
-            h.update(f"{name}=none\n".encode())
+    for name in installed(LIBRARIES):
+        h.update(f"{name}\n".encode())
     for path in sorted(PACKAGE.rglob("*")):
         if path.is_file() and path.suffix in {".py", ".html", ".xml", ".css", ".js", ".json", ".yaml"}:
             h.update(path.relative_to(PACKAGE).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     return h.hexdigest()
+
+
+def installed(names: Iterable[str]) -> list[str]:
+    """The installed distributions of `names` as their metadata folders are named (`pydantic-2.11.7.dist-info`),
+    on the import path in order: the versions, read from folder names alone (importlib.metadata takes longer
+    to import than a build with nothing to do takes to finish)."""
+    wanted = {re.sub(r"[-_.]+", "_", name).lower() for name in names}
+    found = []
+    for entry in sys.path:
+        try:
+            listed = sorted(os.listdir(entry or "."))
+        except OSError:
+            continue
+        for folder in listed:
+            stem, dot, suffix = folder.rpartition(".")
+            if dot and suffix in {"dist-info", "egg-info"} and re.sub(r"[-_.]+", "_", stem.split("-")[0]).lower() in wanted:
+                found.append(folder)
+    return found
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
@@ -151,21 +168,75 @@ def folder_digest(folder: Path | None) -> str:
     return data_digest(folder) if folder.is_dir() else "missing"
 
 
+SETTLED_SECONDS = 2  # a file last changed this long before a look at it cannot change again unseen
+
+
+@dataclass(frozen=True)
+class FolderState:
+    """Every entry's path and `lstat` (type, size, modification and change times, inode) under a folder, hashed.
+
+    The same state twice means the same bytes, as `make` and `git status` assume, once every entry had
+    settled when the state was first taken: any later write moves a file's change time (st_ctime, which the
+    kernel sets and nothing can set back) past that moment, so it shows. A state with an entry changed
+    within the last SETTLED_SECONDS is never trusted: its files are read again next time."""
+
+    stats: str
+    settled: bool
+
+    @classmethod
+    def of(cls, folder: Path | None) -> FolderState:
+        if folder is None:
+            return cls("-", True)
+        now = time.time_ns()
+        h = hashlib.blake2b(digest_size=20)
+        newest = 0
+        stack = [""]
+        try:
+            while stack:
+                rel = stack.pop()
+                with os.scandir(folder / rel if rel else folder) as entries:
+                    for entry in sorted(entries, key=lambda e: e.name):
+                        name = f"{rel}/{entry.name}" if rel else entry.name
+                        st = entry.stat(follow_symlinks=False)
+                        newest = max(newest, st.st_ctime_ns, st.st_mtime_ns)
+                        h.update(
+                            b"%s\0%d %d %d %d %d %d\n"
+                            % (
+                                name.encode("utf-8", "surrogateescape"),
+                                st.st_mode,
+                                st.st_size,
+                                st.st_mtime_ns,
+                                st.st_ctime_ns,
+                                st.st_ino,
+                                st.st_dev,
+                            )
+                        )
+                        if stat.S_ISDIR(st.st_mode):
+                            stack.append(name)
+        except OSError:
+            return cls("unreadable", False)
+        return cls(h.hexdigest(), newest < now - SETTLED_SECONDS * 1_000_000_000)
+
+
 class BuildStamp:
     """What the last build of an output folder was made from, and what it reported.
 
     A build whose inputs hash to the stamp's, into an output folder that is still the one it wrote
-    (same marker file), has nothing to do: the stamp's saved report is shown again."""
+    (same marker file), has nothing to do: the stamp's saved report is shown again. The inputs are `parts`
+    (the build date, the audience, git's HEAD and the like), cxzy itself (`code_key`) and the bytes of every
+    file under `folders` (the data, the site's templates); a folder whose `FolderState` is the same as at the
+    last build is not read again."""
 
-    def __init__(self, folder: Path, out: Path, parts: Iterable[str], marker: str) -> None:
-        h = hashlib.blake2b(digest_size=20)
-        for part in (code_key(), *parts):
-            h.update(part.encode("utf-8", "surrogateescape") + b"\0")
-        self.inputs = h.hexdigest()
+    def __init__(self, cache: Path, out: Path, parts: Iterable[str], marker: str, folders: Sequence[Path | None]) -> None:
+        self.parts = [code_key(), *parts]
+        self.folders = list(folders)
+        self.states = [FolderState.of(f) for f in self.folders]  # taken before anything is read
+        self.digests: list[str] | None = None
+        self.inputs: str | None = None
         self.out = Path(os.path.abspath(out))
         self.marker = marker
         name = hashlib.blake2b(str(self.out).encode("utf-8", "surrogateescape"), digest_size=10).hexdigest()
-        self.path = folder / f"build-{name}.stamp"
+        self.path = cache / f"build-{name}.stamp"
 
     def _output_id(self) -> tuple[int, int, int] | None:
         try:
@@ -174,21 +245,42 @@ class BuildStamp:
             return None
         return (st.st_ino, st.st_mtime_ns, st.st_size)
 
+    def _hash_inputs(self, known: dict[str, str]) -> str:
+        """The hash of every input; a folder's bytes are read unless `known` has the digest for its state."""
+        if self.digests is None:
+            self.digests = [
+                known.get(state.stats) or folder_digest(folder) if state.settled else folder_digest(folder)
+                for folder, state in zip(self.folders, self.states, strict=True)
+            ]
+            h = hashlib.blake2b(digest_size=20)
+            for part in (*self.parts, *self.digests):
+                h.update(part.encode("utf-8", "surrogateescape") + b"\0")
+            self.inputs = h.hexdigest()
+        assert self.inputs is not None
+        return self.inputs
+
     def previous(self) -> Any | None:
         """The saved report of the last build when it was made from these same inputs into this same output."""
         try:
-            saved = pickle.loads(self.path.read_bytes())
-            inputs, output, report = saved
+            inputs, output, report, known = pickle.loads(self.path.read_bytes())
+            known = dict(known)
         except Exception:
-            return None
+            inputs, output, report, known = None, None, None, {}
         current = self._output_id()
-        if inputs != self.inputs or current is None or tuple(output) != current:
+        if current is None or output is None or tuple(output) != current:
             return None
+        if self._hash_inputs(known) != inputs:
+            return None
+        if any(state.settled and state.stats not in known for state in self.states):
+            self.save(report)  # the files have settled since: next time their states alone will do
         return report
 
     def save(self, report: Any) -> None:
+        inputs = self._hash_inputs({})
+        assert self.digests is not None
+        known = {state.stats: digest for state, digest in zip(self.states, self.digests, strict=True) if state.settled}
         with contextlib.suppress(OSError, pickle.PicklingError):
-            _write_atomic(self.path, pickle.dumps((self.inputs, self._output_id(), report), protocol=pickle.HIGHEST_PROTOCOL))
+            _write_atomic(self.path, pickle.dumps((inputs, self._output_id(), report, known), protocol=pickle.HIGHEST_PROTOCOL))
 
     def forget(self) -> None:
         self.path.unlink(missing_ok=True)

@@ -12,8 +12,6 @@ import click
 
 from cxzy_gen import __version__
 from cxzy_gen.problems import format_problems
-from cxzy_gen.records.layout import RECORD_KINDS
-from cxzy_gen.records.validate import load_dataset
 
 if TYPE_CHECKING:
     from cxzy_gen.build import Progress
@@ -62,6 +60,8 @@ def validate(data_dir: Path, fmt: str, base: str | None, today: dt.datetime | No
     if not data_dir.is_dir():
         raise click.UsageError(f"找不到数据目录 {data_dir}（提示：在站点仓库的根目录运行，或用 --data 指定）")
     from cxzy_gen.cache import RecordCache
+    from cxzy_gen.records.layout import RECORD_KINDS
+    from cxzy_gen.records.validate import load_dataset
 
     ds, problems, summary = load_dataset(data_dir, None if no_cache else RecordCache(cache_dir))
     if ds is not None:
@@ -228,6 +228,7 @@ def codeowners(data_dir: Path, flavor: str | None, out: Path | None) -> None:
     """按各单位及其上级党组织的审批人（unit.yaml 的 approvers）生成 CODEOWNERS。"""
     from cxzy_gen.git import codeowners as co
     from cxzy_gen.git.plumbing import locate
+    from cxzy_gen.records.validate import load_dataset
 
     ds, problems, _ = load_dataset(data_dir)
     if ds is None:
@@ -292,7 +293,7 @@ def _site_options(fn):
 
 def _site_args(data_dir: Path, today: dt.datetime | None, audience: str) -> tuple[dt.date, object]:
     from cxzy_gen.build import MAX_YEAR, MIN_YEAR, build_date
-    from cxzy_gen.records.models import Audience
+    from cxzy_gen.records.basics import Audience
 
     if not data_dir.is_dir():
         raise click.UsageError(f"找不到数据目录 {data_dir}（提示：在站点仓库的根目录运行，或用 --data 指定）")
@@ -322,16 +323,12 @@ def build_command(
     search: bool,
 ) -> None:
     """校验数据后生成整个站点；数据有错误时列出问题，不改动输出目录。"""
-    from jinja2 import TemplateError
-
     from cxzy_gen.build import DataProblems, build, site_templates
-    from cxzy_gen.git.history import History
+    from cxzy_gen.git.source import HistorySource
     from cxzy_gen.site.write import NotASite
 
     day, level = _site_args(data_dir, today, audience)
-    archive = History.load(data_dir)  # one git log for the whole build
-    if not archive.available and not quiet:
-        click.echo(f"提示：{archive.reason}。", err=True)
+    archive = HistorySource(data_dir)  # one git log for the whole build, read only when there is work to do
     progress = _terminal_progress() if not quiet else None
     try:
         result = build(
@@ -350,14 +347,20 @@ def build_command(
         errors = sum(p.is_error for p in exc.problems)
         click.echo(f"发现 {errors} 个错误：没有生成站点，{out} 保持原样。", err=True)
         raise SystemExit(1) from None
-    except TemplateError as exc:
-        where = f"{exc.filename}:{exc.lineno}: " if getattr(exc, "filename", None) else ""  # type: ignore[attr-defined]
-        raise click.ClickException(f"模板出错：{where}{exc.message}（{out} 保持原样）") from exc
     except NotASite as exc:
         raise click.UsageError(str(exc)) from exc
     except OSError as exc:  # a full disk, no permission: nothing was swapped in
         why = "磁盘空间不足" if exc.errno == errno.ENOSPC else (exc.strerror or str(exc))
         raise click.ClickException(f"写入输出目录失败：{why}（{out} 保持原样；提示：腾出空间或换一个输出目录后重试）") from exc
+    except Exception as exc:
+        from jinja2 import TemplateError  # imported only here: a build with nothing to do never loads Jinja2
+
+        if not isinstance(exc, TemplateError):
+            raise
+        where = f"{exc.filename}:{exc.lineno}: " if getattr(exc, "filename", None) else ""  # type: ignore[attr-defined]
+        raise click.ClickException(f"模板出错：{where}{exc.message}（{out} 保持原样）") from exc
+    if result.history_note and not quiet:
+        click.echo(f"提示：{result.history_note}。", err=True)
     if result.problems:
         click.echo(format_problems(result.problems, "text"), err=True)
     for warning in result.warnings:

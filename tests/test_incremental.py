@@ -4,6 +4,7 @@ never trusted across a change of cxzy, its schema, the templates, the build date
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import shutil
 from pathlib import Path
@@ -18,6 +19,7 @@ from cxzy_gen.build import BuildResult, build
 from cxzy_gen.cli import main
 from cxzy_gen.demo import generate
 from cxzy_gen.git.history import History
+from cxzy_gen.git.source import HistorySource
 from cxzy_gen.records import models as m
 from cxzy_gen.records.validate import load_dataset
 
@@ -47,7 +49,7 @@ class Builds:
         self.cold_runs = 0
 
     def incremental(self, today: dt.date = END, audience: m.Audience = m.Audience.PUBLIC, templates: Path | None = None) -> BuildResult:
-        return build(self.data, self.out, today, audience, templates, archive=History.load(self.data), cache=self.cache)
+        return build(self.data, self.out, today, audience, templates, archive=HistorySource(self.data), cache=self.cache)
 
     def assert_same_as_cold(self, today: dt.date = END, audience: m.Audience = m.Audience.PUBLIC, templates: Path | None = None) -> None:
         self.cold_runs += 1
@@ -136,6 +138,95 @@ def test_a_new_commit_is_a_change_even_when_the_files_are_the_same(board: Path, 
     subprocess.run([*git, "commit", "-q", "--allow-empty", "-m", "空提交"], cwd=board, check=True)
     assert not b.incremental().unchanged  # the footer's data version and the change log follow HEAD
     b.assert_same_as_cold()
+
+
+def test_nothing_changed_reads_neither_the_files_nor_the_git_log(board: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    b = Builds(board, tmp_path)
+    first = b.incremental()
+    monkeypatch.setattr(cache_mod, "SETTLED_SECONDS", 0)  # the files were just written: let them count as settled
+    b.incremental()  # the stamp now vouches for the folder states
+
+    def refuse(*args: object) -> None:
+        raise AssertionError("read although nothing changed")
+
+    monkeypatch.setattr(cache_mod, "data_digest", refuse)
+    monkeypatch.setattr(History, "load", refuse)
+    again = b.incremental()
+    assert again.unchanged and again.pages == first.pages
+
+
+def _same_size_same_mtime_edit(path: Path) -> None:
+    """Change a file's bytes but not its size or modification time (as a careless copy or `touch -r` would)."""
+    before = path.stat()
+    text = path.read_text(encoding="utf-8")
+    changed = re.sub(r"^  title: (.)", lambda m: "  title: " + ("甲" if m.group(1) != "甲" else "乙"), text, count=1, flags=re.MULTILINE)
+    assert changed != text and len(changed.encode()) == len(text.encode())
+    path.write_text(changed, encoding="utf-8")
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert path.stat().st_mtime_ns == before.st_mtime_ns and path.stat().st_size == before.st_size
+
+
+def test_an_edit_that_keeps_size_and_modification_time_is_still_seen(board: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    b = Builds(board, tmp_path)
+    b.incremental()
+    monkeypatch.setattr(cache_mod, "SETTLED_SECONDS", 0)
+    assert b.incremental().unchanged
+    _same_size_same_mtime_edit(b.data / "units" / "u00005" / "2025" / "commitments.yaml")
+    assert not b.incremental().unchanged  # the change time moved: the files were read and differ
+    b.assert_same_as_cold()
+
+
+def test_files_changed_just_now_are_read_not_trusted(tmp_path: Path) -> None:
+    """A state taken within SETTLED_SECONDS of a change could miss a second write in the same clock tick: the stamp
+    keeps no folder state for it, so the next build reads the files."""
+    import pickle
+
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "site.yaml").write_text("a: 1\n", encoding="utf-8")
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / ".cxzy-site").write_text("cxzy\n", encoding="utf-8")
+    stamp = cache_mod.BuildStamp(tmp_path / "cache", tmp_path / "out", ["x"], ".cxzy-site", [data])
+    assert not stamp.states[0].settled
+    stamp.save("report")
+    assert pickle.loads(stamp.path.read_bytes())[3] == {}
+    old = dt.datetime(2020, 1, 1).timestamp()
+    os.utime(data / "site.yaml", (old, old))  # the change time is still now: not settled
+    assert not cache_mod.FolderState.of(data).settled
+
+
+def test_a_new_commit_is_seen_by_the_history_source(board: Path, tmp_path: Path) -> None:
+    import subprocess
+
+    b = Builds(board, tmp_path)
+    b.incremental()
+    assert b.incremental().unchanged
+    git = ["git", "-c", "user.name=测试", "-c", "user.email=t@example.invalid"]
+    subprocess.run([*git, "commit", "-q", "--allow-empty", "-m", "空提交"], cwd=board, check=True)
+    source = HistorySource(b.data)
+    assert not build(b.data, b.out, END, archive=source, cache=b.cache).unchanged
+    assert source.head == source.load().head
+    b.assert_same_as_cold()
+
+
+def test_cli_build_with_nothing_changed_loads_no_pipeline(board: Path, tmp_path: Path) -> None:
+    """`cxzy build` with nothing changed answers from the stamp without importing pydantic, Jinja2 or Markdown."""
+    import subprocess
+    import sys
+
+    out = tmp_path / "site"
+    script = (
+        "import sys\n"
+        "from cxzy_gen.cli import main\n"
+        f"try: main(['build', '--today', '2025-12-31', '--out', {str(out)!r}, '--no-search'])\n"
+        "except SystemExit as e: assert not e.code, e.code\n"
+        "print(sorted(m for m in ('pydantic', 'jinja2', 'markdown', 'yaml') if m in sys.modules))\n"
+    )
+    env = {**os.environ, "CI": "true"}
+    first = subprocess.run([sys.executable, "-c", script], cwd=board, env=env, capture_output=True, text=True, check=True)
+    assert "已生成" in first.stdout and "pydantic" in first.stdout
+    second = subprocess.run([sys.executable, "-c", script], cwd=board, env=env, capture_output=True, text=True, check=True)
+    assert "没有变化" in second.stdout and second.stdout.rstrip().endswith("[]"), second.stdout
 
 
 # ---------------------------------------------------------------- never trusted across …

@@ -21,10 +21,11 @@ from search_queries import QUERIES
 from sitekit import DEMO, SITE, html, make_site
 from test_browser import CHROMIUM_ARGS, REQUIRED, _need
 
+from cxzy_gen.build import pagefind_binary
 from cxzy_gen.records import models as m
 from cxzy_gen.records.validate import load_dataset
 from cxzy_gen.site.derive import derive
-from cxzy_gen.site.search import pagefind_binary, spaced
+from cxzy_gen.site.search import spaced
 
 ROOT = Path(__file__).resolve().parent.parent
 SHOWN = 20  # results the search page lists

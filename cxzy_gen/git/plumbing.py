@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from cxzy_gen.records.loader import MAX_FILE_BYTES
+from cxzy_gen.records.basics import MAX_FILE_BYTES
 
 # Config that would change git's output is pinned per run, whatever the user's ~/.gitconfig says.
 _GIT_CONFIG = ("-c", "core.quotepath=false", "-c", "log.showSignature=false", "-c", "i18n.logOutputEncoding=UTF-8")
@@ -239,3 +239,26 @@ def show_file(root: Path, ref: str, path: str, limit: int = MAX_FILE_BYTES) -> b
     for _, kind, raw, size in read_objects(root, [f"{ref}:{path}"], limit):
         return raw if kind == "blob" and 0 <= size <= limit else None
     return None
+
+
+def head_state(folder: Path) -> tuple[str, str | None]:
+    """What the history of `folder` follows from, in one cheap git call: (a key of the work tree's top folder,
+    whether it is a shallow clone and the commit HEAD names; that commit, or None where there is none).
+    ("", None) outside git or without git. `git log` of that commit then gives the same history every time."""
+    exe = shutil.which("git")
+    if exe is None:
+        return "", None
+    try:
+        done = subprocess.run(
+            [exe, *_GIT_CONFIG, "rev-parse", "--show-toplevel", "--is-shallow-repository", "HEAD"],
+            cwd=folder.resolve(),
+            capture_output=True,
+            env=_env(),
+            check=False,
+        )
+    except OSError:
+        return "", None
+    lines = done.stdout.decode("utf-8", "replace").splitlines()
+    if done.returncode != 0 or len(lines) != 3:
+        return f"{done.returncode}:{lines}", None
+    return "\n".join(lines), lines[2]

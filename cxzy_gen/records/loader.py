@@ -12,13 +12,13 @@ from typing import Any
 import yaml
 
 from cxzy_gen.problems import Problem
+from cxzy_gen.records.basics import MAX_FILE_BYTES
 
 try:  # the C parser is ~10x faster; the pure-Python one behaves the same
     from yaml import CSafeLoader as _BaseLoader
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
 
-MAX_FILE_BYTES = 4 * 1024 * 1024
 MAX_DEPTH = 64
 MAX_NUMBER_CHARS = 40  # the longest unquoted number (digits, signs, separators) the loader turns into a number
 _NUMBER_TAGS = {"tag:yaml.org,2002:int", "tag:yaml.org,2002:float"}

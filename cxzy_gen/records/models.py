@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import Enum, StrEnum
@@ -17,8 +16,10 @@ from typing import Annotated, Any, Literal, get_args, get_origin
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, StringConstraints, WithJsonSchema
 from pydantic.fields import FieldInfo
 
-ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"
-ID_RE = re.compile(ID_PATTERN)
+from cxzy_gen.records.basics import ID_PATTERN, ID_RE, Audience
+
+__all__ = ["ID_PATTERN", "ID_RE", "Audience"]  # defined in basics (no pydantic), part of the model
+
 
 Id = Annotated[
     str, StringConstraints(pattern=ID_PATTERN), Field(title="编号", description="英文字母、数字、- 和 _，以字母或数字开头，最长 64 个字符")
@@ -38,20 +39,6 @@ MemberId = Annotated[Id, RefersTo(frozenset({"member"}))]
 UnitOrMemberId = Annotated[Id, RefersTo(frozenset({"unit", "member"}))]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 Markdown = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20000)]
-
-
-class Audience(StrEnum):
-    """公开范围, from the broadest to the narrowest (党务公开条例 2017)."""
-
-    PUBLIC = "向社会公开"
-    PARTY = "党内公开"
-    UNIT = "本单位公开"
-    SPECIFIC = "特定对象公开"
-
-    @property
-    def rank(self) -> int:
-        """0 for the broadest audience; a build for rank r shows records of rank ≤ r."""
-        return list(Audience).index(self)
 
 
 class UnitKind(StrEnum):

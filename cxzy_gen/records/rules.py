@@ -10,6 +10,7 @@ from typing import Any
 from cxzy_gen.problems import Problem, Severity
 from cxzy_gen.records import layout
 from cxzy_gen.records import models as m
+from cxzy_gen.records.basics import MAX_YEAR, MIN_YEAR
 from cxzy_gen.records.dataset import Dataset
 from cxzy_gen.records.layout import RECORD_KINDS
 from cxzy_gen.records.loader import Document, walk_strings
@@ -36,9 +37,7 @@ def check_dataset(ds: Dataset) -> list[Problem]:
 _OFFICE_PHONE = ("contact", "phone")
 
 
-# Every date in the data falls in these years: the party's founding to the end of the century. A year 9999
-# (or 0001) is a typing slip, and computing 公示 windows and deadlines from it would overflow.
-MIN_YEAR, MAX_YEAR = 1921, 2100
+# Every date in the data falls in MIN_YEAR–MAX_YEAR (basics).
 
 
 def _dates(value: Any, keys: tuple[str | int, ...] = ()) -> Iterator[tuple[tuple[str | int, ...], dt.date]]:

@@ -127,16 +127,6 @@ class SearchIndexError(RuntimeError):
     """Pagefind failed to index the site."""
 
 
-def pagefind_binary() -> Path | None:
-    """Pagefind's extended binary from the `pagefind[extended]` wheel (PAGEFIND_BINARY_PATH overrides), or None."""
-    try:
-        from pagefind.service import get_executable
-    except ImportError:
-        return None
-    found = get_executable()
-    return Path(found) if found is not None else None
-
-
 def write_index(site: Path, items: Iterable[SearchRecord], binary: Path) -> int:
     """Index `items` into `site`/pagefind with Pagefind's service mode; returns the number of records.
 

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from cxzy_gen.records.models import ID_RE
+from cxzy_gen.records.basics import ID_RE
 
 # Every path segment the site uses: a folder is an id (or a fixed name like "units", "2011"),
 # a file is such a name with one of the site's extensions. Nothing else is ever written.

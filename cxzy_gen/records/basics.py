@@ -1,0 +1,28 @@
+"""What a build needs before it reads any record, without the model's weight (pydantic): the audiences, the id
+pattern and the years a date may fall in. `models` and `rules` take these from here, so there is one of each."""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"
+ID_RE = re.compile(ID_PATTERN)
+# Every date in the data falls in these years: the party's founding to the end of the century. A year 9999
+# (or 0001) is a typing slip, and computing 公示 windows and deadlines from it would overflow.
+MIN_YEAR, MAX_YEAR = 1921, 2100
+MAX_FILE_BYTES = 4 * 1024 * 1024  # a data file larger than this is refused unread
+
+
+class Audience(StrEnum):
+    """公开范围, from the broadest to the narrowest (党务公开条例 2017)."""
+
+    PUBLIC = "向社会公开"
+    PARTY = "党内公开"
+    UNIT = "本单位公开"
+    SPECIFIC = "特定对象公开"
+
+    @property
+    def rank(self) -> int:
+        """0 for the broadest audience; a build for rank r shows records of rank ≤ r."""
+        return list(Audience).index(self)
