@@ -11,8 +11,10 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 from conftest import DataCopy
+from sitekit import html, make_site, text_of
 
 from cxzy_gen.cli import main
+from cxzy_gen.records import models as m
 from cxzy_gen.records.validate import load_dataset
 from cxzy_gen.sheets.importer import ImportError_
 from cxzy_gen.sheets.tally import tally
@@ -219,3 +221,25 @@ def test_grade_votes_must_add_up_and_fewer_than_five_show_only_the_total(mini: D
     text = mini.text(A)
     mini.write(A, text.replace("      excellent: 2\n", "      excellent: 3\n"))
     assert any("「民主评议等次」各档合计 4 票，应为 3 票" in p.message for p in mini.problems())
+
+
+def test_on_the_built_site_the_grade_votes_show_from_five_respondents_only(mini: DataCopy, tmp_path: Path) -> None:
+    """Ballots tallied, the site built and read back: six respondents show the grade votes, three only the total."""
+    six = grade_ballots(
+        tmp_path / "six.xlsx", ["参评人类别", "周立新"], [["党员", g] for g in ("优秀", "优秀", "合格", "合格", "合格", "基本合格")]
+    )
+    three = grade_ballots(tmp_path / "three.xlsx", ["参评人类别", "周立新"], [["党员", "优秀"], ["群众", "合格"], ["群众", "不合格"]])
+    many = tally(six, "lian1-zhou", dt.date(2011, 12, 10), "会议", mini.root)
+    few = tally(three, "lian1-zhou", dt.date(2011, 12, 11), "会议", mini.root)
+    assert many.ok and few.ok
+    out = tmp_path / "public"
+    make_site(mini.root, out, dt.date(2011, 12, 20), m.Audience.SPECIFIC)
+    page = html(out / "members" / "lian1-zhou" / "index.html")
+    shown = page.select_one(f"#a-{many.record['id']}")
+    (table,) = [t for t in shown.select("table") if "民主评议等次（票数）" in text_of(t.caption)]
+    assert text_of(table.caption) == "民主评议等次（票数）（共 6 票）"
+    assert [th.get_text(strip=True) for th in table.select("thead th")] == ["优秀", "合格", "基本合格", "不合格"]
+    assert [td.get_text(strip=True).split("（")[0] for td in table.select("td")] == ["2 票", "3 票", "1 票", "0 票"]
+    withheld = page.select_one(f"#a-{few.record['id']}")
+    assert withheld.select("table") == [] and "参评 3 人" in text_of(withheld) and "只公布参评总人数" in text_of(withheld)
+    assert "不合格" not in text_of(withheld)

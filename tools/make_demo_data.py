@@ -1184,7 +1184,7 @@ class Generator:
         items = list(up.items())
         up.clear()
         for k, v in items:
-            if k == "deeds":
+            if k == "nominated_by":  # where the model has it
                 up["recommended_to"] = UPWARD["to"]
             up[k] = v
             if k == "title":

@@ -18,7 +18,7 @@ from pydantic import BaseModel
 from cxzy_gen.records import layout
 from cxzy_gen.records import models as m
 
-CellKind = Literal["text", "markdown", "date", "month", "joined", "int", "amount", "bool", "choice", "list", "ref", "groups"]
+CellKind = Literal["text", "markdown", "date", "month", "joined", "int", "amount", "bool", "choice", "list", "ref", "refs", "groups"]
 GROUP_SEP = "·"  # 满意度测评·满意: a column under a merged group header
 
 
@@ -165,8 +165,27 @@ AUDIENCE_NOTE = "不填则用文件开头的默认公开范围"
 BOOL_CHOICES = ("是", "否")
 
 
-def _audience(model: type[BaseModel]) -> Column:
-    return col(model, "audience", "choice", "公开范围", note=AUDIENCE_NOTE, width=12)
+def _audience(model: type[BaseModel]) -> tuple[Column, Column]:
+    return (
+        col(model, "audience", "choice", "公开范围", note=AUDIENCE_NOTE, width=12),
+        col(
+            model,
+            "audience_to",
+            "refs",
+            "公开对象",
+            refers="any",
+            note="公开范围为「特定对象公开」时填：单位名称或党员姓名（也可填编号），多个用顿号隔开",
+            width=16,
+        ),
+    )
+
+
+def _withdrawn(model: type[BaseModel]) -> tuple[Column, Column]:
+    note = "已公示的记录不删除：撤回时填撤回日期和原因，记录仍留在公开栏上并标明已撤回"
+    return (
+        col(model, "withdrawn.date", "date", "撤回日期", note=note, width=12),
+        col(model, "withdrawn.reason", "text", "撤回原因", width=20),
+    )
 
 
 def _tally_columns(
@@ -218,7 +237,7 @@ MEMBERS = SheetKind(
         col(_M, "roles", "list", closed=True, aliases=("党内职务",), width=12),
         col(_M, "joined", "joined", aliases=("入党年月", "入党日期", "入党年份"), width=10),
         col(_M, "probationary", "bool", aliases=("是否预备党员", "党员类别"), note="预备党员填「是」；正式党员不填或填「否」", width=8),
-        _audience(_M),
+        *_audience(_M),
     ),
     (_amendments("党员名单", "党员编号"),),
 )
@@ -256,12 +275,19 @@ COMMITMENTS = SheetKind(
         col(_C, "outcome.date", "date", "认定日期", width=12),
         col(_C, "outcome.reason", "text", "未完成原因", width=20),
         col(_C, "outcome.objective", "bool", "是否客观原因", width=8),
+        col(_C, "evaluation.self_assessment", "text", "个人自评", width=20),
+        col(_C, "evaluation.peer", "text", "党员互评", width=20),
+        col(_C, "evaluation.leader", "text", "领导点评", width=20),
+        col(_C, "evaluation.masses", "text", "群众测评", width=20),
+        col(_C, "remedial.date", "date", "补课日期", note="承诺没作出或没兑现时的补课", width=12),
+        col(_C, "remedial.note", "text", "补课情况", width=20),
         col(_C, "signed.by", "text", "本人签字", width=10),
         col(_C, "signed.date", "date", "签字日期", width=12),
         col(_C, "branch_check.by", "text", "支部审核人", width=10),
         col(_C, "branch_check.date", "date", "审核日期", width=12),
         col(_C, "branch_check.opinion", "text", "审核意见", width=16),
-        _audience(_C),
+        *_withdrawn(_C),
+        *_audience(_C),
     ),
     (
         ListSheet(
@@ -291,6 +317,15 @@ REVIEWS = SheetKind(
         col(_R, "reviewer.title", "text", "点评领导职务", aliases=("职务",), width=18),
         col(
             _R,
+            "reviewer.member",
+            "ref",
+            "点评领导党员编号",
+            refers="member",
+            note="点评领导是本数据里的党员时填（编号或姓名），公开栏据此链接到他的页面",
+            width=12,
+        ),
+        col(
+            _R,
             "target",
             "ref",
             "被点评对象",
@@ -299,6 +334,8 @@ REVIEWS = SheetKind(
             note="党员姓名或党组织名称（也可填编号）",
             width=14,
         ),
+        col(_R, "summary.submitted", "date", "总结提交日期", note="被点评的党员或党组织提交创先争优活动总结的日期", width=12),
+        col(_R, "summary.text", "markdown", "活动总结摘要", aliases=("创先争优活动总结",), width=30),
         col(_R, "opinion.achievements", "markdown", "成绩", aliases=("主要成绩",), width=30),
         col(_R, "opinion.problems", "markdown", "问题", aliases=("存在问题", "存在的问题", "不足"), width=30),
         col(_R, "opinion.direction", "markdown", "努力方向", aliases=("今后努力方向",), width=30),
@@ -310,7 +347,8 @@ REVIEWS = SheetKind(
         col(_R, "feedback.note", "text", "反馈情况", width=20),
         col(_R, "response.text", "markdown", "整改答复", aliases=("本人整改意见", "整改措施（本人填写）", "被点评人整改答复"), width=30),
         col(_R, "response.date", "date", "答复日期", width=12),
-        _audience(_R),
+        *_withdrawn(_R),
+        *_audience(_R),
     ),
     (
         ListSheet(
@@ -375,7 +413,8 @@ APPRAISALS = SheetKind(
         col(_A, "opinions.merged", "int", "归纳合并后", width=8),
         col(_A, "opinions.answered", "int", "已答复", width=8),
         col(_A, "summary", "markdown", "评议结果", aliases=("评议结果说明", "备注"), width=30),
-        _audience(_A),
+        *_withdrawn(_A),
+        *_audience(_A),
     ),
     (_amendments("群众评议", "评议编号"),),
 )
@@ -407,14 +446,26 @@ COMMENDATIONS = SheetKind(
         col(_H, "external.joined", "joined", "入党时间", width=10),
         col(_H, "nominated_by", "ref", "推荐单位", refers="unit", note="党组织名称（也可填编号）", width=16),
         col(_H, "recommended_to", "text", "拟推荐上报单位", width=14),
+        col(_H, "nominated", "date", "推荐日期", width=12),
         col(_H, "deeds", "markdown", "主要事迹", aliases=("主要事迹简介", "事迹"), width=40),
+        col(
+            _H,
+            "photo",
+            "text",
+            "照片",
+            note="图片文件的路径，相对于这条表彰所在年度文件夹，如 photos/zhang-san.jpg；图片文件本身由管理员放进数据仓库",
+            width=20,
+        ),
         col(_H, "publicity.start", "date", "公示开始", width=12),
         col(_H, "publicity.end", "date", "公示结束", width=12),
         col(_H, "publicity.working_days", "int", "公示工作日数", width=8),
         col(_H, "status", "choice", width=8),
+        col(_H, "awarding_unit", "ref", "表彰单位", refers="unit", note="不填则为导入到的单位（--unit）", width=16),
+        col(_H, "decided", "date", "表彰决定日期", note="「已表彰」要填", width=12),
         col(_H, "decision", "text", "表彰决定文号", width=18),
+        col(_H, "revoked_on", "date", "撤销日期", note="「撤销」要填", width=12),
         col(_H, "revoked_reason", "text", "撤销原因", width=20),
-        _audience(_H),
+        *_audience(_H),
     ),
     (
         ListSheet(

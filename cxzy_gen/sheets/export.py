@@ -114,11 +114,9 @@ def _cell(record: dict[str, Any], column: Column, ds: Dataset, unit: str) -> Any
     if column.kind == "ref":
         if column.path == ("nominee",) and not record.get("nominee"):
             return str(value)
-        name = ds.units[value].name if value in ds.units else ds.members[value].name if value in ds.members else None
-        try:
-            return name if name and resolve(name, column.refers, ds, unit) == value else str(value)
-        except ValueError:
-            return str(value)
+        return _name(str(value), column, ds, unit)
+    if column.kind == "refs":
+        return "、".join(_name(str(v), column, ds, unit) for v in value)
     if column.kind == "bool":
         return BOOL_CHOICES[0] if value else BOOL_CHOICES[1]
     if column.kind == "list":
@@ -130,6 +128,15 @@ def _cell(record: dict[str, Any], column: Column, ds: Dataset, unit: str) -> Any
     if column.kind == "markdown":
         return str(value).rstrip("\n")
     return value
+
+
+def _name(value: str, column: Column, ds: Dataset, unit: str) -> str:
+    """A reference as its name where the name leads back to the same id on import, else the id."""
+    name = ds.units[value].name if value in ds.units else ds.members[value].name if value in ds.members else None
+    try:
+        return name if name and resolve(name, column.refers, ds, unit) == value else value
+    except ValueError:
+        return value
 
 
 # ---------------------------------------------------------------- writing
@@ -476,6 +483,7 @@ def _how(column: Column) -> str:
         "list": "可填多项，用顿号（、）隔开",
         "groups": "群体名称和人数",
         "ref": "名称或编号",
+        "refs": "名称或编号，多个用顿号（、）隔开",
     }.get(column.kind, "")
     parts = [p for p in (kind_text, column.note) if p]
     if column.group:

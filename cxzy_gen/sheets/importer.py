@@ -318,6 +318,12 @@ def _parse(column: Column, value: Any, ds: Dataset, unit: str) -> Any:
         return _groups(value)
     if k == "ref":
         return resolve(cells.text(value), column.refers, ds, unit)
+    if k == "refs":
+        found = [resolve(name, column.refers, ds, unit) for name in cells.items(value)]
+        lost = [str(x) for x in found if isinstance(x, _Unresolved)]
+        if lost:
+            raise cells.CellError(f"找不到名为「{'」「'.join(lost)}」的党员或党组织（提示：填编号，或检查名称）")
+        return [str(x) for x in found]
     raise AssertionError(k)
 
 
