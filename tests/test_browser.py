@@ -334,7 +334,7 @@ def test_the_lobby_screen_cycles_through_what_is_open_and_the_honour_roll(browse
 READER_PAGES = {
     "publicity": "publicity/index.html",
     "honours": "honours/index.html",
-    "member": "members/hl1-gugt/index.html",
+    "member-reviewed": "members/hl1-gugt/index.html",
     "sheet-commitments": "sheets/hongliu-lian-1/commitments/index.html",
     "sheet-appraisals": "sheets/hongliu-lian-1/appraisals/index.html",
 }

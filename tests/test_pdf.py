@@ -14,6 +14,7 @@ from sitekit import DEMO, SITE, html, make_site
 from test_browser import REQUIRED
 
 from cxzy_gen.cli import main
+from cxzy_gen.records import models as m
 
 
 def _need(tool: str) -> None:
@@ -126,3 +127,27 @@ def test_the_honour_roll_prints_with_its_mark_and_qr_code(tmp_path: Path) -> Non
     assert pages == 1 and "第1页，共1页" in text
     assert text.count("公开范围：向社会公开") == 2 and "扫码查看网页版" in text
     assert "孙秀英" in text and "一团党委" in text and "首页" not in text  # the commended; no navigation
+
+
+def test_every_notice_of_the_demo_prints_on_one_sheet_with_its_own_contact_and_signoff(tmp_path: Path) -> None:
+    """Notices of a 师 (ten nominees under three titles), 团场 and an enterprise: each on one A4 sheet, headings whole,
+    the issuer's own objection office, its 落款 and the notice's date."""
+    if not (DEMO / "site.yaml").is_file():
+        pytest.skip("no demo data")
+    written = pdf(DEMO, tmp_path / "pdf", "--kind", "公示")
+    site = tmp_path / "site"
+    make_site(DEMO, site, audience=m.Audience.PUBLIC, search=False)
+    assert len(written) >= 5
+    offices = set()
+    for path in written:
+        issuer, _, slug = path.stem.partition("-公示-")
+        page = html(site / "publicity" / issuer / slug / "index.html")
+        office, signoff = page.select_one(".notice strong.office"), page.select_one(".notice .signoff")
+        pages, text = pages_and_text(path)
+        assert pages == 1, path.name
+        assert "".join(office.get_text().split()) in text, path.name
+        assert "".join(signoff.get_text().split()) in text and text.index("".join(signoff.get_text().split())) > text.index("意见反映方式")
+        if page.select_one("table.nominees th:-soup-contains('出生年月')"):
+            assert "出生年月" in text and "入党时间" in text, path.name  # column heads not broken letter by letter
+        offices.add(office.get_text())
+    assert len(offices) >= 3  # the 师's, the 团场s' and the enterprise's own offices
