@@ -534,6 +534,9 @@ def export(kind: str, unit: str | None, fmt: str, out: Path, data_dir: Path) -> 
         raise click.ClickException(str(exc)) from None
     (write_xlsx if fmt == "xlsx" else write_csv)(sheet, out)
     click.echo(f"已导出 {len(sheet.rows)} 条{sheet.kind.label}到 {out}")
+    left_out = [f"{lt.spec.title} {len(lt.rows)} 条" for lt in sheet.lists if lt.rows]
+    if fmt == "csv" and left_out:
+        click.echo(f"注意：CSV 只有主表，{'、'.join(left_out)}没有导出（提示：要这些明细，用 --format xlsx）", err=True)
 
 
 @main.command()

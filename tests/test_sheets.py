@@ -191,6 +191,30 @@ def test_cli_import_exit_codes_and_no_traceback(mini: DataCopy, tmp_path: Path) 
     assert code == 0 and "更新 1 条" in out
 
 
+def test_cli_partial_writes_the_good_rows_and_still_fails(mini: DataCopy, tmp_path: Path) -> None:
+    book = workbook(
+        tmp_path / "承诺.xlsx",
+        [
+            ["承诺类别", "承诺主体", "承诺事项", "提出日期", "完成时限"],
+            ["即时承诺", "孙秀英", "修好三台播种机", "2011-04-02", "2011/4/30"],
+            ["即时承诺", "孙秀英", "帮五户职工春灌", "2011年4月3日", "2011.3.1"],
+        ],
+    )
+    code, out = cli("import", str(book), "--kind", "commitments", "--unit", "lian-1")
+    assert code == 1 and "有 1 行有问题，全部未导入" in out and "修好三台播种机" not in mini.text(C)
+    code, out = cli("import", str(book), "--kind", "commitments", "--unit", "lian-1", "--partial")
+    assert code == 1 and "新增 1 条" in out and "有问题的 1 行没有导入" in out
+    assert "工作表「党员名单」第 3 行 E 列「完成时限」" in out
+    assert "修好三台播种机" in mini.text(C) and "帮五户职工春灌" not in mini.text(C)
+
+
+def test_cli_csv_export_says_what_it_leaves_out(mini: DataCopy, tmp_path: Path) -> None:
+    code, out = cli("export", "--kind", "commitments", "--unit", "lian-1", "--format", "csv", "--out", str(tmp_path / "c.csv"))
+    assert code == 0 and "CSV 只有主表，践诺进展 2 条没有导出（提示：要这些明细，用 --format xlsx）" in out
+    code, out = cli("export", "--kind", "commitments", "--unit", "lian-1", "--out", str(tmp_path / "c.xlsx"))
+    assert code == 0 and "CSV" not in out
+
+
 @pytest.mark.parametrize("encoding", ["gbk", "gb18030", "utf-8-sig", "utf-8"])
 def test_csv_in_the_encodings_offices_save(mini: DataCopy, tmp_path: Path, encoding: str) -> None:
     path = tmp_path / "名单.csv"
@@ -462,6 +486,17 @@ def test_the_export_is_laid_out_for_printing(demo: Path, tmp_path: Path) -> None
     assert f"{get_column_letter(c)}2:{get_column_letter(c + 3)}2" in groups  # the group merged over its grades
     assert [ws.cell(3, c + i).value for i in range(4)] == ["满意", "比较满意", "基本满意", "不满意"]
     assert "A2:A3" in groups and ws.column_dimensions["A"].width == 16
+    # Each list sheet is laid out for printing too.
+    sheet = export_sheet("commendations", demo, "shi")
+    write_xlsx(sheet, out)
+    objections = openpyxl.load_workbook(out)["异议及处理"]
+    assert objections["A1"].value == "第十九师党委 评选表彰 · 异议及处理"
+    assert objections.page_setup.orientation == "landscape" and int(objections.page_setup.paperSize) == 9
+    assert objections.freeze_panes == "A3" and objections.print_title_rows.replace("$", "") == "2:2"
+    assert [objections.cell(2, c).value for c in range(1, 7)] == ["表彰编号", "收到日期", "反映内容", "处理情况", "是否办结", "办结日期"]
+    assert objections.cell(3, 1).value in {
+        r[0] for r in [[c.value for c in row] for row in openpyxl.load_workbook(out).active.iter_rows(min_row=3)]
+    }
 
 
 # ---------------------------------------------------------------- the template
