@@ -710,6 +710,22 @@ def test_open_titles_external_nominees_and_upward_recommendations_validate(mini:
     assert mini.problems() == []
 
 
+# ---------------------------------------------------------------- photos_usable
+# (the photo rule's hostile cases — links, truncated and disguised files — are in test_photos.py)
+
+PHOTOS = {
+    "photo_outside_the_data_folder": Row(
+        [add(H, ("commendations", 0), "photo", "../../etc/passwd")], H, "E-PHOTO", "照片不能在数据文件夹以外", "photo:"
+    ),
+    "photo_missing": Row([add(H, ("commendations", 0), "photo", "photos/nobody.jpg")], H, "E-PHOTO", "找不到文件", "photo:"),
+}
+
+
+@table(PHOTOS)
+def test_photos_usable(mini: DataCopy, row: Row) -> None:
+    check(mini, row)
+
+
 # ---------------------------------------------------------------- forms_filled
 
 FORMS = {
@@ -1305,6 +1321,7 @@ def test_every_rule_has_a_table() -> None:
         "fields_fit_subject": SUBJECT,
         "tallies_add_up": TALLIES,
         "nominee_named_once": NOMINEE,
+        "photos_usable": PHOTOS,
         "forms_filled": FORMS,
         "audience_targets": AUDIENCE,
         "statuses_consistent": STATUS,
