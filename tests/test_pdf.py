@@ -151,3 +151,35 @@ def test_every_notice_of_the_demo_prints_on_one_sheet_with_its_own_contact_and_s
             assert "出生年月" in text and "入党时间" in text, path.name  # column heads not broken letter by letter
         offices.add(office.get_text())
     assert len(offices) >= 3  # the 师's, the 团场s' and the enterprise's own offices
+
+
+def test_a_browser_that_cannot_print_leaves_the_output_as_it_was(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A Chromium that is not there or dies on start: a Chinese error, no traceback, nothing half-written."""
+    monkeypatch.setenv("CXZY_CHROMIUM", str(tmp_path / "no-such-chromium"))
+    fresh = tmp_path / "fresh"
+    result = CliRunner().invoke(main, ["pdf", "--data", str(SITE), "--today", "2011-06-28", "--unit", "lian-1", "--out", str(fresh)])
+    assert result.exit_code == 1 and "环境变量 CXZY_CHROMIUM 指定的" in result.output and "不是可以运行的程序" in result.output
+    assert result.exc_info is None or result.exc_info[0] is SystemExit
+    assert not fresh.exists()
+
+    dying = tmp_path / "chromium"
+    dying.write_text("#!/bin/sh\nexit 3\n", encoding="utf-8")
+    dying.chmod(0o755)
+    monkeypatch.setenv("CXZY_CHROMIUM", str(dying))
+    kept = tmp_path / "kept"
+    kept.mkdir()
+    (kept / "lian-1-承诺公示表.pdf").write_bytes(b"the sheet printed last week")
+    result = CliRunner().invoke(main, ["pdf", "--data", str(SITE), "--today", "2011-06-28", "--unit", "lian-1", "--out", str(kept)])
+    assert result.exit_code == 1 and "Chromium 没能打印" in result.output and "保持原样" in result.output, result.output
+    assert result.exc_info is None or result.exc_info[0] is SystemExit
+    assert sorted(p.name for p in kept.iterdir()) == ["lian-1-承诺公示表.pdf"]
+    assert (kept / "lian-1-承诺公示表.pdf").read_bytes() == b"the sheet printed last week"
+
+
+def test_an_output_that_is_a_file_is_a_clear_error(tmp_path: Path) -> None:
+    _need("chromium")
+    (tmp_path / "afile").write_text("x", encoding="utf-8")
+    result = CliRunner().invoke(
+        main, ["pdf", "--data", str(SITE), "--today", "2011-06-28", "--unit", "lian-1", "--out", str(tmp_path / "afile" / "sub")]
+    )
+    assert result.exit_code == 1 and "里写文件" in result.output and "Traceback" not in result.output
