@@ -1,5 +1,6 @@
 """Workbooks produced by LibreOffice, imported as a real user's would be: a GBK CSV opened and saved as .xlsx,
-a workbook with a merged title row re-saved by LibreOffice, and an old-format .xls refused with the way out.
+a workbook with a merged title row re-saved by LibreOffice, an old-format .xls refused with the way out, and
+exports re-saved by LibreOffice (the CSV in GBK, the workbook with its list sheets) importing the same.
 
 LibreOffice is installed by .ci/run; there CXZY_REQUIRE_LIBREOFFICE=1 makes these tests mandatory. On a
 machine without it they skip.
@@ -8,6 +9,7 @@ machine without it they skip.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -15,7 +17,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 from conftest import DataCopy
+from sitekit import DEMO
 
+from cxzy_gen.sheets.export import export_sheet, write_csv, write_xlsx
 from cxzy_gen.sheets.importer import ImportError_, import_sheet
 
 MEMBERS = "units/lian-1/members.yaml"
@@ -79,3 +83,40 @@ def test_an_old_xls_from_libreoffice_is_refused_with_the_way_out(mini: DataCopy,
     xls = convert(source, "xls", tmp_path / "lo")
     with pytest.raises(ImportError_, match=r"另存为.*xlsx"):
         import_sheet(xls, "members", "lian-1", mini.root)
+
+
+@pytest.fixture
+def demo(tmp_path: Path) -> Path:
+    if not (DEMO / "site.yaml").is_file():
+        pytest.skip("no demo data")
+    return Path(shutil.copytree(DEMO, tmp_path / "data"))
+
+
+def snapshot(data: Path) -> dict[str, bytes]:
+    return {p.relative_to(data).as_posix(): p.read_bytes() for p in sorted(data.rglob("*.yaml"))}
+
+
+@pytest.mark.parametrize(
+    ("kind", "unit"), [("commitments", "hongliu-lian-1"), ("appraisals", "baiyang-gongdian"), ("commendations", "shi")]
+)
+def test_an_export_resaved_by_libreoffice_imports_the_same(demo: Path, tmp_path: Path, kind: str, unit: str) -> None:
+    """The export opened and saved again as a user would: the CSV re-saved in GBK, the workbook re-saved as .xlsx
+    (its list sheets with it: the lists taken out of the data come back). Not a byte of the data changes."""
+    before = snapshot(demo)
+    sheet = export_sheet(kind, demo, unit)
+    write_csv(sheet, tmp_path / f"{kind}.csv")
+    gbk = convert(tmp_path / f"{kind}.csv", f"csv:Text - txt - csv (StarCalc):44,34,{GBK}", tmp_path / "gbk", infilter="CSV:44,34,76")
+    gbk.read_bytes().decode("gbk")  # really GBK now
+    with pytest.raises(UnicodeDecodeError):
+        gbk.read_bytes().decode("utf-8")
+    result = import_sheet(gbk, kind, unit, demo)
+    assert result.ok and result.written == [] and result.unchanged == len(sheet.rows), [p.as_text() for p in result.problems]
+    write_xlsx(sheet, tmp_path / f"{kind}.xlsx")
+    resaved = convert(tmp_path / f"{kind}.xlsx", "xlsx:Calc MS Excel 2007 XML", tmp_path / "lo")
+    listed = [lt.spec.path[0] for lt in sheet.lists if lt.rows]
+    for path in sorted((demo / "units" / unit).glob(f"*/{kind}.yaml")):
+        path.write_text(re.sub(rf"\n    ({'|'.join(listed)}):\n(?:      .*\n)+", "\n", path.read_text(encoding="utf-8")), encoding="utf-8")
+    assert not listed or snapshot(demo) != before
+    result = import_sheet(resaved, kind, unit, demo)
+    assert result.ok, [p.as_text() for p in result.problems]
+    assert snapshot(demo) == before
