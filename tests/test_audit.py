@@ -37,7 +37,8 @@ from click.testing import CliRunner
 
 from cxzy_gen.build import inspect
 from cxzy_gen.cli import main
-from cxzy_gen.site.audit import Audit, Check, MilestoneState
+from cxzy_gen.records import models as m
+from cxzy_gen.site.audit import Audit, Check, MilestoneState, _has_result
 from cxzy_gen.site.audit_report import as_csv, as_json, as_text, as_xlsx, header
 
 DATA = Path(__file__).resolve().parent / "fixtures" / "audit"
@@ -339,3 +340,14 @@ def test_ci_templates_hold_coverage_to_a_threshold(template: str) -> None:
     commands = json.dumps(job, ensure_ascii=False)
     assert "cxzy audit" in commands and "--fail-under" in commands
     assert "CXZY_AUDIT_MIN" in text
+
+
+def test_grade_votes_or_the_five_good_alone_are_a_result() -> None:
+    """A 民主评议 tally of the grade column only, or an organisation appraised item by item only, has a result."""
+    base = m.Appraisal(id="x", target="t", date=dt.date(2011, 6, 25), method="会议", respondents=m.Respondents(members=6))
+    assert not _has_result(base)
+    votes = m.GradeTally(excellent=1, qualified=5, basic=0, unqualified=0)
+    assert _has_result(base.model_copy(update={"grade_votes": votes}))
+    item = m.Satisfaction(satisfied=4, fairly_satisfied=2, basically_satisfied=0, dissatisfied=0)
+    assert _has_result(base.model_copy(update={"five_good": m.FiveGoodTallies(leadership=item)}))
+    assert not _has_result(base.model_copy(update={"five_good": m.FiveGoodTallies()}))

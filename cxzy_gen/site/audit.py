@@ -387,7 +387,9 @@ class _Facts:
 
 
 def _has_result(a: m.Appraisal) -> bool:
-    return a.satisfaction is not None or a.grade is not None or (a.dimensions is not None and any(dict(a.dimensions).values()))
+    """A result to show: satisfaction, a grade or the grade votes, or any question tallied (a member's or the 五个好)."""
+    tallied = any(group is not None and any(dict(group).values()) for group in (a.dimensions, a.five_good))
+    return a.satisfaction is not None or a.grade is not None or a.grade_votes is not None or tallied
 
 
 def _due(done: bool, due: dt.date, today: dt.date) -> State:
