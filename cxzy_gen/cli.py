@@ -557,17 +557,28 @@ def template(kind: str, out: Path) -> None:
 @click.option("--method", type=click.Choice(["会议", "问卷调查", "入户走访"]), default="会议", show_default=True, help="评议方式")
 @click.option("--id", "record_id", help="这条评议记录的编号（不写则自动编号）")
 @click.option("--summary", help="评议结果说明（不写则只写收回、弃权、无效票数）")
+@click.option("--all-members", is_flag=True, help="--target 是党支部时：表里每名党员一列（列名写姓名），为每名党员各写一条评议记录")
 @click.option("--dry-run", is_flag=True, help="只统计和检查，不写入数据")
 @DATA_OPTION
 def tally_(
-    ballots: Path, target: str, day: dt.datetime, method: str, record_id: str | None, summary: str | None, dry_run: bool, data_dir: Path
+    ballots: Path,
+    target: str,
+    day: dt.datetime,
+    method: str,
+    record_id: str | None,
+    summary: str | None,
+    all_members: bool,
+    dry_run: bool,
+    data_dir: Path,
 ) -> None:
     """统计评议表选票，写成一条只有票数的群众评议记录；选票文件必须放在数据仓库以外，单张选票不会写进数据。"""
     from cxzy_gen.sheets.importer import ImportError_
     from cxzy_gen.sheets.tally import BallotRefused, tally
 
     try:
-        result = tally(ballots, target, day.date(), method, data_dir, record_id=record_id, summary=summary, write=not dry_run)
+        result = tally(
+            ballots, target, day.date(), method, data_dir, record_id=record_id, summary=summary, write=not dry_run, all_members=all_members
+        )
     except BallotRefused as exc:
         click.echo(format_problems([exc.problem], "text"), err=True)
         raise SystemExit(1) from None
@@ -575,13 +586,14 @@ def tally_(
         raise click.ClickException(str(exc)) from None
     if result.problems:
         click.echo(format_problems(result.problems, "text"), err=True)
-    r = result.record
-    click.echo(f"收回评议表 {result.ballots} 张（弃权 {result.abstained} 张，无效 {result.invalid} 张）", err=not result.ok)
+    for one in result.counted:
+        who = f"「{one.record['target']}」" if all_members else ""
+        click.echo(f"{who}收回评议表 {result.ballots} 张（弃权 {one.abstained} 张，无效 {one.invalid} 张）", err=not result.ok)
     if not result.ok:
         click.echo("统计结果没有通过检查，没有写入。", err=True)
         raise SystemExit(1)
     verb = "检查通过（--dry-run，没有写入）" if dry_run else f"已写入 {result.file}"
-    click.echo(f"评议记录 {r['id']}：{verb}")
+    click.echo(f"评议记录 {'、'.join(one.record['id'] for one in result.counted)}：{verb}")
 
 
 # ---------------------------------------------------------------- 督查

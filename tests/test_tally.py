@@ -243,3 +243,55 @@ def test_on_the_built_site_the_grade_votes_show_from_five_respondents_only(mini:
     withheld = page.select_one(f"#a-{few.record['id']}")
     assert withheld.select("table") == [] and "参评 3 人" in text_of(withheld) and "只公布参评总人数" in text_of(withheld)
     assert "不合格" not in text_of(withheld)
+
+
+def test_a_two_row_header_with_each_member_over_their_questions(mini: DataCopy, tmp_path: Path) -> None:
+    """周立新 merged over his questions, 孙秀英 over hers: each member's record counts only their own columns."""
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.title = "测评表"
+    ws.append(["参评人类别", "周立新", None, "孙秀英", None])
+    ws.append([None, "党性观念强不强", "等次", "党性观念强不强", "等次"])
+    ws.merge_cells("A1:A2")
+    ws.merge_cells("B1:C1")
+    ws.merge_cells("D1:E1")
+    for row in (["党员", "好", "优秀", "较好", "合格"],) * 3 + (["群众", "较好", "合格", "好", "优秀"],) * 2:
+        ws.append(list(row))
+    path = tmp_path / "two-row.xlsx"
+    book.save(path)
+    result = tally(path, "lian1-zhou", dt.date(2011, 12, 10), "会议", mini.root, write=False)
+    assert result.ok and result.problems == []
+    assert result.record["dimensions"] == {"party_spirit": {"good": 3, "fair": 2, "average": 0, "poor": 0}}
+    assert result.record["grade_votes"] == {"excellent": 3, "qualified": 2, "basic": 0, "unqualified": 0}
+
+
+def test_all_members_of_a_branch_in_one_run(mini: DataCopy, tmp_path: Path) -> None:
+    mini.write(
+        "units/lian-1/members.yaml",
+        mini.text("units/lian-1/members.yaml").replace("    joined: 2006\n", "    joined: 2006\n    probationary: true\n"),
+    )
+    path = grade_ballots(tmp_path / "branch.xlsx", [*BRANCH, "满意度测评"], [[*row, "满意"] for row in BRANCH_ROWS])
+    before = mini.text(A)
+    result = CliRunner().invoke(
+        main, ["tally", str(path), "--target", "lian-1", "--all-members", "--date", "2011-12-10", "--data", str(mini.root)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "「周立新」是预备党员：预备党员参加民主评议，但不评定等次，这一列没有统计" in result.output
+    assert "E 列「满意度测评」：这一列不是哪名党员的列（列名要写党员姓名），没有统计" in result.output
+    assert "「lian1-zhao」收回评议表 7 张（弃权 1 张，无效 0 张）" in result.output
+    assert "「lian1-sun」收回评议表 7 张（弃权 1 张，无效 1 张）" in result.output
+    assert "评议记录 lian1-2011-a03、lian1-2011-a04：已写入" in result.output
+    ds, _, _ = load_dataset(mini.root)
+    assert ds is not None
+    added = {a.target: a for a in ds.appraisals if a.id in {"lian1-2011-a03", "lian1-2011-a04"}}
+    assert set(added) == {"lian1-zhao", "lian1-sun"}  # 周立新, 预备党员, not graded: no record
+    zhao = added["lian1-zhao"].grade_votes
+    assert zhao is not None and (zhao.excellent, zhao.qualified, zhao.basic, zhao.unqualified) == (2, 4, 0, 0)
+    assert added["lian1-zhao"].satisfaction is None
+    assert mini.text(A).startswith(before) and mini.problems() == []
+    for args, message in (
+        (["--target", "lian1-sun", "--all-members"], "--all-members 要和党组织的编号一起用"),
+        (["--target", "lian-1", "--all-members", "--id", "x1"], "不能用 --id 指定编号"),
+    ):
+        result = CliRunner().invoke(main, ["tally", str(path), *args, "--date", "2011-12-10", "--data", str(mini.root)])
+        assert result.exit_code == 1 and message in result.output

@@ -21,6 +21,7 @@ def _yaml() -> YAML:
     y.indent(mapping=2, sequence=4, offset=2)  # "  - id: …", as the data files are written
     y.width = 4096
     y.preserve_quotes = True
+    y.representer.ignore_aliases = lambda data: True  # the data files allow no anchors: a shared value is written twice
     return y
 
 
