@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from cxzy_gen.cache import BuildStamp, RecordCache
 from cxzy_gen.dates import CHINA, today_in_china
@@ -26,9 +26,13 @@ if TYPE_CHECKING:
     from cxzy_gen.records.validate import Summary
     from cxzy_gen.site.audit import Audit
     from cxzy_gen.site.derive import Views
+    from cxzy_gen.site.reuse import Incremental
 
 # The pipeline's modules (pydantic, Jinja2, Markdown) are imported when a build has work to do: a build that
 # finds nothing changed answers before loading them.
+
+
+Item = TypeVar("Item")
 
 
 class DataProblems(Exception):
@@ -93,6 +97,7 @@ def build(
     from cxzy_gen.site.derive import derive
     from cxzy_gen.site.plan import plan
     from cxzy_gen.site.render import environment, render
+    from cxzy_gen.site.reuse import Incremental
 
     history = archive.load() if isinstance(archive, HistorySource) else archive
     if isinstance(archive, HistorySource) and history is not None and history.head != archive.head:
@@ -103,9 +108,15 @@ def build(
         raise DataProblems(problems, summary)
     views = derive(dataset, today, audience)
     pages = plan(views, history, inspection(dataset, views))
-    rendered = render(pages, environment(templates))
-    index, warnings = search_index(views, search, binary)
-    files = write(_counted(rendered, len(pages), progress.pages) if progress else rendered, out, finish=index)
+    # With a cache, only pages whose inputs changed are rendered; the others are taken over from the last output.
+    incremental = Incremental(cache, out, pages, templates) if cache is not None else None
+    rendered = render(incremental.todo if incremental else pages, environment(templates))
+    files_in = incremental.files(rendered) if incremental else rendered
+    index, warnings = search_index(views, search, binary, incremental)
+    stats = incremental.stats if incremental else None
+    files = write(_counted(files_in, len(pages), progress.pages) if progress else files_in, out, finish=index, stats=stats)
+    if incremental is not None:
+        incremental.save()
     result = BuildResult(
         out=out,
         files=files,
@@ -163,7 +174,9 @@ def pagefind_binary() -> Path | None:
     return Path(found) if found is not None else None
 
 
-def search_index(views: Views, wanted: bool, binary: Path | None) -> tuple[Callable[[Path], None] | None, list[str]]:
+def search_index(
+    views: Views, wanted: bool, binary: Path | None, incremental: Incremental | None = None
+) -> tuple[Callable[[Path], None] | None, list[str]]:
     """What indexes the new output folder for search (None when not wanted or not installed), and any warning."""
     if not wanted:
         return None, []
@@ -175,12 +188,15 @@ def search_index(views: Views, wanted: bool, binary: Path | None) -> tuple[Calla
     found = search_records(views)
 
     def index(folder: Path) -> None:
-        write_index(folder, found, binary)
+        if incremental is not None:  # the last build's index when the records are the same
+            incremental.index(folder, found, binary, write_index)
+        else:
+            write_index(folder, found, binary)
 
     return index, []
 
 
-def _counted(items: Iterable[tuple[str, bytes]], total: int, tell: Callable[[int, int], None]) -> Iterator[tuple[str, bytes]]:
+def _counted(items: Iterable[Item], total: int, tell: Callable[[int, int], None]) -> Iterator[Item]:
     for done, item in enumerate(items, 1):
         yield item
         if done % 200 == 0 or done == total:

@@ -229,6 +229,88 @@ def test_cli_build_with_nothing_changed_loads_no_pipeline(board: Path, tmp_path:
     assert "没有变化" in second.stdout and second.stdout.rstrip().endswith("[]"), second.stdout
 
 
+def _inodes(out: Path) -> dict[str, int]:
+    return {p.relative_to(out).as_posix(): p.stat().st_ino for p in out.rglob("*") if p.is_file()}
+
+
+def test_only_the_pages_whose_inputs_changed_are_written_again(board: Path, tmp_path: Path) -> None:
+    b = Builds(board, tmp_path)
+    b.incremental()
+    before = _inodes(b.out)
+    edit(b.data / "units" / "u00005" / "2025" / "commitments.yaml", r"^  title: .*$", "  title: 只改这一项承诺")
+    b.incremental()
+    after = _inodes(b.out)
+    pages = [name for name in after if name.endswith(".html")]
+    rewritten = [name for name in pages if before.get(name) != after[name]]
+    assert "units/u00005/index.html" in rewritten  # the unit's page shows the commitment
+    assert "units/u00009/index.html" not in rewritten and "search/index.html" not in rewritten
+    assert 0 < len(rewritten) < len(pages) // 4, rewritten
+    search = [name for name in after if name.startswith("pagefind/")]
+    assert any(before.get(name) != after[name] for name in search)  # the title is searched: indexed again
+    b.assert_same_as_cold()
+
+
+def test_the_search_index_is_taken_over_when_its_records_are_the_same(board: Path, tmp_path: Path) -> None:
+    b = Builds(board, tmp_path)
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "base.html").write_text('{% extends "default:base.html" %}{% block footer %}<p>甲</p>{% endblock %}', encoding="utf-8")
+    b.incremental(templates=templates)
+    before = _inodes(b.out)
+    (templates / "base.html").write_text('{% extends "default:base.html" %}{% block footer %}<p>乙</p>{% endblock %}', encoding="utf-8")
+    assert not b.incremental(templates=templates).unchanged
+    after = _inodes(b.out)
+    assert all(before[name] != after[name] for name in after if name.endswith(".html"))  # every page shows the footer
+    search = [name for name in after if name.startswith("pagefind/")]
+    assert search and all(before[name] == after[name] for name in search)  # the same records: the same index
+    b.assert_same_as_cold(templates=templates)
+
+
+def test_an_output_file_changed_by_hand_is_written_again(board: Path, tmp_path: Path) -> None:
+    b = Builds(board, tmp_path)
+    b.incremental()
+    page = b.out / "units" / "u00009" / "index.html"
+    page.write_bytes(page.read_bytes().replace(b"</body>", b"<p>hand-made</p></body>"))
+    edit(b.data / "units" / "u00005" / "2025" / "commitments.yaml", r"^  title: .*$", "  title: 另一处改动")
+    b.incremental()
+    assert b"hand-made" not in page.read_bytes()
+    b.assert_same_as_cold()
+
+
+def test_a_page_that_cannot_be_hashed_is_always_rendered() -> None:
+    from cxzy_gen.site.plan import Page
+    from cxzy_gen.site.reuse import page_hashes
+
+    pages = [Page("a.html", "404.html", {"x": 1}), Page("b.html", "404.html", {"x": lambda: 1}), Page("c.html", "404.html", {"x": 1})]
+    first, unhashable, third = page_hashes(pages, "-")
+    assert unhashable is None and first is not None and third is not None and first != third  # the URL counts too
+
+
+def test_page_hashes_follow_every_field_of_a_record(board: Path) -> None:
+    """A record's whole state counts, however deep (a progress note inside a commitment), and is the same in every process."""
+    import subprocess
+    import sys
+
+    from cxzy_gen.site.reuse import state_hash
+
+    dataset, _, _ = load_dataset(board / "data")
+    assert dataset is not None
+    commitment = next(c for c in dataset.commitments if c.progress)
+    digest = state_hash(commitment)
+    changed = commitment.model_copy(deep=True)
+    changed.progress[-1].note = (changed.progress[-1].note or "") + "。"
+    assert state_hash(changed) != digest and state_hash(commitment.model_copy(deep=True)) == digest
+    script = (
+        "import sys; from pathlib import Path\n"
+        "from cxzy_gen.records.validate import load_dataset\n"
+        "from cxzy_gen.site.reuse import state_hash\n"
+        "ds, _, _ = load_dataset(Path(sys.argv[1]))\n"
+        f"print(state_hash(next(c for c in ds.commitments if c.id == {commitment.id!r})).hex())\n"
+    )
+    other = subprocess.run([sys.executable, "-c", script, str(board / "data")], capture_output=True, text=True, check=True)
+    assert other.stdout.strip() == digest.hex()  # no set order or address leaks into the hash
+
+
 # ---------------------------------------------------------------- never trusted across …
 
 

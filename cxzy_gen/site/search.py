@@ -165,6 +165,19 @@ def write_index(site: Path, items: Iterable[SearchRecord], binary: Path) -> int:
 class _Service:
     def __init__(self, proc: subprocess.Popen[bytes]) -> None:
         self.proc, self.next_id = proc, 0
+        self.pending = bytearray()  # what Pagefind wrote past the last answer read
+
+    def _answer(self) -> bytes:
+        """The next answer (up to its comma), read in whatever chunks the pipe holds, not byte by byte."""
+        assert self.proc.stdout is not None
+        while (end := self.pending.find(b",")) < 0:
+            chunk = self.proc.stdout.read1(1 << 16)  # type: ignore[attr-defined]
+            if not chunk:
+                raise SearchIndexError("Pagefind 意外退出")
+            self.pending += chunk
+        raw = bytes(self.pending[:end])
+        del self.pending[: end + 1]
+        return raw
 
     def send(self, payload: dict[str, Any]) -> dict[str, Any]:
         assert self.proc.stdin is not None and self.proc.stdout is not None
@@ -173,13 +186,7 @@ class _Service:
         self.proc.stdin.write(base64.b64encode(json.dumps(message, ensure_ascii=False).encode("utf-8")) + b",")
         self.proc.stdin.flush()
         while True:
-            raw = bytearray()
-            while not raw.endswith(b","):
-                chunk = self.proc.stdout.read(1)
-                if not chunk:
-                    raise SearchIndexError("Pagefind 意外退出")
-                raw += chunk
-            answer = json.loads(base64.b64decode(bytes(raw[:-1])))
+            answer = json.loads(base64.b64decode(self._answer()))
             if answer is None or answer.get("message_id") != self.next_id:
                 continue
             result: dict[str, Any] = answer["payload"]

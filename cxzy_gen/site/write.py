@@ -47,8 +47,32 @@ def check_url(url: str) -> tuple[str, ...]:
     return parts
 
 
-def write(files: Iterable[tuple[str, bytes]], out: Path, finish: Callable[[Path], None] | None = None) -> int:
+Stat = tuple[int, int, int]  # size, modification time (ns), inode: a file as it was written
+
+
+def file_stat(path: Path) -> Stat:
+    st = path.lstat()
+    return (st.st_size, st.st_mtime_ns, st.st_ino)
+
+
+def take_over(source: Path, target: Path) -> None:
+    """Put a previous output's file at `target`: a hard link (the same bytes and time), else a copy."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
+
+
+def write(
+    files: Iterable[tuple[str, bytes | Path]],
+    out: Path,
+    finish: Callable[[Path], None] | None = None,
+    stats: dict[str, Stat] | None = None,
+) -> int:
     """Write every (url, bytes) into a fresh folder beside `out`, then put it in `out`'s place. Returns the file count.
+
+    A path instead of bytes is a file of the previous output taken over as it is (`take_over`). `stats`, when
+    given, gets each file's `file_stat` as written.
 
     `finish` runs on the complete new folder before the swap (the search index is built there), so the
     output never holds pages without their index. Builds into the same folder take turns (a lock file beside
@@ -66,14 +90,22 @@ def write(files: Iterable[tuple[str, bytes]], out: Path, finish: Callable[[Path]
         count = 0
         try:
             written: set[str] = set()
+            folders: set[tuple[str, ...]] = set()
             for url, data in files:
                 parts = check_url(url)
                 if url in written:
                     raise UnsafePath(f"two pages want the same file {url!r}")
                 written.add(url)
                 target = new.joinpath(*parts)
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(data)
+                if parts[:-1] not in folders:
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    folders.add(parts[:-1])
+                if isinstance(data, bytes):
+                    target.write_bytes(data)
+                else:
+                    take_over(data, target)
+                if stats is not None:
+                    stats[url] = file_stat(target)
                 count += 1
             if finish is not None:
                 finish(new)

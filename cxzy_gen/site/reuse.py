@@ -1,0 +1,265 @@
+"""Incremental builds: a page is rendered again only when what it is rendered from changed.
+
+Each page gets a hash of everything its bytes follow from: cxzy itself (`code_key`: its code, the shipped
+templates, the libraries' versions), the site's own templates, the page's URL, template and static file, the
+photo's bytes, and the whole state of every value in its context, pickled. Pickle writes an object with all
+it holds (every field of a record, every record a view holds), so two equal pickles are two equal states and
+render to the same bytes; a value many pages share (the site, the names of every unit) is pickled once.
+Anything pickle cannot write makes its page "always render". A pickle that differs without the state
+differing (a set, whose order changes from process to process) only costs a render.
+
+The hashes of the last build into an output folder are kept in the cache with each file's size, modification
+time and inode as written. A page whose hash is the same, whose file is still as it was written, is taken
+over from the previous output (hard-linked, else copied) instead of rendered. The search index is taken over
+the same way when the search records are the same. The output is the same bytes as a cold build's.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import marshal
+import os
+import pickle
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+from cxzy_gen.cache import _write_atomic, code_key, folder_digest
+from cxzy_gen.site.plan import Page
+from cxzy_gen.site.write import Stat, file_stat, take_over
+
+
+def _model(*state: Any) -> None:  # pragma: no cover - named in pickles, never called: they are only hashed
+    raise NotImplementedError
+
+
+class _StatePickler(pickle.Pickler):
+    """Pickles one value's whole state for `Hasher`: a pydantic model as its class and field values (its fields-set
+    in a fixed order); each record or view inside the value (a pydantic model, a dataclass) by its hash."""
+
+    def __init__(self, hasher: Hasher, depth: int) -> None:
+        self.buffer = io.BytesIO()
+        super().__init__(self.buffer, protocol=pickle.HIGHEST_PROTOCOL)
+        self.hasher, self.depth = hasher, depth
+        self.top: Any = None
+
+    def reducer_override(self, obj: Any) -> Any:
+        kind = _kind(type(obj))
+        if kind is None:
+            return NotImplemented
+        model = kind == "model"
+        if obj is not self.top:
+            return _model, (self.hasher.hash(obj, self.depth + 1),)
+        if model:
+            private = obj.__pydantic_private__
+            return _model, (type(obj), obj.__dict__, sorted(obj.__pydantic_fields_set__), private, obj.__pydantic_extra__)
+        slots = _slots(type(obj))
+        return _model, (type(obj), getattr(obj, "__dict__", None), tuple(getattr(obj, name, _model) for name in slots))
+
+
+_KINDS: dict[type, str | None] = {}
+_SLOTS: dict[type, tuple[str, ...]] = {}
+
+
+def _kind(cls: type) -> str | None:
+    """ "model" for a pydantic model, "dataclass" for a dataclass, None for anything pickle writes its own way."""
+    if cls not in _KINDS:
+        dataclass = "__dataclass_fields__" in dir(cls) and not issubclass(cls, type)
+        _KINDS[cls] = "model" if issubclass(cls, BaseModel) else "dataclass" if dataclass else None
+    return _KINDS[cls]
+
+
+def _slots(cls: type) -> tuple[str, ...]:
+    """Every slot a class's instances have (a dataclass with slots=True keeps all its state there)."""
+    if cls not in _SLOTS:
+        names: list[str] = []
+        for klass in cls.__mro__:
+            declared = klass.__dict__.get("__slots__", ())
+            names += [declared] if isinstance(declared, str) else [n for n in declared if n not in ("__dict__", "__weakref__")]
+        _SLOTS[cls] = tuple(names)
+    return _SLOTS[cls]
+
+
+class Hasher:
+    """Hashes of values' whole states, each object's made once (by id; the object is kept so its id stays its own)."""
+
+    def __init__(self) -> None:
+        self.known: dict[int, tuple[Any, bytes]] = {}
+        self._picklers: list[_StatePickler] = []  # one per depth of records within records, reused
+
+    def hash(self, value: Any, depth: int = 0) -> bytes:
+        found = self.known.get(id(value))
+        if found is not None:
+            return found[1]
+        if depth == len(self._picklers):
+            self._picklers.append(_StatePickler(self, depth))
+        pickler = self._picklers[depth]
+        pickler.top = value
+        pickler.dump(value)
+        digest = hashlib.blake2b(pickler.buffer.getbuffer(), digest_size=20).digest()
+        if pickler.buffer.tell() > 1 << 16:  # a big value leaves a big memo, slow to clear: start afresh
+            self._picklers[depth] = _StatePickler(self, depth)
+        else:
+            pickler.buffer.seek(0)
+            pickler.buffer.truncate()
+            pickler.clear_memo()
+        self.known[id(value)] = (value, digest)
+        return digest
+
+    def state_hash(self, value: Any) -> bytes | None:
+        """The hash of a value's whole state, or None when it cannot be pickled."""
+        try:
+            return self.hash(value)
+        except Exception:
+            return None
+
+
+def state_hash(value: Any) -> bytes | None:
+    """The hash of one value's whole state, or None when it cannot be pickled."""
+    return Hasher().state_hash(value)
+
+
+def page_hashes(pages: Sequence[Page], salt: str) -> list[bytes | None]:
+    """Each page's hash of what it is rendered from (None: render it every time). `salt` stands for the templates."""
+    hasher = Hasher()
+    base = hashlib.blake2b(f"{code_key()}\0{salt}".encode(), digest_size=20).digest()
+    out: list[bytes | None] = []
+    for page in pages:
+        h = hashlib.blake2b(base, digest_size=20)
+        h.update(f"{page.url}\0{page.template}\0{page.static}\0".encode())
+        whole = True
+        if page.photo is not None:
+            try:
+                h.update(repr((page.photo.url, page.photo.width, page.photo.height)).encode() + page.photo.source.read_bytes())
+            except OSError:
+                whole = False
+        for key, value in page.context.items():
+            digest = hasher.state_hash(value)
+            if digest is None:
+                whole = False
+                break
+            h.update(key.encode() + b"\0" + digest)
+        out.append(h.digest() if whole else None)
+    return out
+
+
+class PageLog:
+    """The hashes and file states of the last build into one output folder (`pages-<name>.log` in the cache)."""
+
+    def __init__(self, cache: Path, out: Path) -> None:
+        self.out = Path(os.path.abspath(out))
+        name = hashlib.blake2b(str(self.out).encode("utf-8", "surrogateescape"), digest_size=10).hexdigest()
+        self.path = cache / f"pages-{name}.log"
+        self.pages: dict[str, tuple[bytes, Stat]] = {}
+        self.search: tuple[bytes, dict[str, Stat]] | None = None
+        with contextlib.suppress(Exception):
+            key, pages, search = marshal.loads(self.path.read_bytes())
+            if key == code_key() and isinstance(pages, dict):
+                self.pages, self.search = pages, search
+
+    def _untouched(self, url: str, stat: Stat) -> bool:
+        try:
+            return file_stat(self.out / url) == tuple(stat)
+        except OSError:
+            return False
+
+    def reusable(self, pages: Sequence[Page], hashes: Sequence[bytes | None]) -> dict[str, Path]:
+        """The previous output's file for each page whose hash and file are as the last build left them."""
+        found = {}
+        for page, digest in zip(pages, hashes, strict=True):
+            old = self.pages.get(page.url)
+            if digest is not None and old is not None and old[0] == digest and self._untouched(page.url, old[1]):
+                found[page.url] = self.out / page.url
+        return found
+
+    def search_files(self, digest: bytes) -> dict[str, Path] | None:
+        """The previous search index's files, when it was made from the same records and is untouched."""
+        if self.search is None or self.search[0] != digest:
+            return None
+        files = self.search[1]
+        if not files or not all(self._untouched(rel, stat) for rel, stat in files.items()):
+            return None
+        return {rel: self.out / rel for rel in files}
+
+    def save(self, pages: dict[str, tuple[bytes, Stat]], search: tuple[bytes, dict[str, Stat]] | None) -> None:
+        with contextlib.suppress(OSError, ValueError):
+            _write_atomic(self.path, marshal.dumps((code_key(), pages, search)))
+
+    def forget(self) -> None:
+        self.path.unlink(missing_ok=True)
+
+
+def tree_stats(folder: Path, under: str) -> dict[str, Stat]:
+    """The state of every file below `folder`/`under`, by path relative to `folder`."""
+    found = {}
+    for dirpath, _, filenames in os.walk(folder / under):
+        for name in filenames:
+            path = Path(dirpath) / name
+            found[path.relative_to(folder).as_posix()] = file_stat(path)
+    return found
+
+
+def search_hash(records: Iterable[Any], binary: Path) -> bytes | None:
+    """The hash of the search records and the Pagefind binary that indexes them."""
+    digest = state_hash(list(records))
+    if digest is None:
+        return None
+    try:
+        st = binary.stat()
+    except OSError:
+        return None
+    which = f"{binary}\0{st.st_size}\0{st.st_mtime_ns}\0{code_key()}"
+    return hashlib.blake2b(digest + which.encode("utf-8", "surrogateescape"), digest_size=20).digest()
+
+
+class Incremental:
+    """One build into `out` with a cache: which pages to render, which files of the last output to take over.
+
+    `files()` merges the rendered pages with the files taken over, in the pages' order; `index()` builds the
+    search index or takes the last one over; `save()` records what this build wrote, for the next one."""
+
+    def __init__(self, cache: Path, out: Path, pages: Sequence[Page], templates: Path | None) -> None:
+        self.log = PageLog(cache, out)
+        self.pages = pages
+        self.hashes = page_hashes(pages, folder_digest(templates))
+        self.kept = self.log.reusable(pages, self.hashes)
+        self.todo = [page for page in pages if page.url not in self.kept]
+        self.stats: dict[str, Stat] = {}
+        self.search: tuple[bytes, dict[str, Stat]] | None = None
+
+    def files(self, rendered: Iterable[tuple[str, bytes]]) -> Iterator[tuple[str, bytes | Path]]:
+        fresh = iter(rendered)
+        for page in self.pages:
+            kept = self.kept.get(page.url)
+            if kept is not None:
+                yield page.url, kept
+            else:
+                url, data = next(fresh)
+                assert url == page.url
+                yield url, data
+
+    def index(self, folder: Path, found: list[Any], binary: Path, write_index: Callable[[Path, list[Any], Path], object]) -> None:
+        from cxzy_gen.site.search import BUNDLE
+
+        digest = search_hash(found, binary)
+        old = self.log.search_files(digest) if digest is not None else None
+        if old is None:
+            write_index(folder, found, binary)
+        else:
+            for rel, source in old.items():
+                target = folder / rel
+                target.parent.mkdir(parents=True, exist_ok=True)
+                take_over(source, target)
+        self.search = (digest, tree_stats(folder, BUNDLE)) if digest is not None else None
+
+    def save(self) -> None:
+        written = {
+            page.url: (digest, self.stats[page.url])
+            for page, digest in zip(self.pages, self.hashes, strict=True)
+            if digest is not None and page.url in self.stats
+        }
+        self.log.save(written, self.search)
