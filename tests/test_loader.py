@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import os
+import pathlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -432,3 +433,63 @@ def test_locate_points_into_nested_lists(mini: DataCopy) -> None:
     )
     # a path that does not exist stops at its nearest ancestor
     assert doc.locate(("commitments", 2, "nothing", "here")) == (mini.line_of(COMMITMENTS, "id: lian1-2011-c03"), 5)
+
+
+# ---------------------------------------------------------------- the quick construction
+
+
+def _pyyaml_constructed(text: str) -> object:
+    """What PyYAML's own constructor makes of `text` under the same strict rules (the long way)."""
+    import yaml
+
+    from cxzy_gen.records import loader as loader_module
+
+    class LongWay(loader_module._StrictLoader):
+        def construct_document(self, node: yaml.Node) -> object:
+            return yaml.constructor.SafeConstructor.construct_document(self, node)
+
+    long_way = LongWay(text)
+    try:
+        return long_way.get_single_data()
+    finally:
+        long_way.dispose()
+
+
+QUICK_CASES = [
+    "a: 1\nb: [1, 2.5, true, null, ~, yes, off, 0x1f, 0o17, 1_000, 1:30, .inf]\nc: {d: 2011-03-15, e: '2011-03-15', f: 2011-02-30}\n",
+    "- 一\n- {二: 三}\n- [四, [五]]\n",
+    "日期: 2011-03-15 10:00:00\n空: \n数: -7\n",
+    "? [复杂, 键]\n: 值\n",
+    "集合: !!set {a, b}\n",
+    "对: !!pairs [a: 1, b: 2]\n",
+    "自定义: !foo bar\n",
+    "二进制: !!binary aGVsbG8=\n",
+]
+
+
+@pytest.mark.parametrize("text", QUICK_CASES)
+def test_the_quick_construction_makes_what_pyyaml_makes(text: str) -> None:
+    from cxzy_gen.records.loader import parse
+
+    data, problem = parse(text, "x.yaml")
+    try:
+        expected, failed = _pyyaml_constructed(text), None
+    except Exception as exc:  # the long way refuses it too: so must the quick one
+        expected, failed = None, exc
+    if failed is not None:
+        assert data is None and problem is not None
+    else:
+        assert problem is None and data == expected and repr(data) == repr(expected)
+
+
+def test_the_quick_construction_makes_what_pyyaml_makes_of_every_shipped_file() -> None:
+    from cxzy_gen.records.loader import parse
+
+    root = pathlib.Path(__file__).resolve().parent.parent
+    files = sorted([*(root / "data").rglob("*.yaml"), *(root / "tests" / "fixtures").rglob("*.yaml")])
+    assert len(files) > 50
+    for path in files:
+        text = path.read_bytes().decode("utf-8", "replace")
+        data, problem = parse(text, path.name)
+        if problem is None:
+            assert data == _pyyaml_constructed(text), path

@@ -34,8 +34,68 @@ class _Refused(Exception):
         self.code, self.message, self.line, self.column = code, message, line, column
 
 
+_STR, _MAP, _SEQ, _MERGE = (f"tag:yaml.org,2002:{t}" for t in ("str", "map", "seq", "merge"))
+_SCALARS = {f"tag:yaml.org,2002:{t}" for t in ("null", "bool", "int", "float", "timestamp")}
+
+
+class _Unusual(Exception):
+    """A tag the quick construction leaves to PyYAML's own constructor (sets, pairs, binary, custom tags)."""
+
+
 class _StrictLoader(_BaseLoader):
     """Safe loader that refuses aliases, merge keys and duplicate keys instead of guessing."""
+
+    depth_checked = False  # the quick construction checks the nesting depth as it goes
+
+    def construct_document(self, node: yaml.Node) -> Any:
+        # PyYAML's constructor is written for every kind of document (recursive structures, generators,
+        # state machines) and costs most of the time of a big build. Data files are plain maps, lists and
+        # scalars: build those directly, with the same rules (aliases, merge keys, duplicate keys, depth)
+        # and the same scalar constructors; anything unusual goes the long way, with the same result.
+        try:
+            data = self._quick(node)
+        except _Unusual:
+            return super().construct_document(node)
+        self.depth_checked = True
+        return data
+
+    def _quick(self, root: yaml.Node) -> Any:
+        seen: set[int] = set()
+        constructors = self.yaml_constructors
+
+        def build(node: yaml.Node, depth: int) -> Any:
+            if depth > MAX_DEPTH:
+                raise _Refused("E-DEPTH", f"嵌套层级过深（最多 {MAX_DEPTH} 层）", 1, 1)
+            if id(node) in seen:
+                raise _Refused("E-ALIAS", "不允许使用 YAML 锚点和别名（& 与 *）", *_pos(node))
+            seen.add(id(node))
+            tag, kind = node.tag, type(node)
+            if kind is yaml.ScalarNode:
+                if tag == _STR:
+                    return node.value
+                if tag not in _SCALARS:
+                    raise _Unusual
+                try:
+                    return constructors[tag](self, node)
+                except ValueError:  # looks like a date or number but is none: keep the text (see construct_object)
+                    return node.value
+            if kind is yaml.MappingNode and tag == _MAP:
+                mapping: dict[Any, Any] = {}
+                for key_node, value_node in node.value:
+                    if key_node.tag == _MERGE:
+                        raise _Refused("E-ALIAS", "不允许使用 YAML 合并键（<<）", *_pos(key_node))
+                    key = build(key_node, depth + 1)
+                    if not isinstance(key, str | int | float | bool) and key is not None:
+                        raise _Refused("E-YAML", "字段名必须是简单的文字", *_pos(key_node))
+                    if key in mapping:
+                        raise _Refused("E-DUPKEY", f"字段「{key}」在同一层级重复出现", *_pos(key_node))
+                    mapping[key] = build(value_node, depth + 1)
+                return mapping
+            if kind is yaml.SequenceNode and tag == _SEQ:
+                return [build(item, depth + 1) for item in node.value]
+            raise _Unusual
+
+        return build(root, 1)
 
     def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
         # Each node is constructed once; meeting one again means an alias (`*x`) points at it.
@@ -205,7 +265,7 @@ def parse(text: str, path: str) -> tuple[Any, Problem | None]:
         return None, Problem(path, 1, 1, "E-DEPTH", f"嵌套层级过深（最多 {MAX_DEPTH} 层）")
     finally:
         loader.dispose()
-    if _depth(data) > MAX_DEPTH:
+    if not loader.depth_checked and _depth(data) > MAX_DEPTH:
         return None, Problem(path, 1, 1, "E-DEPTH", f"嵌套层级过深（最多 {MAX_DEPTH} 层）")
     return data, None
 
