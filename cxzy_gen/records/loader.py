@@ -75,6 +75,8 @@ class _StrictLoader(_BaseLoader):
                     return node.value
                 if tag not in _SCALARS:
                     raise _Unusual
+                if tag in _NUMBER_TAGS and len(node.value) > MAX_NUMBER_CHARS:  # as construct_object: kept as text
+                    return node.value
                 try:
                     return constructors[tag](self, node)
                 except ValueError:  # looks like a date or number but is none: keep the text (see construct_object)
