@@ -127,13 +127,17 @@ def records(kind: str, content: dict[str, Any]) -> list[dict[str, Any]]:
     return (content.get(list_key, []) or []) if list_key else []
 
 
+PATHS = {(m.Commendation, "photo")}  # fields that name a file in the data folder
+
+
 def free_text_fields(model: type[Any], value: dict[str, Any]) -> Iterator[tuple[dict[str, Any], str, int]]:
     """Every free-text string in a record: (the mapping holding it, its key, its maximum length).
 
-    Free text is a `str` field without a pattern (ids, URLs, enums and dates are not free text)."""
+    Free text is a `str` field without a pattern (ids, URLs, enums and dates are not free text), and not a path to
+    a file in the data folder (`PATHS`: what it may hold is checked by its own rule, E-PHOTO)."""
     for key, item in list(value.items()):
         info = model.model_fields.get(key)
-        if info is None:
+        if info is None or (model, key) in PATHS:
             continue
         inner = m.model_in(info.annotation)
         if isinstance(item, dict) and inner is not None:

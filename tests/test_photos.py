@@ -239,3 +239,26 @@ def test_the_roll_with_photos_in_a_browser_at_desktop_and_phone_width(tmp_path: 
     )
     report = json.loads(run.stderr or run.stdout or '{"messages": []}')
     assert [msg["message"] for msg in report["messages"] if msg["type"] == "error"] == []
+
+
+def test_the_demo_honour_roll_shows_its_photos_without_their_camera_metadata(tmp_path: Path) -> None:
+    from sitekit import DEMO
+
+    if not (DEMO / "site.yaml").is_file():
+        pytest.skip("no demo data")
+    sources = sorted((DEMO / "units/shi/2011/photos").glob("*.jpg"))
+    assert len(sources) == 3
+    for source in sources:  # drawn with a phone's EXIF: camera, owner and GPS position
+        with Image.open(source) as image:
+            assert image.getexif()[0x010F] == "DemoPhone" and image.getexif().get_ifd(0x8825)
+    out = tmp_path / "public"
+    build(DEMO, out, TODAY, m.Audience.PUBLIC, search=False)
+    roll = html(out / "honours/index.html")
+    shown = roll.select("li.with-photo img.honour-photo")
+    assert len(shown) == 3
+    for img in shown:
+        copy = (out / "honours" / img["src"]).resolve()
+        data = copy.read_bytes()
+        assert b"DemoPhone" not in data and b"Exif" not in data and b"Demo Photographer" not in data
+        with Image.open(copy) as small:
+            assert dict(small.getexif()) == {} and small.size == (int(img["width"]), int(img["height"])) == (480, 360)

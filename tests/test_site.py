@@ -423,6 +423,7 @@ def test_every_internal_link_resolves(any_site: Path) -> None:
 
 
 OWN_SCRIPT = re.compile(r"(?:\.\./)*assets/[a-z-]+\.js")  # the site's own scripts (search, lobby screen), by src only
+OWN_PHOTO = re.compile(r"(?:\.\./)*honours/photos/[A-Za-z0-9][A-Za-z0-9_-]*\.jpg")  # the honour roll's photos, copied into the site
 ABSOLUTE = re.compile(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//""", re.IGNORECASE)
 
 
@@ -430,6 +431,9 @@ def test_no_external_resource_in_any_file(any_site: Path) -> None:
     for path in sorted(p for p in any_site.rglob("*") if p.is_file()):
         if path.parent.name in {"fragment", "filter", "index"} or path.suffix in {".pf_meta", ".pagefind"}:
             continue  # the search index's binary files (their text is checked in test_search and test_safety)
+        if path.suffix == ".jpg":  # a photo's copy: a JPEG inside the site, nothing else
+            assert path.read_bytes().startswith(b"\xff\xd8\xff") and path.parent.relative_to(any_site).as_posix() == "honours/photos"
+            continue
         text = path.read_text(encoding="utf-8")
         for own in own_addresses():  # the feed's and sitemap's links to the site's own address
             text = text.replace(f'href="{own}', 'href="')
@@ -438,8 +442,10 @@ def test_no_external_resource_in_any_file(any_site: Path) -> None:
             assert "@import" not in text and "url(" not in text and "@font-face" not in text
         if path.suffix == ".html":
             for el in html(path).find_all(src=True):
-                # The one script is the search page's own, from the site's assets.
-                if not (el.name == "script" and OWN_SCRIPT.fullmatch(el["src"])):
+                # The site's own scripts, from its assets, and the honour roll's photos, from the site itself.
+                if not (el.name == "script" and OWN_SCRIPT.fullmatch(el["src"])) and not (
+                    el.name == "img" and OWN_PHOTO.fullmatch(el["src"])
+                ):
                     raise AssertionError(f"{path}: unexpected {el.name} src={el['src']}")
 
 

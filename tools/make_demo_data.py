@@ -56,6 +56,7 @@ GAPS = {"review": "mianye-wuliu", "member-reviews": "baiyang-lian-4", "appraisal
 # tools/demo_vocabulary.yaml; the comments there say what each table holds.
 
 VOCABULARY = Path(__file__).resolve().with_name("demo_vocabulary.yaml")
+PHOTOS = Path(__file__).resolve().with_name("demo_photos")  # drawn by tools/draw_demo_photos.py, copied as they are
 _WORDS: dict[str, Any] = yaml.load(VOCABULARY.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
 # A commitment template names only what differs from these (see demo_vocabulary.yaml).
 TEMPLATE_DEFAULTS: dict[str, Any] = {"deadline": ["12-31"], "volunteer": False, "audience": None, "window": None, "only": [], "params": {}}
@@ -227,6 +228,7 @@ class Generator:
         self.laggard: Member | None = None  # the one member rated 不合格
         self.commended: set[str] = set()  # nominees already on a list this year
         self.revoked: set[str] = set()  # nominees struck off during their 公示
+        self.photos: dict[Path, Path] = {}  # photos beside records: path in data/ → the drawing in tools/demo_photos/
 
     # ------------------------------------------------ helpers
 
@@ -914,8 +916,12 @@ class Generator:
         # 七一: the 师 commends; 公示 with an end date, then the decision.
         window = {"start": d("06-20"), "end": d("06-24")}
         decision = (d("06-27"), "师党发〔2011〕18号")
-        for unit in self.best_units(shi, 3):
+        for i, unit in enumerate(self.best_units(shi, 3), 1):
             out.append(self.commendation(shi, "先进基层党组织", unit, "已表彰", window, decision))
+            # A photo beside each commended organisation on the honour roll (a drawing, with a camera's EXIF).
+            out[-1]["photo"] = f"photos/{unit.id}.jpg"
+            folder = Path(layout.FILES["commendations"].path(shi.id, YEAR)).parent
+            self.photos[folder / "photos" / f"{unit.id}.jpg"] = PHOTOS / f"unit-{i}.jpg"
         for i, member in enumerate(self.best_members(shi, 5)):
             out.append(self.commendation(shi, "优秀共产党员", member, "已表彰", window, decision))
             if i == 1:
@@ -1397,9 +1403,12 @@ def main(argv: list[str] | None = None) -> int:
         path = out / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(text.encode("utf-8"))
+    for rel, source in gen.photos.items():
+        (out / rel).parent.mkdir(parents=True, exist_ok=True)
+        (out / rel).write_bytes(source.read_bytes())
     counts = Counter(k for u in gen.units.values() for k, rs in u.records.items() for _ in rs)
     print(
-        f"wrote {len(texts)} files ({size // 1024} KiB) to {out}/: {len(gen.units)} units, {len(gen.members)} members, "
+        f"wrote {len(texts)} files ({size // 1024} KiB) and {len(gen.photos)} photos to {out}/: {len(gen.units)} units, {len(gen.members)} members, "
         + ", ".join(f"{counts[k]} {k}" for k in ("commitments", "reviews", "appraisals", "commendations"))
     )
     return 0
