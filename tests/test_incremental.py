@@ -237,6 +237,7 @@ def test_only_the_pages_whose_inputs_changed_are_written_again(board: Path, tmp_
     b = Builds(board, tmp_path)
     b.incremental()
     before = _inodes(b.out)
+    before_bytes = {name: (b.out / name).read_bytes() for name in before if name.endswith(".html")}
     edit(b.data / "units" / "u00005" / "2025" / "commitments.yaml", r"^  title: .*$", "  title: 只改这一项承诺")
     b.incremental()
     after = _inodes(b.out)
@@ -245,6 +246,7 @@ def test_only_the_pages_whose_inputs_changed_are_written_again(board: Path, tmp_
     assert "units/u00005/index.html" in rewritten  # the unit's page shows the commitment
     assert "units/u00009/index.html" not in rewritten and "search/index.html" not in rewritten
     assert 0 < len(rewritten) < len(pages) // 4, rewritten
+    assert all((b.out / name).read_bytes() != before_bytes[name] for name in rewritten if name in before_bytes)  # only changed bytes
     search = [name for name in after if name.startswith("pagefind/")]
     assert any(before.get(name) != after[name] for name in search)  # the title is searched: indexed again
     b.assert_same_as_cold()
@@ -257,10 +259,15 @@ def test_the_search_index_is_taken_over_when_its_records_are_the_same(board: Pat
     (templates / "base.html").write_text('{% extends "default:base.html" %}{% block footer %}<p>甲</p>{% endblock %}', encoding="utf-8")
     b.incremental(templates=templates)
     before = _inodes(b.out)
+    before_bytes = {name: (b.out / name).read_bytes() for name in before if name.endswith(".html")}
     (templates / "base.html").write_text('{% extends "default:base.html" %}{% block footer %}<p>乙</p>{% endblock %}', encoding="utf-8")
     assert not b.incremental(templates=templates).unchanged
     after = _inodes(b.out)
-    assert all(before[name] != after[name] for name in after if name.endswith(".html"))  # every page shows the footer
+    html = [name for name in after if name.endswith(".html")]
+    assert "index.html" in html and "<p>乙</p>".encode() in (b.out / "index.html").read_bytes()
+    # every page is rendered again; those with new bytes (the footer's) are written, the rest kept as they were
+    assert [n for n in html if before[n] != after[n]] == [n for n in html if (b.out / n).read_bytes() != before_bytes[n]]
+    assert before["index.html"] != after["index.html"]
     search = [name for name in after if name.startswith("pagefind/")]
     assert search and all(before[name] == after[name] for name in search)  # the same records: the same index
     b.assert_same_as_cold(templates=templates)

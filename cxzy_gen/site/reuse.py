@@ -10,7 +10,8 @@ differing (a set, whose order changes from process to process) only costs a rend
 
 The hashes of the last build into an output folder are kept in the cache with each file's size, modification
 time and inode as written. A page whose hash is the same, whose file is still as it was written, is taken
-over from the previous output (hard-linked, else copied) instead of rendered. The search index is taken over
+over from the previous output (hard-linked, else copied) instead of rendered; a page rendered again to the
+same bytes as its previous file is taken over too, so only files whose bytes changed are written. The search index is taken over
 the same way when the search records are the same. The output is the same bytes as a cold build's.
 """
 
@@ -176,6 +177,16 @@ class PageLog:
                 found[page.url] = self.out / page.url
         return found
 
+    def same_file(self, url: str, data: bytes) -> Path | None:
+        """The previous output's file for `url` when it holds exactly `data` (a page rendered again to the same bytes)."""
+        path = self.out / url
+        try:
+            if path.is_file() and not path.is_symlink() and path.stat().st_size == len(data) and path.read_bytes() == data:
+                return path
+        except OSError:
+            pass
+        return None
+
     def search_files(self, digest: bytes) -> dict[str, Path] | None:
         """The previous search index's files, when it was made from the same records and is untouched."""
         if self.search is None or self.search[0] != digest:
@@ -240,7 +251,7 @@ class Incremental:
             else:
                 url, data = next(fresh)
                 assert url == page.url
-                yield url, data
+                yield url, self.log.same_file(url, data) or data
 
     def index(self, folder: Path, found: list[Any], binary: Path, write_index: Callable[[Path, list[Any], Path], object]) -> None:
         from cxzy_gen.site.search import BUNDLE
