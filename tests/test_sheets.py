@@ -331,6 +331,7 @@ AMENDMENT = "    amendments:\n      - date: 2011-07-02\n        note: 完成时�
         ("reviews", "hongliu-lian-1", ("rectifications",)),
         ("reviews", "shi-yiyuan", ("rectifications",)),
         ("commendations", "shi", ("objections", "nominated")),
+        ("commendations", "tuan-baiyang", ("objections",)),  # an objection with `resolved: false` written out
         ("commitments", "jiguan-1", ("remedial", "evaluation")),  # fields that had no column before
     ],
 )

@@ -480,11 +480,8 @@ def _put_list(record: Any, model: Any, path: tuple[str, ...], items: list[ListRo
     order = list(item_model.model_fields)
     new = []
     for item in items:
-        values = {k: item.values[k] for k in sorted(item.values, key=order.index) if item.values[k] is not None}
-        for name, value in list(values.items()):
-            if value is False and item_model.model_fields[name].default is False:
-                del values[name]  # the default, as the data files leave it out
-        new.append(values)
+        # A blank cell leaves the field out; 否 is written as false (as the export shows a false that is written).
+        new.append({k: item.values[k] for k in sorted(item.values, key=order.index) if item.values[k] is not None})
     old = _get(record, path) or []
     kept = [old[i] if i < len(old) and _same_item(item_model, old[i], v) else v for i, v in enumerate(new)]
     if len(old) != len(new) or any(k is not o for k, o in zip(kept, old, strict=False)):
