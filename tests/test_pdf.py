@@ -183,3 +183,15 @@ def test_an_output_that_is_a_file_is_a_clear_error(tmp_path: Path) -> None:
         main, ["pdf", "--data", str(SITE), "--today", "2011-06-28", "--unit", "lian-1", "--out", str(tmp_path / "afile" / "sub")]
     )
     assert result.exit_code == 1 and "里写文件" in result.output and "Traceback" not in result.output
+
+
+def test_the_demo_honour_roll_prints_with_its_photos(tmp_path: Path) -> None:
+    if not (DEMO / "site.yaml").is_file():
+        pytest.skip("no demo data")
+    [roll] = pdf(DEMO, tmp_path, "--kind", "光荣榜")
+    listing = subprocess.run(["pdfimages", "-list", str(roll)], capture_output=True, text=True, check=True).stdout
+    images = [line.split() for line in listing.splitlines()[2:] if line.strip()]
+    # The three organisations' photos, on the first page, at the size the site copies them (480×360).
+    assert [(row[0], row[3], row[4]) for row in images] == [("1", "480", "360")] * 3, listing
+    pages, text = pages_and_text(roll)
+    assert "师机关第二党支部" in text and text.count("公开范围：向社会公开") == 1 + pages
