@@ -247,6 +247,7 @@ def plan(views: Views, archive: History | None = None, inspection: Inspection | 
     changes = latest_changes(views, LATEST)
     roll = honour_roll(views.commendations)
     roll_photos = honour_photos(views, roll)
+    latest = roll[0] if roll else None  # the lobby screen's 光荣榜: the latest year's commended, by title
     pages = [
         page(HOME, "home.html", open_notices=grouped["open"], changes=changes, campaign=views.campaign, years=views.years),
         page(TREE, "tree.html", units=views.units, roots=[views.units[uid].ref for uid in views.roots]),
@@ -280,7 +281,11 @@ def plan(views: Views, archive: History | None = None, inspection: Inspection | 
             seconds=BOARD_SECONDS,
             refresh=BOARD_REFRESH,
             open_notices=grouped["open"],
-            roll=latest_roll(views.commendations),
+            roll=latest,
+            # The latest year's photos (at most six: one slide, readable from across the hall).
+            pictured=[(h, roll_photos[h.record.id]) for _, items in latest[1] for h in items if h.record.id in roll_photos][:6]
+            if latest
+            else [],
         ),
     ]
     for year, tally in views.years.items():
@@ -393,12 +398,6 @@ def honour_photos(views: Views, roll: list[tuple[int, list[tuple[str, list[Comme
 def _title_order(title: str) -> tuple[int, str]:
     known = [t.value for t in m.HonourTitle]
     return (known.index(title), "") if title in known else (len(known), title)
-
-
-def latest_roll(commendations: list[CommendationView]) -> tuple[int, list[tuple[str, list[CommendationView]]]] | None:
-    """The lobby screen's 光荣榜: the latest year's commended, by title."""
-    roll = honour_roll(commendations)
-    return roll[0] if roll else None
 
 
 def latest_changes(views: Views, n: int) -> list[Change]:
