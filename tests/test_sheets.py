@@ -425,6 +425,18 @@ def test_a_list_sheet_replaces_the_lists_of_the_records_it_names_only(mini: Data
     assert mini.problems() == []
 
 
+def test_a_mapping_file_renames_a_list_sheets_headers_too(mini: DataCopy, tmp_path: Path) -> None:
+    book = progress_book(
+        tmp_path / "承诺.xlsx",
+        MAIN,
+        [["所属承诺", "时间", "完成情况", "经办人"], ["2", "2011/4/10", "修好第一台", "老王"]],
+    )
+    mapping = Mapping({"所属承诺": "承诺编号", "时间": "日期", "完成情况": "进展情况", "经办人": "忽略"})
+    result = import_sheet(book, "commitments", "lian-1", mini.root, mapping=mapping)
+    assert result.ok and result.problems == [], [p.as_text() for p in result.problems]
+    assert "    progress:\n      - date: 2011-04-10\n        note: 修好第一台\n" in mini.text(C) and "老王" not in mini.text(C)
+
+
 def test_bad_list_rows_are_named_with_their_sheet_row_and_column(mini: DataCopy, tmp_path: Path) -> None:
     before = snapshot(mini.root)
     book = progress_book(

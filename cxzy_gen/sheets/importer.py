@@ -118,7 +118,7 @@ def import_sheet(
         heading = header.removeprefix(SECTION_PREFIX)
         return kind.name == "reviews" and (header != heading or heading in KNOWN_SECTIONS or heading in mapping.sections)
 
-    list_known = {ls.title: _list_known(ls) for ls in kind.lists}
+    list_known = {ls.title: _list_known(ls, mapping) for ls in kind.lists}
     try:
         table, list_tables = read_workbook(source, known, mapping.sheet, list_known)
     except SheetError as exc:
@@ -138,7 +138,7 @@ def import_sheet(
     orphans = False  # a list row whose record is not in the main sheet
     for ls in kind.lists:
         if ls.title in list_tables:
-            bad, lost = _read_list(kind, ls, list_tables[ls.title], rows, ds, data_dir, unit, source, problems)
+            bad, lost = _read_list(kind, ls, list_tables[ls.title], rows, ds, data_dir, unit, source, problems, mapping)
             bad_rows |= bad
             orphans |= lost
     result = ImportResult(problems, [])
@@ -380,9 +380,9 @@ def _external_nominee(row: Row, raw: dict[int, Any], ds: Dataset, where: _Where,
 # ---------------------------------------------------------------- list sheets
 
 
-def _list_known(ls: ListSheet) -> Any:
+def _list_known(ls: ListSheet, mapping: Mapping) -> Any:
     headers = {normalise(ls.key), *(normalise(c.header) for c in ls.columns)}
-    return lambda header: header in headers
+    return lambda header: mapping.columns.get(header, header) in headers
 
 
 ROW_NUMBER = re.compile(r"第?\s*(\d{1,7})\s*行?")
@@ -398,15 +398,18 @@ def _read_list(
     unit: str,
     source: Path,
     problems: list[Problem],
+    mapping: Mapping,
 ) -> tuple[set[int], bool]:
     """Each row of a list sheet → an item of the record it names. Returns the main sheet's rows whose items
-    are bad, and whether some row names no record of the main sheet (or the key column is missing)."""
+    are bad, and whether some row names no record of the main sheet (or the key column is missing).
+    The mapping file's `columns` rename odd headers here too."""
     where = _Where(source, table)
     first = table.header_rows[0]
     by_header = {normalise(c.header): c for c in ls.columns}
-    key_col = next((n for n, h in table.headers.items() if h == normalise(ls.key)), None)
-    columns = {n: by_header[h] for n, h in table.headers.items() if h in by_header}
-    for n, h in table.headers.items():
+    headers = {n: mapping.columns.get(h, h) for n, h in table.headers.items() if mapping.columns.get(h) not in IGNORE}
+    key_col = next((n for n, h in headers.items() if h == normalise(ls.key)), None)
+    columns = {n: by_header[h] for n, h in headers.items() if h in by_header}
+    for n, h in headers.items():
         if n != key_col and h not in by_header:
             problems.append(where.problem(first, n, "E-SHEET", "不认识这一列，没有导入", Severity.WARNING))
     if key_col is None:
