@@ -43,6 +43,15 @@ CODES: dict[str, tuple[str, str]] = {
     # Spreadsheets (cxzy import, cxzy tally): the file is named, the line is the sheet's row, the column its column.
     "E-SHEET": ("表格的单元格或列读不出", "按提示改正那一格（日期、是/否、下拉选项）或那一列的列名；列名与模板不同时用 --mapping 对照文件"),
     "E-BALLOT": ("选票文件放在了数据仓库里", "选票不能提交到仓库：把选票表格移到仓库以外的文件夹，再运行 cxzy tally"),
+    "E-PROCEDURE": (
+        "表彰程序不完整",
+        "先推荐、再公示（不少于本站规定的工作日），异议逐件办结，公示期满后作出表彰决定（写明决定日期 decided 和文号 decision），再改为「已表彰」",
+    ),
+    "E-NOMINEE": (
+        "推荐对象不符合条件",
+        "评议结果是评先的依据：当年民主评议为基本合格、不合格，有逾期未完成的承诺，或所在单位群众满意率低于本站规定的，不宜推荐；核实后撤销推荐或更正数据",
+    ),
+    "E-QUOTA": ("推荐名额超出", "按 site.yaml 的 commendation.quotas 减少推荐人数，或撤销多出的推荐"),
     # Rules on a change (cxzy validate --base): what was published is never silently lost.
     "E-PUBLISHED": (
         "已公示的记录被删除或改写",

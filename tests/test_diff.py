@@ -71,7 +71,12 @@ def test_the_summary_line_speaks_the_domain(repo: GitRepo) -> None:
     repo.append(COMMENDATIONS, NEW_NOMINEE)
     report = diff_data(Path("data"), "main")
     assert [(u.name, "；".join(u.summary)) for u in report.units] == [
-        ("第九师党委", "拟表彰名单新增 1 人（公示 5 个工作日）"),
+        (
+            "第九师党委",
+            "拟表彰名单新增 1 人（公示 5 个工作日）；"
+            # the nominee's record at hand for the reviewer, counting the commitments this change adds
+            "推荐对象周立新（优秀共产党员）：承诺 4 项（未完成 1，未认定 3），领导点评 0 次，2011 年民主评议无等次",
+        ),
         ("一团一连党支部", "新增承诺 3 条；点评 lian1-2011-r01 整改事项 2 项改为已完成"),
     ]
     text = format_text(report)
@@ -266,3 +271,11 @@ def test_an_unreadable_file_is_named_not_reported_as_deleted(repo: GitRepo) -> N
     report = diff_data(Path("data"), "main")
     assert report.units == [] and report.unreadable == [REVIEWS]
     assert "无法读取、未比较：units/lian-1/2011/reviews.yaml（先用 cxzy validate 找出错误）" in format_text(report)
+
+
+def test_an_added_nominee_comes_with_their_record(repo: GitRepo) -> None:
+    """The reviewer sees the nominee's commitments, reviews and 评议 grade without opening another file."""
+    repo.append(COMMENDATIONS, NEW_NOMINEE.replace("shi-2011-h04", "shi-2011-h05").replace("lian1-zhou", "lian1-sun"))
+    (unit,) = diff_data(Path("data"), "main").units
+    assert unit.summary[1] == "推荐对象孙秀英（优秀共产党员）：承诺 1 项（已完成 1），领导点评 1 次，2011 年民主评议「优秀」"
+    assert "推荐对象孙秀英" in format_markdown(diff_data(Path("data"), "main"))

@@ -1030,7 +1030,12 @@ STATUS = {
         [drop(H, ("commendations", 0, "decision"))], H, "E-STATUS", "「已表彰」要写表彰决定文号（decision）", "status: 已表彰"
     ),
     "revoked_without_reason": Row(
-        [put(H, ("commendations", 2, "status"), "撤销")], H, "E-STATUS", "「撤销」要写撤销原因（revoked_reason）", "status: 撤销"
+        [put(H, ("commendations", 2, "status"), "撤销")],
+        H,
+        "E-STATUS",
+        "「撤销」要写撤销原因（revoked_reason）",
+        "status: 撤销",
+        also=("E-STATUS",),  # and its date
     ),
     "secretary_from_another_unit_is_a_warning": Row(
         [put(LIAN, ("secretary",), "shi-li")],
@@ -1308,6 +1313,183 @@ def test_field_errors_in_one_file_are_all_reported(mini: DataCopy) -> None:
     ]
 
 
+# ---------------------------------------------------------------- 评选表彰: procedure, nominees, quotas
+
+PROCEDURE = {
+    "window_shorter_than_the_site_requires_by_its_end": Row(
+        [put(H, ("commendations", 0, "publicity", "end"), raw="2011-06-22")],
+        H,
+        "E-PROCEDURE",
+        "公示期（2011-06-20 至 2011-06-22）只有 3 个工作日，本站规定至少 5 个工作日",
+        "end: 2011-06-22",
+    ),
+    "window_shorter_than_the_site_requires_in_working_days": Row(
+        [put(H, ("commendations", 1, "publicity", "working_days"), 2)],
+        H,
+        "E-PROCEDURE",
+        "只有 2 个工作日，本站规定至少 5 个工作日",
+        "working_days: 2",
+    ),
+    "a_one_day_window_over_a_weekend_counts_its_working_days": Row(
+        # Friday to Sunday: three days, one of them a working day.
+        [
+            put(H, ("commendations", 0, "publicity", "start"), raw="2011-06-24"),
+            put(H, ("commendations", 0, "objections", 0, "received"), raw="2011-06-24"),
+        ],
+        H,
+        "E-PROCEDURE",
+        "公示期（2011-06-24 至 2011-06-26）只有 1 个工作日",
+        "end: 2011-06-26",
+    ),
+    "awarded_before_the_window_ends": Row(
+        [put(H, ("commendations", 0, "decided"), raw="2011-06-25")],
+        H,
+        "E-PROCEDURE",
+        "表彰决定日期（2011-06-25）早于公示结束（2011-06-26）：公示期满、异议处理完毕后才能表彰",
+        "decided: 2011-06-25",
+    ),
+    "awarded_with_an_objection_not_settled": Row(
+        [drop(H, ("commendations", 0, "objections", 0, "resolved_on")), put(H, ("commendations", 0, "objections", 0, "resolved"), False)],
+        H,
+        "E-PROCEDURE",
+        "2011-06-22 收到的异议还没有办结，不能表彰",
+        "received: 2011-06-22",
+    ),
+    "objection_settled_after_the_decision": Row(
+        [put(H, ("commendations", 0, "objections", 0, "resolved_on"), raw="2011-06-28")],
+        H,
+        "E-PROCEDURE",
+        "异议在表彰决定（2011-06-27）之后才办结（2011-06-28）",
+        "resolved_on: 2011-06-28",
+    ),
+    "awarded_without_a_decision_date": Row(
+        [drop(H, ("commendations", 0, "decided"))], H, "E-PROCEDURE", "「已表彰」要写表彰决定日期（decided）", "status: 已表彰"
+    ),
+    "a_decision_on_a_nomination_not_awarded": Row(
+        [add(H, ("commendations", 1), "decision", "师党发〔2011〕21号")],
+        H,
+        "E-STATUS",
+        "还没有表彰（状态「公示中」），不能写表彰决定（decision）",
+        "decision: 师党发〔2011〕21号",
+    ),
+    "revoked_without_a_date": Row(
+        [put(H, ("commendations", 2, "status"), "撤销"), add(H, ("commendations", 2), "revoked_reason", "调离。")],
+        H,
+        "E-STATUS",
+        "「撤销」要写撤销日期（revoked_on）",
+        "status: 撤销",
+    ),
+    "objection_settled_before_it_came_in": Row(
+        [put(H, ("commendations", 0, "objections", 0, "resolved_on"), raw="2011-06-21")],
+        H,
+        "E-DATE",
+        "异议办结日期（2011-06-21）早于收到日期（2011-06-22）",
+        "resolved_on: 2011-06-21",
+    ),
+    "settled_date_on_an_open_objection": Row(
+        [put(H, ("commendations", 1, "status"), "公示中"), put(H, ("commendations", 0, "objections", 0, "resolved"), False)],
+        H,
+        "E-STATUS",
+        "写了办结日期（resolved_on），「是否办结」却是 false",
+        "resolved: false",
+        also=("E-PROCEDURE",),  # and, being 已表彰, an objection not settled
+    ),
+}
+
+
+@table(PROCEDURE)
+def test_commendation_procedure(mini: DataCopy, row: Row) -> None:
+    check(mini, row)
+
+
+NOMINEE = {
+    "graded_unqualified_that_year": Row(
+        [put(A, ("appraisals", 1, "grade"), "不合格")],
+        H,
+        "E-NOMINEE",
+        "孙秀英 2011 年民主评议等次为「不合格」",
+        "nominee: lian1-sun",
+    ),
+    "graded_basic_is_a_warning_when_the_site_says_so": Row(
+        [
+            put(A, ("appraisals", 1, "grade"), "基本合格"),
+            sub(SITE, "default_audience:", "commendation: {nominee_checks: warning}\ndefault_audience:"),
+        ],
+        H,
+        "E-NOMINEE",
+        "孙秀英 2011 年民主评议等次为「基本合格」",
+        "nominee: lian1-sun",
+        severity=Severity.WARNING,
+    ),
+    "an_overdue_commitment": Row(
+        [drop(C, ("commitments", 1, "outcome"))],
+        H,
+        "E-NOMINEE",
+        "孙秀英 有逾期未完成的承诺 1 项：「春播期间为五户职工义务维修农机」（时限 2011-05-15）",
+        "nominee: lian1-sun",
+    ),
+    "the_units_satisfaction_below_the_threshold": Row(
+        [sub(SITE, "default_audience:", "commendation: {min_satisfaction: 98}\ndefault_audience:")],
+        H,
+        "E-NOMINEE",
+        "一团一连党支部 2011-06-25 群众满意率 97.6%，低于本站规定的 98%",
+        "nominee: lian1-sun",
+    ),
+}
+
+
+@table(NOMINEE)
+def test_nominees_qualify(mini: DataCopy, row: Row) -> None:
+    check(mini, row)
+
+
+def test_a_revoked_nomination_is_not_judged(mini: DataCopy) -> None:
+    """A nomination taken back is no longer a nominee: its grade does not make a problem."""
+    put(A, ("appraisals", 1, "grade"), "不合格")(mini)
+    put(H, ("commendations", 0, "status"), "撤销")(mini)
+    mini.replace(
+        H, "    decided: 2011-06-27\n    decision: 师党发〔2011〕20号\n", "    revoked_on: 2011-06-27\n    revoked_reason: 评议不合格。\n"
+    )
+    _, problems, _ = mini.load()
+    assert problems == []
+
+
+QUOTA = {
+    "more_than_the_share_of_members": Row(
+        [
+            put(H, ("commendations", 2, "title"), "优秀共产党员"),
+            sub(SITE, "default_audience:", "commendation: {quotas: {优秀共产党员: {share: 5}}}\ndefault_audience:"),
+        ],
+        H,
+        "E-QUOTA",
+        "第九师党委 2011 年推荐「优秀共产党员」2 个，超出名额：最多 1 个（9 名党员的 5%）",
+        "title: 优秀共产党员",
+        nth=2,
+    ),
+    "more_than_the_number": Row(
+        [sub(SITE, "default_audience:", "commendation: {quotas: {先进基层党组织: {max: 0}}}\ndefault_audience:")],
+        H,
+        "E-QUOTA",
+        "推荐「先进基层党组织」1 个，超出名额：最多 0 个",
+        "title: 先进基层党组织",
+    ),
+}
+
+
+@table(QUOTA)
+def test_quotas_respected(mini: DataCopy, row: Row) -> None:
+    check(mini, row)
+
+
+def test_quotas_within_the_share_pass(mini: DataCopy) -> None:
+    # 3 units under the 师: 30 % of them rounds up to one 先进基层党组织.
+    sub(SITE, "default_audience:", "commendation: {quotas: {先进基层党组织: {share: 30}, 优秀共产党员: {share: 5}}}\ndefault_audience:")(
+        mini
+    )
+    _, problems, _ = mini.load()
+    assert problems == []
+
+
 def test_every_rule_has_a_table() -> None:
     """A new rule in rules.py needs its table here."""
     tested = {
@@ -1325,6 +1507,9 @@ def test_every_rule_has_a_table() -> None:
         "forms_filled": FORMS,
         "audience_targets": AUDIENCE,
         "statuses_consistent": STATUS,
+        "commendation_procedure": PROCEDURE,
+        "nominees_qualify": NOMINEE,
+        "quotas_respected": QUOTA,
     }
     assert sorted(r.__name__ for r in RULES) == sorted(tested)
     assert all(tested.values())

@@ -330,8 +330,28 @@ def _added_phrases(kind: str, items: list[RecordChange], names: Snapshot) -> lis
         parts = [f"{people} 人" if people else "", f"{orgs} 个党组织" if orgs else ""]
         windows = {window_text(c.snap.data.get("publicity")) for c in items}
         note = f"（{windows.pop()}）" if len(windows) == 1 and "" not in windows else ""
-        return [f"拟表彰名单新增 {'、'.join(p for p in parts if p)}{note}"]
+        return [f"拟表彰名单新增 {'、'.join(p for p in parts if p)}{note}", *(nominee_record(c.snap, names) for c in items)]
     return [f"新增{RECORD_KINDS[kind].name} {len(items)} 条"]
+
+
+def nominee_record(h: RecordSnap, names: Snapshot) -> str:
+    """What the reviewer of a nomination needs at hand: the nominee's commitments, reviews and 评议 grade that year."""
+    nominee, year = h.data.get("nominee"), h.data.get("year")
+    commitments = [r for r in names.records.values() if r.kind == "commitment" and r.data.get("subject") == nominee]
+    outcomes = Counter(str(r.get("outcome", "result") or "未认定") for r in commitments if not r.get("withdrawn"))
+    reviews = [r for r in names.records.values() if r.kind == "review" and r.data.get("target") == nominee and not r.get("withdrawn")]
+    grades = [
+        str(r.get("grade"))
+        for r in names.records.values()
+        if r.kind == "appraisal" and r.data.get("target") == nominee and r.get("grade") and str(r.data.get("date", ""))[:4] == str(year)
+    ]
+    kept = "，".join(f"{k} {n}" for k, n in sorted(outcomes.items()))
+    parts = [
+        f"承诺 {sum(outcomes.values())} 项" + (f"（{kept}）" if kept else ""),
+        f"领导点评 {len(reviews)} 次",
+        f"{year} 年民主评议{'「' + grades[-1] + '」' if grades else '无等次'}",
+    ]
+    return f"推荐对象{names.name_of(str(nominee))}（{h.data.get('title')}）：{'，'.join(parts)}"
 
 
 def _modified_phrases(c: RecordChange, names: Snapshot) -> list[str]:

@@ -180,6 +180,7 @@ class Site(Strict):
     contact: OfficeContact = Field(title="意见受理联系方式")
     forge: Forge | None = Field(None, title="代码托管平台")
     default_audience: Audience = Field(Audience.PUBLIC, title="默认公开范围")
+    commendation: CommendationRules = Field(default_factory=lambda: CommendationRules(), title="评选表彰条件")
 
 
 # ---------------------------------------------------------------- units and members
@@ -545,6 +546,11 @@ class Satisfaction(Tally):
     basically_satisfied: Amount = Field(title="基本满意")
     dissatisfied: Amount = Field(title="不满意")
 
+    @property
+    def satisfied_votes(self) -> int:
+        """The votes that count as satisfied for 满意率: 满意, 比较满意 and 基本满意 (not 不满意)."""
+        return self.satisfied + self.fairly_satisfied + self.basically_satisfied
+
 
 class FiveGoodTallies(Strict):
     """An organisation appraised item by item: satisfaction with each of the 五个好."""
@@ -562,6 +568,10 @@ class OpinionCounts(Strict):
     collected: Count = Field(title="征集意见建议（条）")
     merged: Count | None = Field(None, title="归纳合并后（条）")
     answered: Count | None = Field(None, title="已答复（条）")
+
+
+# How the board defines 满意率, shown next to every rate it prints.
+SATISFACTION_RATE_DEFINITION = "满意率 =（满意 + 比较满意 + 基本满意）票数 ÷ 全部有效票数"
 
 
 class Grade(StrEnum):
@@ -714,6 +724,33 @@ class Commendation(Record):
     )
 
 
+class Quota(Strict):
+    """名额: how many of one title an awarding unit may nominate in a year."""
+
+    max: int | None = Field(None, ge=0, le=100_000, title="名额上限（人数或个数）")
+    share: float | None = Field(
+        None,
+        gt=0,
+        le=100,
+        title="占比上限（%）",
+        description="党员称号按表彰单位（含下级）党员人数计，先进基层党组织按其下级党组织个数计；算出的名额向上取整",
+    )
+
+
+class CommendationRules(Strict):
+    """评选表彰条件 (site.yaml `commendation`): what the validator checks about each nomination."""
+
+    nominee_checks: Literal["error", "warning"] = Field(
+        "error",
+        title="推荐对象条件不符时",
+        description="error：作为错误，不能发布；warning：只提醒。检查民主评议等次（基本合格、不合格）、逾期承诺和所在单位满意率",
+    )
+    min_satisfaction: float | None = Field(
+        None, ge=0, le=100, title="所在单位群众满意率下限（%）", description="不写则不检查；满意率含基本满意"
+    )
+    quotas: dict[HonourTitle, Quota] = Field(default_factory=dict, title="各称号名额", description="每个表彰单位每年的名额，按称号写")
+
+
 class CommendationsFile(RecordsFile):
     commendations: list[Commendation] = Field(title="评选表彰")
 
@@ -777,3 +814,6 @@ def _reference_fields(model: type[BaseModel]) -> tuple[tuple[str, frozenset[str]
         if kinds or (sub is not None and _reference_fields(sub)):
             found.append((name, kinds))
     return tuple(found)
+
+
+Site.model_rebuild()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import math
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -518,3 +519,173 @@ def photos_usable(ds: Dataset) -> Iterator[Problem]:
             message = photo_problem(ds.root, h, h.photo)
             if message is not None:
                 yield ds.problem(h, ("photo",), "E-PHOTO", message)
+
+
+# ---------------------------------------------------------------- 评选表彰: the procedure and the nominees
+
+
+@rule
+def commendation_procedure(ds: Dataset) -> Iterator[Problem]:
+    """推荐 → 公示 (at least the site's working days, objections each handled) → 表彰决定 (date and number).
+
+    已表彰 is possible only once the window has ended, on or before the decision date, with every objection settled."""
+    from cxzy_gen.site.workdays import WorkdayCalendar
+
+    calendar = WorkdayCalendar()
+    least = ds.site.publicity_working_days
+    for h in ds.commendations:
+        w = h.publicity
+        if w is not None and (w.end is None) != (w.working_days is None) and (w.end is None or w.end > w.start):
+            days = w.working_days if w.working_days is not None else calendar.count(w.start, w.end or w.start)
+            if days < least:
+                where = ("publicity", "working_days" if w.working_days is not None else "end")
+                span = f"{w.start} 至 {calendar.window_end(w)}"
+                yield ds.problem(
+                    h,
+                    where,
+                    "E-PROCEDURE",
+                    f"公示期（{span}）只有 {days} 个工作日，本站规定至少 {least} 个工作日（site.yaml 的 publicity_working_days）",
+                )
+        for i, o in enumerate(h.objections):
+            if o.resolved_on is not None and o.resolved_on < o.received:
+                yield ds.problem(
+                    h, ("objections", i, "resolved_on"), "E-DATE", f"异议办结日期（{o.resolved_on}）早于收到日期（{o.received}）"
+                )
+            if o.resolved_on is not None and not o.resolved:
+                yield ds.problem(h, ("objections", i, "resolved"), "E-STATUS", "写了办结日期（resolved_on），「是否办结」却是 false")
+        if h.nominated is not None and w is not None and w.start < h.nominated:
+            yield ds.problem(h, ("publicity", "start"), "E-DATE", f"公示开始（{w.start}）早于推荐日期（{h.nominated}）")
+        if h.status is m.CommendationStatus.REVOKED and h.revoked_on is None:
+            yield ds.problem(h, ("status",), "E-STATUS", "「撤销」要写撤销日期（revoked_on）")
+        if h.status is not m.CommendationStatus.AWARDED:
+            for key in ("decided", "decision"):
+                if getattr(h, key) is not None:
+                    yield ds.problem(h, (key,), "E-STATUS", f"还没有表彰（状态「{h.status.value}」），不能写表彰决定（{key}）")
+            continue
+        if h.decided is None:
+            yield ds.problem(h, ("status",), "E-PROCEDURE", "「已表彰」要写表彰决定日期（decided）")
+            continue
+        if w is not None:
+            end = calendar.window_end(w)
+            if h.decided < end:
+                yield ds.problem(
+                    h, ("decided",), "E-PROCEDURE", f"表彰决定日期（{h.decided}）早于公示结束（{end}）：公示期满、异议处理完毕后才能表彰"
+                )
+        for i, o in enumerate(h.objections):
+            if not o.resolved:
+                yield ds.problem(
+                    h,
+                    ("objections", i),
+                    "E-PROCEDURE",
+                    f"{o.received} 收到的异议还没有办结，不能表彰（提示：办结后写 resolved: true 和 resolved_on）",
+                )
+            elif o.resolved_on is not None and o.resolved_on > h.decided:
+                yield ds.problem(
+                    h, ("objections", i, "resolved_on"), "E-PROCEDURE", f"异议在表彰决定（{h.decided}）之后才办结（{o.resolved_on}）"
+                )
+
+
+def commendation_day(h: m.Commendation) -> dt.date | None:
+    """The day a nomination is judged at: its decision, else its 公示's start, else its nomination."""
+    return h.decided or (h.publicity.start if h.publicity else None) or h.nominated
+
+
+@rule
+def nominees_qualify(ds: Dataset) -> Iterator[Problem]:
+    """评议 results are the basis for 评先: no nominee graded 基本合格/不合格 that year, none with an overdue commitment,
+    none from a unit whose 满意率 is below the site's threshold. Error or warning as site.yaml says."""
+    rules = ds.site.commendation
+    severity = Severity.ERROR if rules.nominee_checks == "error" else Severity.WARNING
+    graded: dict[tuple[str, int], tuple[m.Appraisal, m.Grade]] = {}
+    rates: dict[tuple[str, int], list[m.Appraisal]] = {}
+    for a in ds.appraisals:
+        if a.withdrawn is not None:
+            continue
+        if a.grade is not None:
+            graded[(a.target, a.date.year)] = (a, a.grade)
+        if a.satisfaction is not None and a.satisfaction.total and a.target in ds.units:
+            rates.setdefault((a.target, a.date.year), []).append(a)
+    by_subject: dict[str, list[m.Commitment]] = {}
+    for c in ds.commitments:
+        by_subject.setdefault(c.subject, []).append(c)
+    for h in ds.commendations:
+        if h.status is m.CommendationStatus.REVOKED:
+            continue
+        who = ds.members[h.nominee].name if h.nominee in ds.members else ds.units[h.nominee].name if h.nominee in ds.units else h.nominee
+        found = graded.get((h.nominee, h.year))
+        if found is not None and found[1] in {m.Grade.BASIC, m.Grade.UNQUALIFIED}:
+            yield ds.problem(
+                h,
+                ("nominee",),
+                "E-NOMINEE",
+                f"{who} {h.year} 年民主评议等次为「{found[1].value}」（{found[0].source_file}），不能推荐为「{h.title.value}」",
+                severity,
+            )
+        day = commendation_day(h)
+        if day is not None:
+            late = [
+                c
+                for c in by_subject.get(h.nominee, [])
+                if c.deadline < day and not (c.withdrawn and c.withdrawn.date <= day) and not (c.outcome and c.outcome.date <= day)
+            ]
+            if late:
+                titles = "、".join(f"「{c.title}」（时限 {c.deadline}）" for c in late[:3])
+                yield ds.problem(
+                    h,
+                    ("nominee",),
+                    "E-NOMINEE",
+                    f"{who} 有逾期未完成的承诺 {len(late)} 项：{titles}，不宜推荐为「{h.title.value}」",
+                    severity,
+                )
+        unit = ds.unit_of(h.nominee)
+        if rules.min_satisfaction is not None and unit is not None:
+            held = sorted(rates.get((unit.id, h.year), []), key=lambda a: a.date)
+            if held:
+                latest = held[-1]
+                s = latest.satisfaction
+                assert s is not None
+                rate = 100 * s.satisfied_votes / s.total
+                if rate < rules.min_satisfaction:
+                    yield ds.problem(
+                        h,
+                        ("nominee",),
+                        "E-NOMINEE",
+                        f"{unit.name} {latest.date} 群众满意率 {rate:.1f}%，低于本站规定的 {rules.min_satisfaction:g}%"
+                        f"（site.yaml 的 commendation.min_satisfaction），不宜推荐{who}",
+                        severity,
+                    )
+
+
+@rule
+def quotas_respected(ds: Dataset) -> Iterator[Problem]:
+    """名额: per awarding unit, year and title, no more nominations (not revoked) than site.yaml's quota."""
+    quotas = ds.site.commendation.quotas
+    if not quotas:
+        return
+    groups: dict[tuple[str, int, m.HonourTitle], list[m.Commendation]] = {}
+    for h in ds.commendations:
+        if h.status is not m.CommendationStatus.REVOKED and h.title in quotas:
+            groups.setdefault((h.awarding_unit or h.folder_unit, h.year, h.title), []).append(h)
+    for (awarding, year, title), items in groups.items():
+        if awarding not in ds.units:
+            continue
+        quota = quotas[title]
+        below = [uid for uid in ds.units if uid != awarding and _in_subtree(ds, uid, awarding)]
+        if title is m.HonourTitle.ORGANISATION:
+            base, what = len(below), "个下级党组织"
+        else:
+            covered = {awarding, *below}
+            base, what = sum(p.folder_unit in covered for p in ds.members.values()), "名党员"
+        limits = [n for n in (quota.max, math.ceil(base * quota.share / 100) if quota.share is not None else None) if n is not None]
+        if not limits or len(items) <= min(limits):
+            continue
+        allowed = min(limits)
+        basis = f"（{base} {what}的 {quota.share:g}%）" if quota.share is not None and allowed != quota.max else ""
+        name = ds.units[awarding].name
+        for h in items[allowed:]:
+            yield ds.problem(
+                h,
+                ("title",),
+                "E-QUOTA",
+                f"{name} {year} 年推荐「{title.value}」{len(items)} 个，超出名额：最多 {allowed} 个{basis}（site.yaml 的 commendation.quotas）",
+            )

@@ -489,7 +489,7 @@ def _appraisal(a: m.Appraisal, shown: _Visibility) -> AppraisalView:
 
 def publicity_window(w: m.Window, today: dt.date, calendar: WorkdayCalendar) -> PublicityWindow:
     """The window's end (the given date, or the last of its working days) and its status on `today`."""
-    end = w.end if w.end is not None else calendar.nth_workday(w.start, w.working_days or 1)
+    end = calendar.window_end(w)
     if today < w.start:
         return PublicityWindow(w.start, end, w.working_days, WindowStatus.UPCOMING, None)
     if today <= end:

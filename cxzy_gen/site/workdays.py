@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 
 import chinese_calendar
 
+from cxzy_gen.records import models as m
+
 
 @dataclass
 class WorkdayCalendar:
@@ -37,6 +39,14 @@ class WorkdayCalendar:
                 if counted == n:
                     return day
             day += dt.timedelta(days=1)
+
+    def count(self, first: dt.date, last: dt.date) -> int:
+        """How many working days from `first` to `last`, both included."""
+        return sum(self.is_workday(first + dt.timedelta(days=i)) for i in range((last - first).days + 1))
+
+    def window_end(self, window: m.Window) -> dt.date:
+        """A 公示 window's last day: the end it gives, else the last of its working days."""
+        return window.end if window.end is not None else self.nth_workday(window.start, window.working_days or 1)
 
     def warning(self) -> str | None:
         """One build warning naming the years counted as Monday–Friday, or None."""
