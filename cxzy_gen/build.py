@@ -19,6 +19,7 @@ from cxzy_gen.dates import CHINA, today_in_china
 from cxzy_gen.git.source import HistorySource
 from cxzy_gen.problems import Problem
 from cxzy_gen.records.basics import MAX_YEAR, MIN_YEAR, Audience
+from cxzy_gen.site.scope import Scope
 from cxzy_gen.site.write import MARKER, write
 
 if TYPE_CHECKING:
@@ -53,6 +54,7 @@ class BuildResult:
     today: dt.date
     audience: Audience
     seconds: float
+    audience_label: str = ""  # the readers as the pages name them: 本单位公开（一团一连党支部）
     warnings: list[str] = field(default_factory=list)  # build warnings (e.g. the holiday calendar's range)
     problems: list[Problem] = field(default_factory=list)  # validation warnings (no errors, or nothing is built)
     unchanged: bool = False  # nothing changed since the last build into `out`: nothing was done
@@ -71,14 +73,15 @@ def build(
     data_dir: Path,
     out: Path,
     today: dt.date,
-    audience: Audience = Audience.PUBLIC,
+    audience: Audience | Scope = Audience.PUBLIC,
     templates: Path | None = None,
     archive: History | HistorySource | None = None,
     cache: Path | None = None,
     progress: Progress | None = None,
     search: bool = True,
 ) -> BuildResult:
-    """Build the site for `audience` as it stands on `today`; raises DataProblems (out untouched) when the data has errors.
+    """Build the site for `audience` as it stands on `today`; raises DataProblems (out untouched) when the data has errors,
+    ScopeError when a 本单位公开 or 特定对象公开 build does not say for whom (`Scope`).
 
     `archive`, the data folder's git history (`History.load`, or a `HistorySource` that reads it only when the
     build has work to do), adds 修订记录 to the pages; without it the site has none.
@@ -86,8 +89,9 @@ def build(
     before are not parsed again, and a build whose inputs all match the last one into `out` does nothing.
     `search` builds the Pagefind index into the output (skipped, with a warning, when the binary is not installed)."""
     started = time.perf_counter()
+    scope = audience if isinstance(audience, Scope) else Scope(audience)
     binary = pagefind_binary() if search else None
-    stamp = _stamp(cache, data_dir, out, today, audience, templates, archive, binary) if cache is not None else None
+    stamp = _stamp(cache, data_dir, out, today, scope, templates, archive, binary) if cache is not None else None
     previous = stamp.previous() if stamp else None
     if isinstance(previous, BuildResult):
         return replace(previous, seconds=time.perf_counter() - started, unchanged=True)
@@ -106,7 +110,7 @@ def build(
     dataset, problems, summary = load_dataset(data_dir, records, progress.files if progress else None)
     if dataset is None:
         raise DataProblems(problems, summary)
-    views = derive(dataset, today, audience)
+    views = derive(dataset, today, scope)
     pages = plan(views, history, inspection(dataset, views))
     # With a cache, only pages whose inputs changed are rendered; the others are taken over from the last output.
     incremental = Incremental(cache, out, pages, templates) if cache is not None else None
@@ -124,7 +128,8 @@ def build(
         units=len(views.units),
         members=len(views.members),
         today=today,
-        audience=audience,
+        audience=views.audience,
+        audience_label=views.audience_label,
         seconds=time.perf_counter() - started,
         warnings=views.warnings + warnings,
         problems=problems,
@@ -140,7 +145,7 @@ def _stamp(
     data_dir: Path,
     out: Path,
     today: dt.date,
-    audience: Audience,
+    scope: Scope,
     templates: Path | None,
     archive: History | HistorySource | None,
     pagefind: Path | None,
@@ -150,7 +155,8 @@ def _stamp(
         git = f"head:{archive.key()}"
     else:
         git = "-" if archive is None else f"{archive.available}:{archive.head}:{archive.shallow}:{archive.prefix}"
-    parts = [os.path.abspath(data_dir), today.isoformat(), audience.value, "-" if templates is None else os.path.abspath(templates), git]
+    readers = f"{scope.audience.value}|{scope.unit or ''}|{','.join(scope.to)}"
+    parts = [os.path.abspath(data_dir), today.isoformat(), readers, "-" if templates is None else os.path.abspath(templates), git]
     parts.append(str(pagefind) if pagefind else "no-search")
     return BuildStamp(cache, out, parts, MARKER, [data_dir, templates])
 

@@ -271,6 +271,14 @@ def _site_options(fn):
                 show_default=True,
                 help="公开范围：只收入公开范围不窄于此的记录（也可写 public、party、unit、specific）",
             ),
+            click.option("--unit", metavar="单位编号", help="「本单位公开」：哪个单位的公开栏（只收入这个单位的本单位公开记录）"),
+            click.option(
+                "--to",
+                "to",
+                metavar="编号",
+                multiple=True,
+                help="「特定对象公开」：公开对象（单位或党员编号，可写多次），只收入 audience_to 含有它们的记录",
+            ),
             click.option(
                 "--templates",
                 type=click.Path(file_okay=False, exists=True, path_type=Path),
@@ -291,9 +299,10 @@ def _site_options(fn):
     return fn
 
 
-def _site_args(data_dir: Path, today: dt.datetime | None, audience: str) -> tuple[dt.date, object]:
+def _site_args(data_dir: Path, today: dt.datetime | None, audience: str, unit: str | None, to: tuple[str, ...]) -> tuple[dt.date, object]:
     from cxzy_gen.build import MAX_YEAR, MIN_YEAR, build_date
     from cxzy_gen.records.basics import Audience
+    from cxzy_gen.site.scope import Scope
 
     if not data_dir.is_dir():
         raise click.UsageError(f"找不到数据目录 {data_dir}（提示：在站点仓库的根目录运行，或用 --data 指定）")
@@ -303,7 +312,12 @@ def _site_args(data_dir: Path, today: dt.datetime | None, audience: str) -> tupl
         raise click.UsageError(str(exc)) from exc
     if not MIN_YEAR <= day.year <= MAX_YEAR:
         raise click.UsageError(f"生成日期 {day.isoformat()} 超出 {MIN_YEAR}–{MAX_YEAR} 年的范围")
-    return day, Audience(AUDIENCE_NAMES.get(audience, audience))
+    level = Audience(AUDIENCE_NAMES.get(audience, audience))
+    if level is Audience.UNIT and not unit:
+        raise click.UsageError("「本单位公开」要用 --unit 指明是哪个单位的公开栏")
+    if level is Audience.SPECIFIC and not to:
+        raise click.UsageError("「特定对象公开」要用 --to 指明公开对象（单位或党员编号）")
+    return day, Scope(level, unit, tuple(to))
 
 
 @main.command("build")
@@ -315,6 +329,8 @@ def build_command(
     data_dir: Path,
     today: dt.datetime | None,
     audience: str,
+    unit: str | None,
+    to: tuple[str, ...],
     templates: Path | None,
     cache_dir: Path,
     no_cache: bool,
@@ -325,9 +341,10 @@ def build_command(
     """校验数据后生成整个站点；数据有错误时列出问题，不改动输出目录。"""
     from cxzy_gen.build import DataProblems, build, site_templates
     from cxzy_gen.git.source import HistorySource
+    from cxzy_gen.site.scope import ScopeError
     from cxzy_gen.site.write import NotASite
 
-    day, level = _site_args(data_dir, today, audience)
+    day, level = _site_args(data_dir, today, audience, unit, to)
     archive = HistorySource(data_dir)  # one git log for the whole build, read only when there is work to do
     progress = _terminal_progress() if not quiet else None
     try:
@@ -347,6 +364,8 @@ def build_command(
         errors = sum(p.is_error for p in exc.problems)
         click.echo(f"发现 {errors} 个错误：没有生成站点，{out} 保持原样。", err=True)
         raise SystemExit(1) from None
+    except ScopeError as exc:
+        raise click.UsageError(f"{exc}（{out} 保持原样）") from exc
     except NotASite as exc:
         raise click.UsageError(str(exc)) from exc
     except OSError as exc:  # a full disk, no permission: nothing was swapped in
@@ -372,7 +391,7 @@ def build_command(
         return
     click.echo(
         f"已生成 {result.pages} 个页面（党组织 {result.units} 个、党员 {result.members} 名，共 {result.files} 个文件）"
-        f"到 {out}/，用时 {result.seconds:.1f} 秒。日期 {result.today.isoformat()}，公开范围：{result.audience}。"
+        f"到 {out}/，用时 {result.seconds:.1f} 秒。日期 {result.today.isoformat()}，公开范围：{result.audience_label}。"
     )
     click.echo(f"用浏览器打开 {out / 'index.html'} 即可浏览（直接打开文件，不需要服务器）；预览并随数据自动更新可用 cxzy serve。")
 
@@ -414,13 +433,21 @@ def pdf(
 @_site_options
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="端口（只在本机 127.0.0.1 上提供）")
 def serve(
-    data_dir: Path, today: dt.datetime | None, audience: str, templates: Path | None, cache_dir: Path, no_cache: bool, port: int
+    data_dir: Path,
+    today: dt.datetime | None,
+    audience: str,
+    unit: str | None,
+    to: tuple[str, ...],
+    templates: Path | None,
+    cache_dir: Path,
+    no_cache: bool,
+    port: int,
 ) -> None:
     """本机预览：生成到临时目录并提供浏览，数据或模板改动后自动重新生成；数据有问题时在浏览器里列出问题。"""
     from cxzy_gen.build import site_templates
     from cxzy_gen.site.serve import serve as run_server
 
-    day, level = _site_args(data_dir, today, audience)
+    day, level = _site_args(data_dir, today, audience, unit, to)
     try:
         run_server(
             data_dir,

@@ -17,6 +17,7 @@ from bs4 import BeautifulSoup
 from cxzy_gen.build import BuildResult, build
 from cxzy_gen.records import models as m
 from cxzy_gen.records.layout import FILES
+from cxzy_gen.site.scope import Scope
 
 TESTS = Path(__file__).resolve().parent
 SITE = TESTS / "fixtures" / "site"  # the small data set these tests were written against
@@ -41,8 +42,21 @@ def site_root_path(out: Path) -> str:
     return stylesheet.removesuffix("assets/site.css")
 
 
-def make_site(data: Path, out: Path, today: dt.date = TODAY, audience: m.Audience = m.Audience.SPECIFIC, **kw: Any) -> BuildResult:
-    return build(data, out, today, audience, **kw)
+def make_site(
+    data: Path,
+    out: Path,
+    today: dt.date = TODAY,
+    audience: m.Audience = m.Audience.PARTY,
+    unit: str | None = None,
+    to: tuple[str, ...] = (),
+    **kw: Any,
+) -> BuildResult:
+    """Build `data` for `audience` (with the unit of a 本单位公开 board, the readers of a 特定对象公开 one)."""
+    return build(data, out, today, Scope(audience, unit, to), **kw)
+
+
+# The fixture's widest build: its one 本单位公开 unit's board (every other record is 党内公开 or wider).
+WIDEST = {"audience": m.Audience.UNIT, "unit": "shequ-1"}
 
 
 _PARSED: dict[tuple[Path, int, int], BeautifulSoup] = {}

@@ -32,7 +32,7 @@ def _records(tag: str, day: dt.date, inner: dt.date) -> dict[str, list[dict[str,
 
     Every text that only exists from `inner` on carries the tag, e.g. 「进展今」; the "今" set is dated the build
     date, the "翌" set the day after."""
-    later = day + dt.timedelta(days=60)
+    later = day + dt.timedelta(days=120)  # after the fixture's 表彰 decisions: no nominee has an overdue commitment
     window = {"start": day - dt.timedelta(days=20), "end": day - dt.timedelta(days=3)}
     nominated = day - dt.timedelta(days=21)
     return {

@@ -21,6 +21,7 @@ from sitekit import SITE, TODAY, copy_data, data_sets, files, html, make_site, t
 from cxzy_gen.build import DataProblems, build, build_date
 from cxzy_gen.cli import main
 from cxzy_gen.records import models as m
+from cxzy_gen.site.scope import Scope
 from cxzy_gen.site.write import UnsafePath, check_url, write
 
 REPO = Path(__file__).resolve().parent.parent
@@ -358,6 +359,6 @@ def test_parallel_rendering_makes_the_same_bytes_in_the_same_order() -> None:
 
     ds, _, _ = load_dataset(SITE)
     assert ds is not None
-    pages = plan(derive(ds, TODAY, m.Audience.SPECIFIC))
+    pages = plan(derive(ds, TODAY, Scope(m.Audience.UNIT, "shequ-1")))
     env = environment()
     assert list(render(pages, env, jobs=2)) == list(render(pages, env, jobs=1))

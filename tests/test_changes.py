@@ -142,7 +142,7 @@ REFUSED: dict[str, tuple[Edit, tuple[str, str, str]]] = {
     "已表彰 back to 推荐": (
         lambda r: r.replace(H, "    status: 已表彰\n", "    status: 推荐\n"),
         (
-            f"data/{H}:17:13",
+            f"data/{H}:18:13",
             "E-STATUS-BACK",
             "表彰推荐「shi-2011-h01」（优秀共产党员 孙秀英）的状态从「已表彰」退回「推荐」：状态只能向前（推荐 → 公示中 → 已表彰，或改为撤销）"
             "（提示：表彰有误或需要重新公示时，把状态改为「撤销」并写明 revoked_reason，再另建新编号的推荐记录）",

@@ -13,6 +13,7 @@ from cxzy_gen.records import models as m
 from cxzy_gen.records.dataset import Dataset
 from cxzy_gen.records.validate import load_dataset
 from cxzy_gen.site.derive import CommitmentStatus, Views, WindowStatus, derive, percent, publicity_window
+from cxzy_gen.site.scope import Scope
 from cxzy_gen.site.workdays import WorkdayCalendar
 
 A = m.Audience
@@ -25,7 +26,11 @@ def ds() -> Dataset:
     return dataset
 
 
-def views(ds: Dataset, today: dt.date = TODAY, audience: m.Audience = A.SPECIFIC) -> Views:
+# The fixture's widest readers: 特定对象公开 for its one 本单位公开 unit, on that unit's board.
+WIDEST = Scope(A.SPECIFIC, "shequ-1", ("shequ-1",))
+
+
+def views(ds: Dataset, today: dt.date = TODAY, audience: m.Audience | Scope = WIDEST) -> Views:
     return derive(ds, today, audience)
 
 
@@ -84,7 +89,7 @@ def test_five_working_days_from_29_september_2011_end_after_national_day() -> No
     calendar = WorkdayCalendar()
     assert calendar.nth_workday(dt.date(2011, 9, 29), 5) == dt.date(2011, 10, 10)
     # Counting Monday to Friday instead would end on 10-05, in the middle of the holiday.
-    assert calendar.warning() is None
+    assert calendar.warnings() == []
 
 
 def test_window_in_working_days_from_the_fixture(ds: Dataset) -> None:
@@ -125,8 +130,8 @@ def test_years_outside_the_calendar_fall_back_to_monday_to_friday_and_say_so_onc
     # 2099-12-31 is a Thursday: Thu, Fri, then Mon 2100-01-04 … Wed 2100-01-06.
     assert calendar.nth_workday(dt.date(2099, 12, 31), 5) == dt.date(2100, 1, 6)
     calendar.nth_workday(dt.date(2099, 6, 1), 3)
-    warning = calendar.warning()
-    assert warning is not None and "2099、2100" in warning and "周一至周五" in warning
+    (warning,) = calendar.warnings()
+    assert "2099、2100" in warning and "周一至周五" in warning
 
 
 def test_fallback_becomes_one_build_warning(ds: Dataset) -> None:
@@ -134,7 +139,7 @@ def test_fallback_becomes_one_build_warning(ds: Dataset) -> None:
     moved = h.model_copy(update={"publicity": m.Window(start=dt.date(2099, 9, 29), working_days=5)})
     twice = moved.model_copy(update={"id": "h-twice"})
     future = dataclasses.replace(ds, commendations=[moved if c.id == h.id else c for c in ds.commendations] + [twice])
-    result = derive(future, TODAY, A.SPECIFIC)
+    result = derive(future, TODAY, WIDEST)
     assert len(result.warnings) == 1 and "2099" in result.warnings[0]
     assert views(ds).warnings == []
 
@@ -158,15 +163,16 @@ def test_a_public_build_has_only_public_records_units_and_members(ds: Dataset) -
     [
         (A.PUBLIC, {"shi", "tuan-1", "lian-1"}, 0),
         (A.PARTY, {"shi", "tuan-1", "lian-1"}, 2),
-        (A.UNIT, {"shi", "tuan-1", "lian-1", "shequ-1"}, 2),
-        (A.SPECIFIC, {"shi", "tuan-1", "lian-1", "shequ-1"}, 2),
+        (Scope(A.UNIT, "shequ-1"), {"shi", "tuan-1", "lian-1", "shequ-1"}, 2),
+        (Scope(A.UNIT, "lian-1"), {"shi", "tuan-1", "lian-1"}, 2),  # another unit's board: not the 社区's own
+        (WIDEST, {"shi", "tuan-1", "lian-1", "shequ-1"}, 2),
     ],
 )
-def test_each_audience_sees_its_rank_and_broader(ds: Dataset, audience: m.Audience, units: set[str], reviews: int) -> None:
+def test_each_audience_sees_its_rank_and_broader(ds: Dataset, audience: m.Audience | Scope, units: set[str], reviews: int) -> None:
     v = views(ds, audience=audience)
     assert set(v.units) == units
     assert len(v.reviews) == reviews
-    assert all(c.record.level.rank <= audience.rank for c in v.commitments)
+    assert all(c.record.level.rank <= v.audience.rank for c in v.commitments)
 
 
 def test_a_unit_under_a_hidden_unit_hangs_under_the_nearest_shown_ancestor(ds: Dataset) -> None:
@@ -229,3 +235,19 @@ def test_appraisal_percentages(ds: Dataset) -> None:
 def test_percent_of_nothing() -> None:
     assert percent(0, 0) == "—"
     assert percent(1, 3) == "33.3%"
+
+
+@pytest.mark.parametrize(
+    ("part", "whole", "shown"),
+    [
+        (6, 12_829, "不足 0.1%"),  # 0.047 %: never 0.0 % for a count that is there
+        (7, 12_829, "0.1%"),
+        (0, 12_829, "0.0%"),
+        (12_823, 12_829, "超过 99.9%"),  # 99.95 %: not everyone, so not 100.0 %
+        (12_829, 12_829, "100.0%"),
+        (1, 3, "33.3%"),
+        (0, 0, "—"),
+    ],
+)
+def test_shares_never_round_a_count_away(part: int, whole: int, shown: str) -> None:
+    assert percent(part, whole) == shown

@@ -24,6 +24,7 @@ from sitekit import SITE, TODAY, files
 from cxzy_gen.build import build
 from cxzy_gen.git.history import History
 from cxzy_gen.records import models as m
+from cxzy_gen.site.scope import Scope
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 FORGE = "forge:\n  kind: gitea\n  url: https://git.example.org/shi/cxzy-data\n"
@@ -51,7 +52,8 @@ def _public(work: Path, out: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _specific(work: Path, out: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    build(SITE, out, TODAY, m.Audience.SPECIFIC, search=False)
+    # 特定对象公开 for the 社区 on its own board: the fixture's widest build (its only 本单位公开 unit).
+    build(SITE, out, TODAY, Scope(m.Audience.SPECIFIC, "shequ-1", ("shequ-1",)), search=False)
 
 
 BUILDS: dict[str, Callable[[Path, Path, pytest.MonkeyPatch], None]] = {"public": _public, "specific": _specific}

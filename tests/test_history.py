@@ -301,7 +301,11 @@ def _site(r: GitRepo, tmp_path: Path, audience: str = "向社会公开") -> Path
     )
     r.commit("恢复评议文件名，填写托管平台", author=ZHANG, date="2011-07-03T10:00:00+08:00")
     out = tmp_path / "public"
-    build(r.data, out, dt.date(2011, 7, 4), Audience(audience), archive=h.History.load(r.data))
+    from cxzy_gen.site.scope import Scope
+
+    level = Audience(audience)
+    scope = Scope(level, "lian-1" if level is Audience.UNIT else None)  # a unit's own board
+    build(r.data, out, dt.date(2011, 7, 4), scope, archive=h.History.load(r.data))
     return out
 
 

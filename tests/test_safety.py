@@ -25,11 +25,12 @@ def _folder_unit(path: Path, data: Path) -> str:
     return path.relative_to(data).parts[1]
 
 
-def mark_narrower(data: Path) -> tuple[dict[int, set[str]], dict[int, set[str]]]:
+def mark_narrower(data: Path) -> tuple[dict[int, set[str]], dict[int, set[str]], dict[str, str]]:
     """Spread the records of a data copy over the four audiences and mark each one's free text.
 
-    Returns (markers by audience rank, page paths of units and members by audience rank)."""
+    Returns (markers by audience rank, page paths of units and members by audience rank, the unit folder of each marker)."""
     markers: dict[int, set[str]] = defaultdict(set)
+    owners: dict[str, str] = {}
     paths: dict[int, set[str]] = defaultdict(set)
     root = yaml.safe_load((data / "site.yaml").read_text(encoding="utf-8"))["root_unit"]
     counter = itertools.count()
@@ -49,33 +50,30 @@ def mark_narrower(data: Path) -> tuple[dict[int, set[str]], dict[int, set[str]]]
                 record.pop("audience_to", None)
             marker = f"{MARK}{level.rank}x{n}"
             markers[level.rank].add(marker)
+            owners[marker] = unit_id
             for holder, key, limit in free_text_fields(MODEL[kind], record):
                 holder[key] = (holder[key][: max(1, limit - len(marker) - 1)] + " " + marker)[:limit]
             if kind in {"unit", "members"}:
                 paths[level.rank].add(f"{'units' if kind == 'unit' else 'members'}/{record['id']}/index.html")
 
     rewrite(data, change)
-    return markers, paths
+    return markers, paths, owners
+
+
+Marked = tuple[Path, dict[int, set[str]], dict[int, set[str]], dict[str, str]]
 
 
 @pytest.fixture(scope="module", params=data_sets(), ids=lambda p: p.name)
-def marked(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> tuple[Path, dict[int, set[str]], dict[int, set[str]]]:
+def marked(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Marked:
     data = copy_data(request.param, tmp_path_factory.mktemp("marked") / "data")
-    markers, paths = mark_narrower(data)
+    markers, paths, owners = mark_narrower(data)
     ds, problems, _ = load_dataset(data)
     assert ds is not None, [p.as_text() for p in problems if p.is_error][:10]
-    return data, markers, paths
+    return data, markers, paths, owners
 
 
-@pytest.mark.parametrize("audience", LEVELS, ids=lambda a: a.name)
-def test_a_build_contains_nothing_meant_for_a_narrower_audience(
-    marked: tuple[Path, dict[int, set[str]], dict[int, set[str]]], audience: m.Audience, tmp_path: Path
-) -> None:
-    data, markers, paths = marked
-    out = tmp_path / "public"
-    make_site(data, out, audience=audience)
+def _found(out: Path) -> tuple[set[str], set[str]]:
+    """The markers in every file of a build, and those in its search index."""
     found: set[str] = set()
     in_index: set[str] = set()
     pattern = re.compile(MARK + r"\dx\d+")
@@ -87,6 +85,15 @@ def test_a_build_contains_nothing_meant_for_a_narrower_audience(
         found.update(marks)
         if path.suffix == ".pf_fragment":
             in_index.update(marks)
+    return found, in_index
+
+
+@pytest.mark.parametrize("audience", [m.Audience.PUBLIC, m.Audience.PARTY], ids=lambda a: a.name)
+def test_a_build_contains_nothing_meant_for_a_narrower_audience(marked: Marked, audience: m.Audience, tmp_path: Path) -> None:
+    data, markers, paths, _ = marked
+    out = tmp_path / "public"
+    make_site(data, out, audience=audience)
+    found, in_index = _found(out)
     narrower = {mk for rank, mks in markers.items() if rank > audience.rank for mk in mks}
     assert found & narrower == set(), f"{len(found & narrower)} narrower records leaked, e.g. {sorted(found & narrower)[:5]}"
     # Not vacuous: records of this audience are in this build, and in its search index.
@@ -95,6 +102,31 @@ def test_a_build_contains_nothing_meant_for_a_narrower_audience(
     written = {p.relative_to(out).as_posix() for p in out.rglob("index.html")}
     hidden = {page for rank, pages in paths.items() if rank > audience.rank for page in pages}
     assert written & hidden == set()
+
+
+@pytest.mark.parametrize("audience", [m.Audience.UNIT, m.Audience.SPECIFIC], ids=lambda a: a.name)
+def test_each_units_board_holds_no_other_units_restricted_text(marked: Marked, audience: m.Audience, tmp_path: Path) -> None:
+    """Built for each unit in turn (本单位公开 --unit U; 特定对象公开 --to U on U's board): of the records narrower than
+    党内公开, only U's own appear; every other unit's are scanned for and absent. (The demo: its first four units.)"""
+    data, markers, _, owners = marked
+    restricted = {mk for rank, mks in markers.items() if rank >= m.Audience.UNIT.rank for mk in mks}
+    units = sorted({owners[mk] for mk in markers[audience.rank]})[:4]
+    assert units, "the data has records of this audience"
+    for unit in units:
+        out = tmp_path / unit / "public"
+        make_site(data, out, audience=audience, unit=unit, to=(unit,) if audience is m.Audience.SPECIFIC else ())
+        found, _ = _found(out)
+        others = {mk for mk in restricted if owners[mk] != unit}
+        assert found & others == set(), f"{unit}: other units' restricted text leaked, e.g. {sorted(found & others)[:5]}"
+        # 党内公开 and wider are there; this audience's records of this unit too (when their unit is on the board).
+        assert found & markers[m.Audience.PARTY.rank]
+        own = {mk for mk in markers[audience.rank] if owners[mk] == unit}
+        assert found & own or unit_hidden(found, markers, owners, unit), f"{unit}: none of its own {audience.value} records shown"
+
+
+def unit_hidden(found: set[str], markers: dict[int, set[str]], owners: dict[str, str], unit: str) -> bool:
+    """The unit itself is narrower than this build (e.g. 特定对象公开 to another unit): nothing of it can show."""
+    return not any(owners[mk] == unit for mk in found)
 
 
 # ---------------------------------------------------------------- hostile data

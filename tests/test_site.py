@@ -11,7 +11,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
-from sitekit import SITE, copy_data, data_sets, html, make_site, own_addresses, site_root_path, text_of
+from sitekit import SITE, WIDEST, copy_data, data_sets, html, make_site, own_addresses, site_root_path, text_of
 
 from cxzy_gen.site.render import DEFAULT_TEMPLATES
 
@@ -22,7 +22,7 @@ BASE = "https://dangwu.example.org/cxzy/"  # the fixture's site.yaml url, kept w
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("site") / "public"
-    make_site(SITE, out)
+    make_site(SITE, out, **WIDEST)
     return out
 
 

@@ -26,3 +26,8 @@ class Audience(StrEnum):
     def rank(self) -> int:
         """0 for the broadest audience; a build for rank r shows records of rank ≤ r."""
         return list(Audience).index(self)
+
+    @property
+    def mark(self) -> str | None:
+        """The mark a record of this audience carries on screen and on paper; none for 向社会公开."""
+        return None if self is Audience.PUBLIC else self.value

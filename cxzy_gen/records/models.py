@@ -177,6 +177,11 @@ class Site(Strict):
     root_unit: UnitId = Field(title="根单位编号")
     campaign_year: int = Field(ge=2000, le=2100, title="活动年度")
     publicity_working_days: int = Field(5, ge=1, le=60, title="公示期（工作日）")
+    region: Literal["新疆"] | None = Field(None, title="所在地区", description="计算工作日时加上本地区的法定节日（新疆：肉孜节、古尔邦节）")
+    extra_holidays: list[dt.date] = Field(
+        default_factory=list, title="另行放假的日期", description="按当年的放假通知写明，计算公示期时不算工作日"
+    )
+    extra_workdays: list[dt.date] = Field(default_factory=list, title="另行上班的日期", description="调休上班的日期，算作工作日")
     contact: OfficeContact = Field(title="意见受理联系方式")
     forge: Forge | None = Field(None, title="代码托管平台")
     default_audience: Audience = Field(Audience.PUBLIC, title="默认公开范围")
@@ -618,6 +623,9 @@ class Appraisal(Withdrawable):
         description="评议表上每个等次得到的票数（cxzy tally 统计）；预备党员参加评议，但不评定等次，不写",
     )
     opinions: OpinionCounts | None = Field(None, title="意见建议")
+    grade_audience: Audience | None = Field(
+        None, title="等次公开范围", description="个人的民主评议等次默认只在党内公开；经研究决定可以更宽时在这里写明"
+    )
     summary: Markdown | None = Field(None, title="评议结果")
 
     @property
@@ -721,6 +729,9 @@ class Commendation(Record):
         title="照片",
         description="光荣榜上放在这条表彰旁的图片：相对于本文件所在文件夹的路径，如 photos/zhang-san.jpg（JPEG、PNG 或 WebP，"
         "不超过 20 MB）；生成站点时缩小，并去掉拍摄地点、相机、作者等元数据",
+    )
+    revoked_reason_audience: Audience | None = Field(
+        None, title="撤销原因公开范围", description="撤销推荐的原因默认只在党内公开；经研究决定可以更宽时在这里写明"
     )
 
 

@@ -531,7 +531,7 @@ def commendation_procedure(ds: Dataset) -> Iterator[Problem]:
     已表彰 is possible only once the window has ended, on or before the decision date, with every objection settled."""
     from cxzy_gen.site.workdays import WorkdayCalendar
 
-    calendar = WorkdayCalendar()
+    calendar = WorkdayCalendar.for_site(ds.site)
     least = ds.site.publicity_working_days
     for h in ds.commendations:
         w = h.publicity

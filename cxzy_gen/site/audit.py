@@ -612,7 +612,7 @@ def inspection(ds: Dataset, views: Views) -> Inspection | None:
         return None
     current = audit(views)
     snapshots = tuple(
-        Snapshot(label, day, audit(derive(ds, day, views.audience), current.year) if day <= views.today else None)
+        Snapshot(label, day, audit(derive(ds, day, views.scope), current.year) if day <= views.today else None)
         for label, day in Calendar(current.year).inspections
     )
     return Inspection(current, snapshots)

@@ -18,6 +18,7 @@ from cxzy_gen.records import models as m
 from cxzy_gen.records.dataset import Dataset
 from cxzy_gen.site import asof
 from cxzy_gen.site.notices import NomineeSource, Notice, build_notices
+from cxzy_gen.site.scope import Readers, Scope, check_scope, describe
 from cxzy_gen.site.workdays import WorkdayCalendar
 
 # ---------------------------------------------------------------- small values
@@ -63,8 +64,18 @@ class WindowStatus(StrEnum):
 
 
 def percent(part: float, whole: float) -> str:
-    """A share as the board prints it: one decimal place, "—" when there is nothing to divide."""
-    return f"{100 * part / whole:.1f}%" if whole else "—"
+    """A share as the board prints it: one decimal place, "—" when there is nothing to divide.
+
+    Rounding never hides a count: a non-zero share below 0.05 % is 「不足 0.1%」, not 0.0 %, and a share short
+    of the whole is 「超过 99.9%」, not 100.0 %."""
+    if not whole:
+        return "—"
+    share = 100 * part / whole
+    if part > 0 and share < 0.05:
+        return "不足 0.1%"
+    if part < whole and share >= 99.95:
+        return "超过 99.9%"
+    return f"{share:.1f}%"
 
 
 def natural_key(text: str) -> tuple[tuple[int, int | str], ...]:
@@ -90,6 +101,13 @@ class CommitmentView:
         return self.record.proposed.year
 
 
+_RECTIFICATION_KEYS = {
+    m.RectificationStatus.OPEN: "not-started",
+    m.RectificationStatus.IN_PROGRESS: "in-progress",
+    m.RectificationStatus.DONE: "done",
+}
+
+
 @dataclass(slots=True)
 class RectificationView:
     """整改事项 with whether it is past its deadline and still open."""
@@ -104,7 +122,7 @@ class RectificationView:
 
     @property
     def key(self) -> str:
-        return "overdue" if self.overdue else {"未开始": "not-started", "整改中": "in-progress", "已完成": "done"}[self.record.status.value]
+        return "overdue" if self.overdue else _RECTIFICATION_KEYS[self.record.status]
 
 
 @dataclass(slots=True)
@@ -148,6 +166,7 @@ class AppraisalView:
     dimensions: list[TallyView]  # a member's three questions, or an organisation's 五个好 item by item
     withheld: bool  # fewer than m.MIN_RESPONDENTS: the breakdown is not shown
     groups: list[tuple[str, int]]  # respondents by group (党员, 群众, others), non-empty groups only
+    rate_definition: str = m.SATISFACTION_RATE_DEFINITION  # printed next to the rate
 
     @property
     def year(self) -> int:
@@ -281,6 +300,9 @@ class Views:
     site: m.Site
     today: dt.date
     audience: m.Audience
+    scope: Scope
+    audience_label: str  # the readers as pages name them: 本单位公开（一团一连党支部）
+    audience_notice: str | None  # on top of every page (and sheet) of a build narrower than 向社会公开
     units: dict[str, UnitView]  # in tree order (depth first, children by id)
     roots: list[str]
     members: dict[str, MemberView]
@@ -301,17 +323,23 @@ class Views:
 # ---------------------------------------------------------------- the derivation
 
 
-def derive(ds: Dataset, today: dt.date, audience: m.Audience = m.Audience.PUBLIC) -> Views:
-    """The views of `ds` for a build on `today` for `audience` (a build shows records of rank ≤ the audience's)."""
-    calendar = WorkdayCalendar()
-    shown = _Visibility(ds, audience)
+def derive(ds: Dataset, today: dt.date, scope: Scope | m.Audience = m.Audience.PUBLIC) -> Views:
+    """The views of `ds` for a build on `today` for the readers `scope` names (a bare level for 向社会公开 and 党内公开).
 
-    # As of `today` first (a record proposed later does not exist yet), then what this audience may see.
+    Raises ScopeError when a 本单位公开 build names no unit or a 特定对象公开 build no readers."""
+    if isinstance(scope, m.Audience):
+        scope = Scope(scope)
+    check_scope(scope, ds)
+    audience = scope.audience
+    calendar = WorkdayCalendar.for_site(ds.site)
+    shown = _Visibility(ds, Readers(scope, ds))
+
+    # As of `today` first (a record proposed later does not exist yet), then what these readers may see.
     commitments = [_commitment(c, shown, today) for c in _as_of(ds.commitments, asof.commitment, today) if shown.record(c, c.subject)]
-    reviews = [_review(r, shown, today) for r in _as_of(ds.reviews, asof.review, today) if shown.record(r, r.target)]
-    appraisals = [_appraisal(a, shown) for a in _as_of(ds.appraisals, asof.appraisal, today) if shown.record(a, a.target)]
+    reviews = [_review(shown.redact(r), shown, today) for r in _as_of(ds.reviews, asof.review, today) if shown.record(r, r.target)]
+    appraisals = [_appraisal(shown.redact(a), shown) for a in _as_of(ds.appraisals, asof.appraisal, today) if shown.record(a, a.target)]
     commendations = [
-        _commendation(h, shown, today, calendar)
+        _commendation(shown.redact(h), shown, today, calendar)
         for h in _as_of(ds.commendations, asof.commendation, today)
         if shown.record(h, h.nominee, h.nominated_by, h.awarding_unit or h.folder_unit)
     ]
@@ -370,11 +398,15 @@ def derive(ds: Dataset, today: dt.date, audience: m.Audience = m.Audience.PUBLIC
         calendar,
     )
 
-    warnings = [w for w in (calendar.warning(),) if w]
+    warnings = calendar.warnings()
+    label = describe(scope, {key: ref.name for key, ref in shown.refs.items()})
     return Views(
         site=ds.site,
         today=today,
         audience=audience,
+        scope=scope,
+        audience_label=label,
+        audience_notice=None if audience is m.Audience.PUBLIC else f"{label}：本页内容只在此范围内公开，请勿超出范围张贴、转发",
         units=unit_views,
         roots=roots,
         members=members,
@@ -393,12 +425,17 @@ def derive(ds: Dataset, today: dt.date, audience: m.Audience = m.Audience.PUBLIC
 
 def _open_files(ds: Dataset, shown: _Visibility, views: list[Any]) -> frozenset[str]:
     """The data files none of whose records this build hides (the audience rule for history text)."""
-    kept = {id(v.record) for v in views} | {id(ds.units[u]) for u in shown.units} | {id(ds.members[p]) for p in shown.members}
-    closed = {r.source_file for r in ds.records() if id(r) not in kept}
+    # By id, not identity: a view holds the record as of the build date, often a trimmed copy.
+    kept = {v.record.id for v in views} | set(shown.units) | set(shown.members)
+    closed = {r.source_file for r in ds.records() if r.id not in kept}
     return frozenset(path for path in ds.documents if path not in closed)
 
 
 R = TypeVar("R", bound=m.Record)
+
+
+# What a page prints in place of a name its readers may not see.
+WITHHELD = "（不在本公开范围）"
 
 
 def _as_of(records: list[R], at: Callable[[R, dt.date], R | None], today: dt.date) -> Iterator[R]:
@@ -410,26 +447,46 @@ def _as_of(records: list[R], at: Callable[[R, dt.date], R | None], today: dt.dat
 
 
 class _Visibility:
-    """Which units, members and records a build for `audience` shows.
+    """Which units, members and records a build shows, by the one audience rule of `scope.Readers`.
 
-    A unit, member or record shows when its own audience is no narrower than the build's. A member
-    shows only with their unit; a record only with its unit and with everyone it names, so no name
-    from a narrower record reaches the page through a broader one.
+    A member shows only with their unit; a record only with its unit and with everyone it names, so no name
+    from a narrower record reaches the page through a broader one. Protected fields (a 民主评议 grade, the reason
+    a nomination was revoked) and names a record carries as text (a reviewer who is a hidden member) are taken
+    out of the records this build shows (`redact`).
     """
 
-    def __init__(self, ds: Dataset, audience: m.Audience) -> None:
-        rank = audience.rank
-        self.rank = rank
-        self.units = {uid for uid, u in ds.units.items() if u.level.rank <= rank}
-        self.members = [mid for mid, p in ds.members.items() if p.level.rank <= rank and p.folder_unit in self.units]
+    def __init__(self, ds: Dataset, readers: Readers) -> None:
+        self.readers = readers
+        self.units = {uid for uid, u in ds.units.items() if readers.record(u)}
+        self.members = [mid for mid, p in ds.members.items() if readers.record(p) and p.folder_unit in self.units]
         member_set = set(self.members)
         self.refs: dict[str, Ref] = {uid: Ref("unit", uid, ds.units[uid].name) for uid in self.units}
         self.refs.update({mid: Ref("member", mid, ds.members[mid].name) for mid in member_set})
+        # Members this build does not show: their names must not appear as text either.
+        self.hidden_names = {p.name for mid, p in ds.members.items() if mid not in member_set}
 
     def record(self, record: m.Record, *names: str | None) -> bool:
-        return (
-            record.level.rank <= self.rank and record.folder_unit in self.units and all(name is None or name in self.refs for name in names)
-        )
+        return self.readers.record(record) and record.folder_unit in self.units and all(name is None or name in self.refs for name in names)
+
+    def redact(self, record: R) -> R:
+        """The record without the fields and names this build's readers may not see."""
+        changes: dict[str, Any] = {}
+        if isinstance(record, m.Appraisal) and record.grade is not None and not self.readers.field(record, record.grade_audience):
+            changes["grade"] = None
+        if (
+            isinstance(record, m.Commendation)
+            and record.revoked_reason is not None
+            and not self.readers.field(record, record.revoked_reason_audience)
+        ):
+            changes["revoked_reason"] = None
+        if isinstance(record, m.Review):
+            who = record.reviewer
+            hidden = (who.member is not None and who.member not in self.refs) or (who.member is None and who.name in self.hidden_names)
+            if hidden:
+                changes["reviewer"] = who.model_copy(update={"name": WITHHELD, "member": None})
+                if record.signature is not None and record.signature.by == who.name:
+                    changes["signature"] = record.signature.model_copy(update={"by": WITHHELD})
+        return record.model_copy(update=changes) if changes else record
 
 
 def _commitment(c: m.Commitment, shown: _Visibility, today: dt.date) -> CommitmentView:
@@ -472,7 +529,7 @@ def _appraisal(a: m.Appraisal, shown: _Visibility) -> AppraisalView:
     if a.satisfaction is not None:
         satisfaction = _tally_view("群众满意度测评", a.satisfaction, a.percent_only)
         s = a.satisfaction
-        satisfied = s.satisfied + s.fairly_satisfied + s.basically_satisfied
+        satisfied = s.satisfied_votes
         rate = f"{satisfied:.1f}%" if a.percent_only else percent(satisfied, s.total)
     dimensions = []
     for prefix, model in (("", a.dimensions), ("五个好 · ", a.five_good)):
@@ -641,6 +698,7 @@ class Headline:
     satisfaction: str | None  # the latest 群众满意度 (满意 + 比较满意 + 基本满意) that year
     grade: str | None  # a member's 民主评议等次 that year
     commendations: int
+    rate_definition: str = m.SATISFACTION_RATE_DEFINITION  # printed with the rate
 
     @property
     def text(self) -> str:

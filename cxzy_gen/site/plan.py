@@ -74,6 +74,25 @@ class Change:
     url: str
 
 
+@dataclass(frozen=True, slots=True)
+class SiteUrls:
+    """The URLs templates link to, from the one place that decides them: templates never spell a path."""
+
+    home: str = HOME
+    tree: str = TREE
+    honours: str = HONOURS
+    publicity: str = PUBLICITY
+    archive: str = ARCHIVE
+    changes: str = CHANGES
+    feed: str = FEED
+
+    def year(self, year: int) -> str:
+        return year_url(year)
+
+    def unit(self, unit_id: str) -> str:
+        return unit_url(unit_id)
+
+
 def check_id(value: str) -> str:
     """An id about to become part of a URL: validated already, checked again here (defence in depth)."""
     if not m.ID_RE.match(value):
@@ -187,6 +206,9 @@ def plan(views: Views, archive: History | None = None, inspection: Inspection | 
         "site": views.site,
         "today": views.today,
         "audience": views.audience,
+        "urls": SiteUrls(),
+        "audience_label": views.audience_label,
+        "audience_notice": views.audience_notice,
         "contact": views.site.contact,
         "nav": (*NAV, (INSPECTION, "督查")) if inspection is not None else NAV,
         "css": CSS,

@@ -27,12 +27,13 @@ from cxzy_gen.git.history import History
 from cxzy_gen.problems import Problem
 from cxzy_gen.records.models import Audience
 from cxzy_gen.site.render import environment
+from cxzy_gen.site.scope import Scope, ScopeError
 from cxzy_gen.site.write import write
 
 HOST = "127.0.0.1"
 
 
-def preview(data_dir: Path, out: Path, today: dt.date | None, audience: Audience, templates: Path | None, cache: Path | None = None) -> str:
+def preview(data_dir: Path, out: Path, today: dt.date | None, audience: Audience | Scope, templates: Path | None, cache: Path | None = None) -> str:
     """Build the site into `out`, or, when that fails, a page saying why. Returns one line for the console.
 
     With a `cache`, files read clean before are not parsed again, and a change that leaves the inputs as they
@@ -45,11 +46,14 @@ def preview(data_dir: Path, out: Path, today: dt.date | None, audience: Audience
         errors = sum(p.is_error for p in exc.problems)
         _problem_page(out, f"数据有 {errors} 个错误，站点没有生成", exc.problems, [])
         return f"数据有 {errors} 个错误，浏览器里列出了这些问题；改正后会自动重新生成。"
+    except ScopeError as exc:
+        _problem_page(out, "公开范围不完整，站点没有生成", [], [str(exc)])
+        return str(exc)
     except TemplateError as exc:
         where = f"{exc.filename}:{exc.lineno}" if getattr(exc, "filename", None) else ""  # type: ignore[attr-defined]
         _problem_page(out, "模板出错，站点没有生成", [], [f"{where} {exc.message or exc}".strip()])
         return f"模板出错：{exc}"
-    return f"已生成 {result.pages} 个页面（{day.isoformat()}，{result.audience}），用时 {result.seconds:.1f} 秒。"
+    return f"已生成 {result.pages} 个页面（{day.isoformat()}，{result.audience_label}），用时 {result.seconds:.1f} 秒。"
 
 
 def _problem_page(out: Path, title: str, problems: list[Problem], other: list[str]) -> None:
@@ -110,7 +114,7 @@ def serve(
     data_dir: Path,
     port: int = 8000,
     today: dt.date | None = None,
-    audience: Audience = Audience.PUBLIC,
+    audience: Audience | Scope = Audience.PUBLIC,
     templates: Path | None = None,
     cache: Path | None = None,
     say: Callable[[str], None] = print,
