@@ -272,6 +272,10 @@ def _year_files(
                 record["progress"] = [{"date": progress_day, "note": clause(rng) + "。"}]
             mid.append(dict(record))
             result = rng.choices([r for r, _ in OUTCOME_WEIGHTS], [w for _, w in OUTCOME_WEIGHTS])[0]
+            if result == "进行中" and (kind == "unit" or subject == members[0]["id"]):
+                # Units and their first members are the ones nominated for 表彰: they kept their commitments,
+                # so no nominee has an overdue one (the nominee check, E-NOMINEE).
+                result = "已完成"
             if result != "进行中":
                 outcome: dict[str, Any] = {"result": result, "date": max(publicized, min(deadline, dt.date(year, 12, 20)))}
                 if result != "已完成":
@@ -371,9 +375,11 @@ def _commendations(shape: Shape, i: int, year: int) -> list[tuple[str, str, byte
                 "title": ("优秀共产党员" if n % 4 == 1 else "优秀党务工作者") if member else "先进基层党组织",
                 "nominee": f"{uid(k)}-m001" if member else uid(k),
                 "nominated_by": uid(k),
+                "nominated": start - dt.timedelta(days=5),
                 "deeds": prose(rng, 80),
                 "publicity": {"start": start, "working_days": 5},
                 "status": "已表彰",
+                "decided": dt.date(year, 7, 1),  # 七一, after every window (at most 06-20 + 5 working days)
                 "decision": f"党委发〔{year}〕{rng.randint(10, 40)}号",
             }
         )

@@ -12,9 +12,9 @@ from sitekit import SITE, TODAY
 from cxzy_gen.records import models as m
 from cxzy_gen.records.dataset import Dataset
 from cxzy_gen.records.validate import load_dataset
+from cxzy_gen.records.workdays import WorkdayCalendar
 from cxzy_gen.site.derive import CommitmentStatus, Views, WindowStatus, derive, percent, publicity_window
 from cxzy_gen.site.scope import Scope
-from cxzy_gen.site.workdays import WorkdayCalendar
 
 A = m.Audience
 

@@ -22,6 +22,7 @@ from cxzy_gen.git.history import History
 from cxzy_gen.git.source import HistorySource
 from cxzy_gen.records import models as m
 from cxzy_gen.records.validate import load_dataset
+from cxzy_gen.site.scope import Scope
 
 END = dt.date(2025, 12, 31)
 
@@ -365,7 +366,7 @@ def test_the_cache_is_not_trusted_across_a_schema_change(board: Path, tmp_path: 
 
 @pytest.mark.parametrize(
     "change",
-    ["template", "date", "audience"],
+    ["template", "date", "audience", "unit"],
 )
 def test_the_build_stamp_is_not_trusted_across(change: str, board: Path, tmp_path: Path) -> None:
     b = Builds(board, tmp_path)
@@ -379,8 +380,11 @@ def test_the_build_stamp_is_not_trusted_across(change: str, board: Path, tmp_pat
         result = b.incremental(templates=templates)
     elif change == "date":
         result = b.incremental(today=END + dt.timedelta(days=1), templates=templates)
-    else:
-        result = b.incremental(audience=m.Audience.UNIT, templates=templates)
+    elif change == "audience":
+        result = b.incremental(audience=m.Audience.PARTY, templates=templates)
+    else:  # the same audience for another unit's board is another site
+        b.incremental(audience=Scope(m.Audience.UNIT, "u00001"), templates=templates)  # type: ignore[arg-type]
+        result = b.incremental(audience=Scope(m.Audience.UNIT, "u00002"), templates=templates)  # type: ignore[arg-type]
     assert not result.unchanged
 
 

@@ -11,8 +11,8 @@ from conftest import DataCopy
 from sitekit import SITE, copy_data, html, make_site, text_of
 
 from cxzy_gen.records import models as m
+from cxzy_gen.records.workdays import WorkdayCalendar
 from cxzy_gen.site.derive import derive
-from cxzy_gen.site.workdays import WorkdayCalendar
 
 XJ = WorkdayCalendar(region="新疆")
 NATIONAL = WorkdayCalendar()

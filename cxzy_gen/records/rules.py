@@ -529,7 +529,7 @@ def commendation_procedure(ds: Dataset) -> Iterator[Problem]:
     """推荐 → 公示 (at least the site's working days, objections each handled) → 表彰决定 (date and number).
 
     已表彰 is possible only once the window has ended, on or before the decision date, with every objection settled."""
-    from cxzy_gen.site.workdays import WorkdayCalendar
+    from cxzy_gen.records.workdays import WorkdayCalendar
 
     calendar = WorkdayCalendar.for_site(ds.site)
     least = ds.site.publicity_working_days
@@ -592,7 +592,7 @@ def commendation_day(h: m.Commendation) -> dt.date | None:
 
 @rule
 def nominees_qualify(ds: Dataset) -> Iterator[Problem]:
-    """评议 results are the basis for 评先: no nominee graded 基本合格/不合格 that year, none with an overdue commitment,
+    """评议 results are the basis for 评先: no nominee graded 基本合格/不合格 that year, none with an overdue commitment of that year,
     none from a unit whose 满意率 is below the site's threshold. Error or warning as site.yaml says."""
     rules = ds.site.commendation
     severity = Severity.ERROR if rules.nominee_checks == "error" else Severity.WARNING
@@ -626,7 +626,10 @@ def nominees_qualify(ds: Dataset) -> Iterator[Problem]:
             late = [
                 c
                 for c in by_subject.get(h.nominee, [])
-                if c.deadline < day and not (c.withdrawn and c.withdrawn.date <= day) and not (c.outcome and c.outcome.date <= day)
+                if c.proposed.year == h.year  # the year being judged, like the grade
+                and c.deadline < day
+                and not (c.withdrawn and c.withdrawn.date <= day)
+                and not (c.outcome and c.outcome.date <= day)
             ]
             if late:
                 titles = "、".join(f"「{c.title}」（时限 {c.deadline}）" for c in late[:3])

@@ -16,10 +16,10 @@ from typing import Any, Literal, TypeVar
 
 from cxzy_gen.records import models as m
 from cxzy_gen.records.dataset import Dataset
+from cxzy_gen.records.workdays import WorkdayCalendar
 from cxzy_gen.site import asof
 from cxzy_gen.site.notices import NomineeSource, Notice, build_notices
 from cxzy_gen.site.scope import Readers, Scope, check_scope, describe
-from cxzy_gen.site.workdays import WorkdayCalendar
 
 # ---------------------------------------------------------------- small values
 

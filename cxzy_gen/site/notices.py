@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from cxzy_gen.records import models as m
-from cxzy_gen.site.workdays import WorkdayCalendar
+from cxzy_gen.records.workdays import WorkdayCalendar
 
 
 def _year_month(value: str | None) -> str | None:

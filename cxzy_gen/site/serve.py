@@ -33,7 +33,9 @@ from cxzy_gen.site.write import write
 HOST = "127.0.0.1"
 
 
-def preview(data_dir: Path, out: Path, today: dt.date | None, audience: Audience | Scope, templates: Path | None, cache: Path | None = None) -> str:
+def preview(
+    data_dir: Path, out: Path, today: dt.date | None, audience: Audience | Scope, templates: Path | None, cache: Path | None = None
+) -> str:
     """Build the site into `out`, or, when that fails, a page saying why. Returns one line for the console.
 
     With a `cache`, files read clean before are not parsed again, and a change that leaves the inputs as they
