@@ -330,7 +330,10 @@ def _added_phrases(kind: str, items: list[RecordChange], names: Snapshot) -> lis
         parts = [f"{people} 人" if people else "", f"{orgs} 个党组织" if orgs else ""]
         windows = {window_text(c.snap.data.get("publicity")) for c in items}
         note = f"（{windows.pop()}）" if len(windows) == 1 and "" not in windows else ""
-        return [f"拟表彰名单新增 {'、'.join(p for p in parts if p)}{note}", *(nominee_record(c.snap, names) for c in items)]
+        return [
+            f"拟表彰名单新增 {'、'.join(p for p in parts if p)}{note}",
+            *(nominee_record(c.snap, names) for c in items if c.snap.data.get("nominee")),
+        ]
     return [f"新增{RECORD_KINDS[kind].name} {len(items)} 条"]
 
 

@@ -552,7 +552,7 @@ class Satisfaction(Tally):
     dissatisfied: Amount = Field(title="不满意")
 
     @property
-    def satisfied_votes(self) -> int:
+    def satisfied_votes(self) -> int | float:
         """The votes that count as satisfied for 满意率: 满意, 比较满意 and 基本满意 (not 不满意)."""
         return self.satisfied + self.fairly_satisfied + self.basically_satisfied
 

@@ -609,7 +609,7 @@ def nominees_qualify(ds: Dataset) -> Iterator[Problem]:
     for c in ds.commitments:
         by_subject.setdefault(c.subject, []).append(c)
     for h in ds.commendations:
-        if h.status is m.CommendationStatus.REVOKED:
+        if h.status is m.CommendationStatus.REVOKED or h.nominee is None:  # an outside nominee: no records here to judge by
             continue
         who = ds.members[h.nominee].name if h.nominee in ds.members else ds.units[h.nominee].name if h.nominee in ds.units else h.nominee
         found = graded.get((h.nominee, h.year))
@@ -618,7 +618,7 @@ def nominees_qualify(ds: Dataset) -> Iterator[Problem]:
                 h,
                 ("nominee",),
                 "E-NOMINEE",
-                f"{who} {h.year} 年民主评议等次为「{found[1].value}」（{found[0].source_file}），不能推荐为「{h.title.value}」",
+                f"{who} {h.year} 年民主评议等次为「{found[1].value}」（{found[0].source_file}），不能推荐为「{h.title}」",
                 severity,
             )
         day = commendation_day(h)
@@ -637,7 +637,7 @@ def nominees_qualify(ds: Dataset) -> Iterator[Problem]:
                     h,
                     ("nominee",),
                     "E-NOMINEE",
-                    f"{who} 有逾期未完成的承诺 {len(late)} 项：{titles}，不宜推荐为「{h.title.value}」",
+                    f"{who} 有逾期未完成的承诺 {len(late)} 项：{titles}，不宜推荐为「{h.title}」",
                     severity,
                 )
         unit = ds.unit_of(h.nominee)
@@ -665,16 +665,16 @@ def quotas_respected(ds: Dataset) -> Iterator[Problem]:
     quotas = ds.site.commendation.quotas
     if not quotas:
         return
-    groups: dict[tuple[str, int, m.HonourTitle], list[m.Commendation]] = {}
+    groups: dict[tuple[str, int, str], list[m.Commendation]] = {}
     for h in ds.commendations:
         if h.status is not m.CommendationStatus.REVOKED and h.title in quotas:
             groups.setdefault((h.awarding_unit or h.folder_unit, h.year, h.title), []).append(h)
     for (awarding, year, title), items in groups.items():
         if awarding not in ds.units:
             continue
-        quota = quotas[title]
+        quota = quotas[m.HonourTitle(title)]
         below = [uid for uid in ds.units if uid != awarding and _in_subtree(ds, uid, awarding)]
-        if title is m.HonourTitle.ORGANISATION:
+        if title == m.HonourTitle.ORGANISATION:
             base, what = len(below), "个下级党组织"
         else:
             covered = {awarding, *below}
@@ -690,5 +690,5 @@ def quotas_respected(ds: Dataset) -> Iterator[Problem]:
                 h,
                 ("title",),
                 "E-QUOTA",
-                f"{name} {year} 年推荐「{title.value}」{len(items)} 个，超出名额：最多 {allowed} 个{basis}（site.yaml 的 commendation.quotas）",
+                f"{name} {year} 年推荐「{title}」{len(items)} 个，超出名额：最多 {allowed} 个{basis}（site.yaml 的 commendation.quotas）",
             )
