@@ -177,7 +177,7 @@ REFUSED: dict[str, tuple[Edit, tuple[str, str, str]]] = {
     "a nominee swapped for someone from outside the data": (
         lambda r: r.replace(H, "    nominee: qy1-ma\n", "    external:\n      name: 马兰\n      unit: 兵团某公司党委\n"),
         (
-            f"data/{H}:29:5",
+            f"data/{H}:31:5",
             "E-ID-REUSED",
             "编号「shi-2011-h03」原来是表彰推荐（推荐对象「马丽」、表彰称号「优秀党务工作者」），"
             "现在成了表彰推荐（推荐对象「马兰（兵团某公司党委）」、表彰称号「优秀党务工作者」）：一个编号只能指一条记录"
