@@ -19,7 +19,7 @@ from cxzy_gen.dates import CHINA, today_in_china
 from cxzy_gen.git.source import HistorySource
 from cxzy_gen.problems import Problem
 from cxzy_gen.records.basics import MAX_YEAR, MIN_YEAR, Audience
-from cxzy_gen.site.scope import Scope
+from cxzy_gen.site.scope import Scope, ScopeError
 from cxzy_gen.site.write import MARKER, write
 
 if TYPE_CHECKING:
@@ -90,6 +90,8 @@ def build(
     `search` builds the Pagefind index into the output (skipped, with a warning, when the binary is not installed)."""
     started = time.perf_counter()
     scope = audience if isinstance(audience, Scope) else Scope(audience)
+    if scope.everything:
+        raise ScopeError("全部记录只供 cxzy audit 督查使用，不能生成公开栏：请指明公开范围")
     binary = pagefind_binary() if search else None
     stamp = _stamp(cache, data_dir, out, today, scope, templates, archive, binary) if cache is not None else None
     previous = stamp.previous() if stamp else None
@@ -251,7 +253,7 @@ def inspect(data_dir: Path, today: dt.date, year: int | None = None, unit: str |
     dataset, problems, summary = load_dataset(data_dir)
     if dataset is None:
         raise DataProblems(problems, summary)
-    return audit(derive(dataset, today, Audience.SPECIFIC), year, unit)
+    return audit(derive(dataset, today, Scope.office()), year, unit)
 
 
 def print_pdfs(

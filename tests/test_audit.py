@@ -17,11 +17,11 @@ The data set, as of 2011-07-15 (after 七一, before the year end):
                孙丙 by 周丁 of 乙连 (not on the line: gap), 赵甲 on 07-20 (after the date: does not count → gap).
                rectifications of the lian-a review: 06-30 整改中 → overdue 15 days; 08-10 未开始 → reminder in 26 days.
   appraisals:  lian-a 06-25, 赵甲 合格, 钱乙 优秀, 孙丙 优秀 → the phase appraisal complete; 2 优秀 of 3 > a third → gap.
-  honours:     孙丙 已表彰 after the window 06-13..06-19 → met.
+  honours:     孙丙 已表彰 on 06-20, after the window 06-13..06-19 → met.
 乙连党支部 lian-b (no secretary; 周丁 b-zhou)
   commitments: 周丁's (published on 07-20, after the date → not published), a withdrawn one (does not count);
                lian-b's own none → gap, 补课.
-  reviews, appraisals: none. honours: lian-b 先进基层党组织, window closed 06-07, still no decision 30 days later → gap.
+  reviews, appraisals: none. honours: lian-b 先进基层党组织, window 05-31..06-07 closed, still no decision 30 days later → gap.
 """
 
 from __future__ import annotations

@@ -120,7 +120,7 @@ def test_april_and_december_side_by_side(party: Path) -> None:
 
 def test_a_later_build_fills_the_december_column(tmp_path: Path) -> None:
     out = tmp_path / "public"
-    make_site(DATA, out, dt.date(2012, 1, 5), m.Audience.UNIT)
+    make_site(DATA, out, dt.date(2012, 1, 5), m.Audience.UNIT, unit="tuan")
     rows = {text_of(tr.find("th")): tr for tr in html(out / "inspection" / "snapshots" / "index.html").select("tbody tr")}
     cells = [text_of(td) for td in rows["乙连党支部"].find_all("td")]
     assert "尚未到督查日期" not in cells and len(cells) == 10

@@ -63,7 +63,8 @@ def test_a_workbook_with_a_merged_title_row_resaved_by_libreoffice(mini: DataCop
     ws.append(["一团一连 2011 年党员公开承诺"])
     ws.merge_cells("A1:F1")
     ws.append(["序号", "承诺人", "承诺事项", "提出日期", "完成时限", "承诺类别"])
-    ws.append([1, "孙秀英", "帮五户职工春灌", "2011年4月3日", "2011.5.30", "即时承诺"])
+    # Due after her 七一 award (2011-06-27): an open commitment due before it would make that nomination E-NOMINEE.
+    ws.append([1, "孙秀英", "帮五户职工春灌", "2011年4月3日", "2011.7.30", "即时承诺"])
     source = tmp_path / "承诺.xlsx"
     book.save(source)
     resaved = convert(source, "xlsx:Calc MS Excel 2007 XML", tmp_path / "lo")

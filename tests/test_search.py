@@ -24,7 +24,6 @@ from test_browser import CHROMIUM_ARGS, REQUIRED, _need
 from cxzy_gen.build import pagefind_binary
 from cxzy_gen.records import models as m
 from cxzy_gen.records.validate import load_dataset
-from cxzy_gen.site.derive import derive
 from cxzy_gen.site.search import spaced
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -158,10 +157,8 @@ def count(status: str) -> int:
 def test_a_public_index_holds_nothing_narrower(demo: Path) -> None:
     ds, _, _ = load_dataset(DEMO)
     assert ds is not None
-    everything = derive(ds, dt_today(), m.Audience.SPECIFIC)
-    narrower = {c.record.id for c in everything.commitments if c.record.level.rank > 0}
-    narrower |= {r.record.id for r in everything.reviews if r.record.level.rank > 0}
-    narrower |= {h.record.id for h in everything.commendations if h.record.level.rank > 0}
+    # Every record of the data narrower than 向社会公开, whoever its readers are (no one build shows them all).
+    narrower = {r.id for r in [*ds.commitments, *ds.reviews, *ds.commendations] if r.level.rank > 0}
     assert len(narrower) > 10
     urls = index_urls(demo)
     anchors = {url.split("#", 1)[1][2:] for url in urls if "#" in url}

@@ -127,7 +127,8 @@ def test_every_bad_row_is_reported_with_sheet_row_and_column_and_nothing_is_writ
         tmp_path / "承诺.xlsx",
         [
             ["承诺类别", "承诺主体", "承诺事项", "践诺措施", "提出日期", "完成时限", "公示方式"],
-            ["即时承诺", "孙秀英", "修好三台播种机", "利用休息时间检修", "2011-04-02", "2011/4/30", None],
+            # Due after 孙秀英's 七一 award (2011-06-27): an open commitment due before it would make her nomination E-NOMINEE.
+            ["即时承诺", "孙秀英", "修好三台播种机", "利用休息时间检修", "2011-04-02", "2011/7/30", None],
             ["即时承诺", "孙秀英", "帮五户职工春灌", None, "2011年4月3日", "2011.3.1", None],
             ["临时承诺", "钱多多", "整理党员活动室", None, "四月", "2011-05-01", "黑板"],
         ],

@@ -627,7 +627,7 @@ def nominees_qualify(ds: Dataset) -> Iterator[Problem]:
                 c
                 for c in by_subject.get(h.nominee, [])
                 if c.proposed.year == h.year  # the year being judged, like the grade
-                and c.deadline < day
+                and c.proposed <= c.deadline < day  # a deadline before its proposal is E-DATE's finding, not a late commitment
                 and not (c.withdrawn and c.withdrawn.date <= day)
                 and not (c.outcome and c.outcome.date <= day)
             ]

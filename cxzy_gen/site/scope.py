@@ -30,11 +30,21 @@ class Scope:
     audience: m.Audience = m.Audience.PUBLIC
     unit: str | None = None
     to: tuple[str, ...] = ()
+    # The campaign office's own view for `cxzy audit`: every record counts, whatever its audience. Never a site
+    # build (no one board is for every reader); only `office()` makes it.
+    everything: bool = False
+
+    @classmethod
+    def office(cls) -> Scope:
+        """The campaign office (创先争优活动办公室) inspecting every unit: it sees every record, whatever its audience."""
+        return cls(m.Audience.SPECIFIC, everything=True)
 
 
 def check_scope(scope: Scope, ds: Dataset) -> None:
     """Raise ScopeError unless the scope names what its audience needs, and only ids the data has."""
     a = scope.audience
+    if scope.everything:
+        return
     if a is m.Audience.UNIT and scope.unit is None:
         raise ScopeError("「本单位公开」要用 --unit 指明是哪个单位的公开栏")
     if a is m.Audience.SPECIFIC and not scope.to:
@@ -53,6 +63,8 @@ def check_scope(scope: Scope, ds: Dataset) -> None:
 def describe(scope: Scope, names: dict[str, str]) -> str:
     """The audience as the page says it: 「本单位公开（一团一连党支部）」. `names` are the units and members the build
     shows; one it does not show is named by its id, so a name never reaches a page through the audience line."""
+    if scope.everything:
+        return "全部记录（活动办公室督查用，不对外公开）"
     if scope.audience is m.Audience.UNIT and scope.unit:
         return f"{scope.audience.value}（{names.get(scope.unit, scope.unit)}）"
     if scope.audience is m.Audience.SPECIFIC:
@@ -76,7 +88,7 @@ class Readers:
 
     def may_see(self, level: m.Audience, unit: str, audience_to: list[str] | tuple[str, ...] = ()) -> bool:
         a = self.scope.audience
-        if level is m.Audience.PUBLIC:
+        if level is m.Audience.PUBLIC or self.scope.everything:
             return True
         if level is m.Audience.PARTY:
             return a.rank >= m.Audience.PARTY.rank
