@@ -260,25 +260,29 @@ def print_pdfs(
     data_dir: Path,
     out: Path,
     today: dt.date,
-    audience: Audience,
+    audience: Audience | Scope,
     templates: Path | None = None,
     unit: str | None = None,
     kind: str | None = None,
     printed_on: dt.date | None = None,
 ) -> list[Path]:
-    """`cxzy pdf`: build the site in a temporary folder, then print its sheets (of one unit, of one kind) into `out`."""
+    """`cxzy pdf`: build the site in a temporary folder, then print its sheets (of one unit, of one kind) into `out`.
+    Raises ScopeError as `build` does."""
     from cxzy_gen.records.validate import load_dataset
     from cxzy_gen.site.derive import derive
     from cxzy_gen.site.pdf import PrintError, Sheet, print_sheets
     from cxzy_gen.site.plan import plan, print_targets
     from cxzy_gen.site.render import environment, render
 
+    scope = audience if isinstance(audience, Scope) else Scope(audience)
+    if scope.everything:
+        raise ScopeError("全部记录只供 cxzy audit 督查使用，不能打印张贴：请指明公开范围")
     dataset, problems, summary = load_dataset(data_dir)
     if dataset is None:
         raise DataProblems(problems, summary)
-    views = derive(dataset, today, audience)
+    views = derive(dataset, today, scope)
     if unit is not None and unit not in views.units:
-        raise PrintError(f"没有编号为 {unit} 的党组织（或它不在「{audience}」的范围内）")
+        raise PrintError(f"没有编号为 {unit} 的党组织（或它不在「{views.audience_label}」的范围内）")
     sheets = [Sheet(k, u, url, level.value) for k, u, url, level in print_targets(views) if unit in (None, u) and kind in (None, k)]
     if not sheets:
         raise PrintError("没有可打印的内容（提示：换一个 --kind，或去掉 --unit）")

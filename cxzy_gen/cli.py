@@ -398,30 +398,38 @@ def build_command(
 
 @main.command()
 @_site_options
-@click.option("--unit", metavar="ID", help="只打印这个党组织的（它发布的公示、它的承诺公示表、点评意见表、评议结果）")
 @click.option("--kind", type=click.Choice(["公示", "承诺公示表", "点评意见表", "评议结果", "光荣榜"]), help="只打印这一种")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="PDF 文件写到这个目录")
 def pdf(
     data_dir: Path,
     today: dt.datetime | None,
     audience: str,
+    unit: str | None,
+    to: tuple[str, ...],
     templates: Path | None,
     cache_dir: Path,
     no_cache: bool,
-    unit: str | None,
     kind: str | None,
     out: Path,
 ) -> None:
-    """把公示通知和张贴用的表（A4）打印成 PDF：用无界面的 Chromium 按打印样式输出，带页码、打印日期和公开范围。"""
-    from cxzy_gen.build import DataProblems, print_pdfs, site_templates
-    from cxzy_gen.site.pdf import PrintError
+    """把公示通知和张贴用的表（A4）打印成 PDF：用无界面的 Chromium 按打印样式输出，带页码、打印日期和公开范围。
 
-    day, level = _site_args(data_dir, today, audience)
+    --unit 只打印这个党组织的（它发布的公示、它的承诺公示表、点评意见表、评议结果）；「本单位公开」时它也是哪个单位的公开栏。"""
+    from cxzy_gen.build import DataProblems, print_pdfs, site_templates
+    from cxzy_gen.records.models import Audience
+    from cxzy_gen.site.pdf import PrintError
+    from cxzy_gen.site.scope import ScopeError
+
+    # On a 本单位公开 or 特定对象公开 sheet --unit is also the board's unit; on a wider one it only picks the sheets.
+    board = unit if Audience(AUDIENCE_NAMES.get(audience, audience)).rank >= Audience.UNIT.rank else None
+    day, scope = _site_args(data_dir, today, audience, board, to)
     try:
-        written = print_pdfs(data_dir, out, day, level, site_templates(templates), unit, kind)  # type: ignore[arg-type]
+        written = print_pdfs(data_dir, out, day, scope, site_templates(templates), unit, kind)  # type: ignore[arg-type]
     except DataProblems as exc:
         click.echo(format_problems(exc.problems, "text"), err=True)
         raise SystemExit(1) from None
+    except ScopeError as exc:
+        raise click.UsageError(str(exc)) from exc
     except PrintError as exc:
         raise click.ClickException(str(exc)) from exc
     for path in written:

@@ -195,3 +195,16 @@ def test_the_demo_honour_roll_prints_with_its_photos(tmp_path: Path) -> None:
     assert [(row[0], row[3], row[4]) for row in images] == [("1", "480", "360")] * 3, listing
     pages, text = pages_and_text(roll)
     assert "师机关第二党支部" in text and text.count("公开范围：向社会公开") == 1 + pages
+
+
+def test_a_units_own_board_needs_its_unit(tmp_path: Path) -> None:
+    # 本单位公开 needs the board's unit: --unit says it (and picks that unit's sheets), as in cxzy build.
+    refused = CliRunner().invoke(
+        main, ["pdf", "--data", str(SITE), "--today", "2011-06-28", "--audience", "本单位公开", "--out", str(tmp_path)]
+    )
+    assert refused.exit_code == 2 and "--unit" in refused.output and "Traceback" not in refused.output
+    written = pdf(SITE, tmp_path / "pdf", "--audience", "本单位公开", "--unit", "shequ-1")
+    assert written and all(p.name.startswith("shequ-1-") for p in written)
+    for path in written:
+        _, text = pages_and_text(path)
+        assert "城区第一社区" in text and "特定对象公开" not in text, path.name
