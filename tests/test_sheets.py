@@ -383,9 +383,10 @@ def progress_book(path: Path, main: list[list[object]], progress: list[list[obje
     return path
 
 
+# Due after 孙秀英's 七一 award (2011-06-27): an open commitment due before it would make her nomination E-NOMINEE.
 MAIN = [
     ["编号", "承诺类别", "承诺主体", "承诺事项", "提出日期", "完成时限"],
-    [None, "即时承诺", "孙秀英", "修好三台播种机", "2011-04-02", "2011/4/30"],
+    [None, "即时承诺", "孙秀英", "修好三台播种机", "2011-04-02", "2011/7/30"],
 ]
 
 
@@ -399,7 +400,7 @@ def test_a_list_sheet_keyed_by_id_or_row_number(mini: DataCopy, tmp_path: Path) 
     assert result.ok, [p.as_text() for p in result.problems]
     text = mini.text(C)
     assert (
-        "    title: 修好三台播种机\n    proposed: 2011-04-02\n    deadline: 2011-04-30\n    progress:\n"
+        "    title: 修好三台播种机\n    proposed: 2011-04-02\n    deadline: 2011-07-30\n    progress:\n"
         "      - date: 2011-04-10\n        note: 修好第一台\n      - date: 2011-04-20\n        note: 修好第二、三台\n" in text
     )
     assert mini.problems() == []
