@@ -315,6 +315,8 @@ def _site_args(data_dir: Path, today: dt.datetime | None, audience: str, unit: s
     level = Audience(AUDIENCE_NAMES.get(audience, audience))
     if level is Audience.UNIT and not unit:
         raise click.UsageError("「本单位公开」要用 --unit 指明是哪个单位的公开栏")
+    if level is Audience.SPECIFIC and not to and unit:
+        to = (unit,)  # a unit's own board for 特定对象公开: what is addressed to that unit
     if level is Audience.SPECIFIC and not to:
         raise click.UsageError("「特定对象公开」要用 --to 指明公开对象（单位或党员编号）")
     return day, Scope(level, unit, tuple(to))

@@ -54,6 +54,14 @@ def test_a_units_board_from_the_command_line(tmp_path: Path) -> None:
     assert text_of(banner).startswith("本单位公开（城区第一社区党支部（本单位公开））：本页内容只在此范围内公开")
 
 
+def test_a_units_board_for_specific_readers_defaults_its_readers_to_that_unit(tmp_path: Path) -> None:
+    out = tmp_path / "public"
+    args = ["build", "--data", str(SITE), "--out", str(out), "--today", "2011-06-28", "--audience", "specific", "--unit", "shequ-1"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert "公开范围：特定对象公开（城区第一社区党支部（本单位公开），城区第一社区党支部（本单位公开）公开栏）" in result.output
+
+
 # ---------------------------------------------------------------- one unit's board holds only its own restricted records
 
 
