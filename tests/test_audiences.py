@@ -171,16 +171,24 @@ def test_grades_and_revocation_reasons_are_party_only_unless_the_record_says_oth
 """,
         encoding="utf-8",
     )
+    # The votes per grade tell the grade: they are as protected as the grade itself.
+    a = data / "units/lian-1/2011/appraisals.yaml"
+    a.write_text(
+        a.read_text(encoding="utf-8").replace(
+            "    grade: 优秀\n", "    grade: 优秀\n    grade_votes: {excellent: 9, qualified: 6, basic: 1, unqualified: 0}\n"
+        ),
+        encoding="utf-8",
+    )
     public, party = tmp_path / "public", tmp_path / "party"
     make_site(data, public, audience=A.PUBLIC)
     make_site(data, party, audience=A.PARTY)
     assert "优秀" not in text_of(html(public / "members/lian1-sun/index.html").find(id="appraisals-h").parent)
-    assert "民主评议等次" not in _all_text(public)
+    assert "民主评议等次" not in _all_text(public) and "基本合格" not in _all_text(public)
     assert "撤销原因之一二三" not in _all_text(public)
     assert "民主评议等次：2011 年 优秀" in text_of(html(party / "members/lian1-sun/index.html"))
+    assert "民主评议等次（票数）（共 16 票）" in text_of(html(party / "members/lian1-sun/index.html"))
     assert "撤销原因之一二三" in _all_text(party)
     # A record may say its grade is public.
-    a = data / "units/lian-1/2011/appraisals.yaml"
     a.write_text(
         a.read_text(encoding="utf-8").replace("    grade: 优秀\n", "    grade: 优秀\n    grade_audience: 向社会公开\n"), encoding="utf-8"
     )

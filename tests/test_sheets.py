@@ -197,7 +197,7 @@ def test_cli_partial_writes_the_good_rows_and_still_fails(mini: DataCopy, tmp_pa
         tmp_path / "承诺.xlsx",
         [
             ["承诺类别", "承诺主体", "承诺事项", "提出日期", "完成时限"],
-            ["即时承诺", "孙秀英", "修好三台播种机", "2011-04-02", "2011/4/30"],
+            ["即时承诺", "孙秀英", "修好三台播种机", "2011-04-02", "2011/7/30"],  # due after her award: no E-NOMINEE
             ["即时承诺", "孙秀英", "帮五户职工春灌", "2011年4月3日", "2011.3.1"],
         ],
     )

@@ -177,7 +177,8 @@ def test_unit_page_reads_for_the_public(site: Path) -> None:
     assert forms == ["点评意见表 · 一团一连党支部"]  # only the unit's own form is shown in full here
     short = reviews.find_all("table")[-1]
     [row] = rows(short)
-    assert row["被点评党员"] == "孙秀英" and row["点评意见表"] == "查看 孙秀英的点评意见表"
+    # The fixture's reviews are 党内公开: the row says so, as every record narrower than 向社会公开 does.
+    assert row["被点评党员"] == "孙秀英 党内公开" and row["点评意见表"] == "查看 孙秀英的点评意见表"
     [link] = short.select('a[href*="#r-"]')
     target, anchor = link["href"].split("#")
     member = html((site / "units/lian-1" / target).resolve())

@@ -98,7 +98,7 @@ def test_fewer_than_five_is_flagged_and_the_site_shows_only_the_total(mini: Data
     assert "只有 3 人参评（少于 5 人）：公开栏只公布参评人数，不公布分项票数" in result.output
     ds, _, _ = load_dataset(mini.root)
     assert ds is not None
-    views = derive(ds, dt.date(2011, 12, 20))
+    views = derive(ds, dt.date(2011, 12, 20), m.Audience.PARTY)
     (view,) = [v for v in views.appraisals if v.record.target == "lian1-zhou"]
     assert view.withheld and view.dimensions == [] and view.satisfaction is None
 
@@ -161,7 +161,7 @@ def test_grades_are_counted_per_member_from_a_branch_sheet(mini: DataCopy, tmp_p
     assert mini.problems() == []
     ds, _, _ = load_dataset(mini.root)
     assert ds is not None
-    views = derive(ds, dt.date(2011, 12, 20))
+    views = derive(ds, dt.date(2011, 12, 20), m.Audience.PARTY)
     (view,) = [v for v in views.appraisals if v.record.id == sun.record["id"]]
     (grades,) = [t for t in view.dimensions if t.title == "民主评议等次（票数）"]
     assert [(s.label, s.count) for s in grades.shares] == [("优秀", 1), ("合格", 3), ("基本合格", 1), ("不合格", 0)]
@@ -216,7 +216,7 @@ def test_grade_votes_must_add_up_and_fewer_than_five_show_only_the_total(mini: D
     assert "只有 3 人参评（少于 5 人）" in result.output
     ds, _, _ = load_dataset(mini.root)
     assert ds is not None
-    (view,) = [v for v in derive(ds, dt.date(2011, 12, 20)).appraisals if v.record.grade_votes is not None]
+    (view,) = [v for v in derive(ds, dt.date(2011, 12, 20), m.Audience.PARTY).appraisals if v.record.grade_votes is not None]
     assert view.withheld and view.dimensions == []
     text = mini.text(A)
     mini.write(A, text.replace("      excellent: 2\n", "      excellent: 3\n"))
@@ -233,7 +233,7 @@ def test_on_the_built_site_the_grade_votes_show_from_five_respondents_only(mini:
     few = tally(three, "lian1-zhou", dt.date(2011, 12, 11), "会议", mini.root)
     assert many.ok and few.ok
     out = tmp_path / "public"
-    make_site(mini.root, out, dt.date(2011, 12, 20), m.Audience.SPECIFIC)
+    make_site(mini.root, out, dt.date(2011, 12, 20), m.Audience.PARTY)  # grades and their votes are 党内公开 by default
     page = html(out / "members" / "lian1-zhou" / "index.html")
     shown = page.select_one(f"#a-{many.record['id']}")
     (table,) = [t for t in shown.select("table") if "民主评议等次（票数）" in text_of(t.caption)]

@@ -624,7 +624,7 @@ class Appraisal(Withdrawable):
     )
     opinions: OpinionCounts | None = Field(None, title="意见建议")
     grade_audience: Audience | None = Field(
-        None, title="等次公开范围", description="个人的民主评议等次默认只在党内公开；经研究决定可以更宽时在这里写明"
+        None, title="等次公开范围", description="个人的民主评议等次（和各等次的票数）默认只在党内公开；经研究决定可以更宽时在这里写明"
     )
     summary: Markdown | None = Field(None, title="评议结果")
 

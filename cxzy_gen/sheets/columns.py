@@ -406,6 +406,7 @@ APPRAISALS = SheetKind(
             for c in _tally_columns(_A, f"five_good.{name}", info.title or name, m.Satisfaction)
         ),
         col(_A, "grade", "choice", "民主评议等次", aliases=("评议等次", "等次"), note="只评党员；预备党员不评等次", width=10),
+        col(_A, "grade_audience", "choice", "等次公开范围", note="不填则只在党内公开（保护个人）；经研究决定可以更宽时填", width=12),
         *_tally_columns(
             _A, "grade_votes", "等次票数", m.GradeTally, unknown=False, note="民主评议党员时每个等次得到的票数；只评党员，预备党员不填"
         ),
@@ -465,6 +466,14 @@ COMMENDATIONS = SheetKind(
         col(_H, "decision", "text", "表彰决定文号", width=18),
         col(_H, "revoked_on", "date", "撤销日期", note="「撤销」要填", width=12),
         col(_H, "revoked_reason", "text", "撤销原因", width=20),
+        col(
+            _H,
+            "revoked_reason_audience",
+            "choice",
+            "撤销原因公开范围",
+            note="不填则只在党内公开（保护个人）；经研究决定可以更宽时填",
+            width=12,
+        ),
         *_audience(_H),
     ),
     (

@@ -471,8 +471,9 @@ class _Visibility:
     def redact(self, record: R) -> R:
         """The record without the fields and names this build's readers may not see."""
         changes: dict[str, Any] = {}
-        if isinstance(record, m.Appraisal) and record.grade is not None and not self.readers.field(record, record.grade_audience):
-            changes["grade"] = None
+        if isinstance(record, m.Appraisal) and not self.readers.field(record, record.grade_audience):
+            # The votes per grade tell the grade: they go with it.
+            changes.update({key: None for key in ("grade", "grade_votes") if getattr(record, key) is not None})
         if (
             isinstance(record, m.Commendation)
             and record.revoked_reason is not None
