@@ -6,6 +6,7 @@ reached the user.
 
 from __future__ import annotations
 
+import ctypes
 import datetime as dt
 import errno
 import http.client
@@ -293,3 +294,63 @@ def test_serve_answers_odd_paths_without_a_traceback(
     assert _request(port, path, f"127.0.0.1:{port}") in (404, 414)
     assert _request(port, "/", f"127.0.0.1:{port}") == 200
     assert "Traceback" not in capfd.readouterr().err
+
+
+# ---------------------------------------------------------------- the swap without renameat2
+
+
+class _NoExchange:
+    """A C library whose renameat2 answers as an old kernel or a file system without RENAME_EXCHANGE does."""
+
+    def __init__(self, err: int) -> None:
+        self.err, self.calls = err, 0
+
+    def renameat2(self, *_: object) -> int:
+        self.calls += 1
+        ctypes.set_errno(self.err)
+        return -1
+
+
+@pytest.mark.parametrize("err", [errno.ENOSYS, errno.EINVAL, errno.ENOTSUP], ids=["ENOSYS", "EINVAL", "ENOTSUP"])
+def test_without_the_atomic_exchange_the_site_is_still_replaced_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, err: int) -> None:
+    libc = _NoExchange(err)
+    monkeypatch.setattr(w.ctypes, "CDLL", lambda *a, **k: libc)
+    out = tmp_path / "public"
+    w.write([("index.html", b"old"), ("units/gone/index.html", b"old")], out)
+    w.write([("index.html", b"new"), ("units/kept/index.html", b"new")], out)
+    assert libc.calls == 1  # the exchange was tried, refused, and the rename way taken
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()) == sorted(
+        ["index.html", "units/kept/index.html", w.MARKER]
+    )
+    assert (out / "index.html").read_bytes() == b"new"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["public"]  # no .public-old-*/-new-* left beside it
+
+
+def test_without_renameat2_at_all_the_site_is_still_replaced_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(w.ctypes, "CDLL", lambda *a, **k: object())  # a C library without renameat2 (old glibc, musl)
+    out = tmp_path / "public"
+    w.write([("index.html", b"old"), ("units/gone/index.html", b"old")], out)
+    w.write([("index.html", b"new")], out)
+    assert (out / "index.html").read_bytes() == b"new" and not (out / "units").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["public"]
+
+
+def test_without_the_exchange_a_failed_rename_puts_the_previous_site_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(w.ctypes, "CDLL", lambda *a, **k: _NoExchange(errno.ENOSYS))
+    out = tmp_path / "public"
+    w.write([("index.html", b"old"), ("units/y/index.html", b"old")], out)
+    real = os.rename
+
+    def rename(src: object, dst: object) -> None:
+        if Path(str(dst)) == out and ".public-new-" in str(src):  # the new site moving in fails
+            raise OSError(errno.EIO, "Input/output error", str(dst))
+        real(src, dst)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(w.os, "rename", rename)
+    with pytest.raises(OSError):
+        w.write([("index.html", b"new")], out)
+    monkeypatch.setattr(w.os, "rename", real)
+    assert (out / "index.html").read_bytes() == b"old" and (out / "units/y/index.html").read_bytes() == b"old"
+    assert (out / w.MARKER).is_file()
+    w.write([("index.html", b"next")], out)  # the next build cleans what the failed one left
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["public"]

@@ -12,6 +12,7 @@ import pytest
 from sitekit import SITE, copy_data, html, make_site, text_of
 
 from cxzy_gen.records import models as m
+from cxzy_gen.site import plan
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "cxzy_gen" / "site" / "templates"
 
@@ -73,10 +74,14 @@ def test_a_revoked_commendation_reads_the_same_everywhere(
 
 def test_templates_compare_no_status_words_and_spell_no_paths() -> None:
     literal_status = re.compile(r"(?:status|state)[\w.]*\s*[=!]=\s*[\"'][^\"']*[\u4e00-\u9fff]")
-    hard_path = re.compile(r"href\(\s*[\"']")
+    # A path the planner decides, spelled in a template: href("…"), or a folder of the site written out.
+    urls = [url for url in vars(plan).values() if isinstance(url, str) and "/" in url and " " not in url]
+    urls += [plan.unit_url("x"), plan.member_url("x"), plan.year_url(2011), plan.sheet_url("x", "commitments"), plan.inspection_url("x")]
+    folders = "|".join(sorted({url.split("/", 1)[0] for url in urls} - {""}))
+    hard_path = re.compile(rf"href\(\s*[\"']|(?<![\w./-])(?:{folders})/")
     found = [
         f"{path.name}:{n}"
-        for path in sorted(TEMPLATES.glob("*.html"))
+        for path in sorted([*TEMPLATES.glob("*.html"), *TEMPLATES.glob("*.xml")])
         for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
         if literal_status.search(line) or hard_path.search(line)
     ]

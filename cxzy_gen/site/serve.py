@@ -26,6 +26,7 @@ from cxzy_gen.build import DataProblems, build, build_date
 from cxzy_gen.git.history import History
 from cxzy_gen.problems import Problem
 from cxzy_gen.records.models import Audience
+from cxzy_gen.site.plan import CSS
 from cxzy_gen.site.render import environment
 from cxzy_gen.site.scope import Scope, ScopeError
 from cxzy_gen.site.write import write
@@ -60,9 +61,9 @@ def preview(
 
 def _problem_page(out: Path, title: str, problems: list[Problem], other: list[str]) -> None:
     env = environment()
-    page = env.get_template("problems.html").render(title=title, problems=sorted(problems, key=Problem.sort_key), other=other)
+    page = env.get_template("problems.html").render(title=title, problems=sorted(problems, key=Problem.sort_key), other=other, css=CSS)
     css, _, _ = env.loader.get_source(env, "static/site.css")  # type: ignore[union-attr]
-    write([("index.html", page.encode("utf-8")), ("assets/site.css", css.encode("utf-8"))], out)
+    write([("index.html", page.encode("utf-8")), (CSS, css.encode("utf-8"))], out)
 
 
 def _interrupt(signum: int, frame: Any) -> None:
