@@ -4,6 +4,7 @@ defaults for grades and revocation reasons, and the audience mark on screen and 
 from __future__ import annotations
 
 import datetime as dt
+import gzip
 import shutil
 from pathlib import Path
 
@@ -139,6 +140,47 @@ def test_a_public_review_does_not_print_a_reviewer_who_is_not_public(tmp_path: P
     party = tmp_path / "party"
     make_site(data, party, audience=A.PARTY)
     assert "钱内部" in text_of(html(party / "members/lian1-sun/index.html").find(id="r-r-member"))
+
+
+def _every_byte(out: Path) -> str:
+    """Every file of a build as text: pages, feed, sitemap, scripts, JSON and the search index's gzip'd fragments."""
+    parts = []
+    for path in sorted(p for p in out.rglob("*") if p.is_file()):
+        raw = path.read_bytes()
+        if path.suffix.startswith(".pf_"):
+            raw = gzip.decompress(raw)
+        parts.append(raw.decode("utf-8", errors="replace"))
+    return "\n".join(parts)
+
+
+HIDDEN_NAME_PLACES = {
+    # 钱内部 (lian1-qian) is 党内公开: whichever field of a public record names them, as an id or as text.
+    "reviewer by id": (
+        "reviewer: {name: 张永福, title: 一团党委书记, member: t1-zhang}",
+        "reviewer: {name: 钱内部, title: 副书记, member: lian1-qian}",
+    ),
+    "reviewer by name": ("reviewer: {name: 张永福, title: 一团党委书记, member: t1-zhang}", "reviewer: {name: 钱内部, title: 副书记}"),
+    "signature": ("signature: {by: 张永福, date: 2011-06-10}", "signature: {by: 钱内部, date: 2011-06-10}"),
+    "rectification verified by": ("verified_by: 团党委组织科}", "verified_by: 钱内部}"),
+}
+
+
+@pytest.mark.parametrize("place", list(HIDDEN_NAME_PLACES))
+def test_a_hidden_members_name_is_in_no_file_of_a_public_build(tmp_path: Path, place: str) -> None:
+    data = copy_data(SITE, tmp_path / "data")
+    reviews = data / "units/lian-1/2011/reviews.yaml"
+    old, new = HIDDEN_NAME_PLACES[place]
+    text = reviews.read_text(encoding="utf-8").replace("audience: 党内公开\n", "audience: 向社会公开\n", 1)
+    assert old in text
+    reviews.write_text(text.replace(old, new), encoding="utf-8")
+    out = tmp_path / "public"
+    make_site(data, out, audience=A.PUBLIC)
+    everything = _every_byte(out)
+    assert "r-unit" in everything and "钱内部" not in everything, place
+    # Not vacuous: a party build, where 钱内部 may be seen, names them on the unit's page.
+    party = tmp_path / "party"
+    make_site(data, party, audience=A.PARTY, search=False)
+    assert "钱内部" in text_of(html(party / "units/lian-1/index.html").find("main")), place
 
 
 def test_audience_to_never_prints_a_hidden_readers_name(tmp_path: Path) -> None:

@@ -481,12 +481,18 @@ class _Visibility:
         ):
             changes["revoked_reason"] = None
         if isinstance(record, m.Review):
+            # Every name a review carries: its reviewer (by id or as text), who signed, who verified a rectification.
             who = record.reviewer
             hidden = (who.member is not None and who.member not in self.refs) or (who.member is None and who.name in self.hidden_names)
             if hidden:
                 changes["reviewer"] = who.model_copy(update={"name": WITHHELD, "member": None})
-                if record.signature is not None and record.signature.by == who.name:
-                    changes["signature"] = record.signature.model_copy(update={"by": WITHHELD})
+            if record.signature is not None and (record.signature.by in self.hidden_names or (hidden and record.signature.by == who.name)):
+                changes["signature"] = record.signature.model_copy(update={"by": WITHHELD})
+            if any(x.verified_by in self.hidden_names for x in record.rectifications):
+                changes["rectifications"] = [
+                    x.model_copy(update={"verified_by": WITHHELD}) if x.verified_by in self.hidden_names else x
+                    for x in record.rectifications
+                ]
         return record.model_copy(update=changes) if changes else record
 
 
