@@ -30,6 +30,7 @@ import csv
 import datetime as dt
 import io
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -38,7 +39,7 @@ from click.testing import CliRunner
 from cxzy_gen.build import inspect
 from cxzy_gen.cli import main
 from cxzy_gen.records import models as m
-from cxzy_gen.site.audit import Audit, Check, MilestoneState, _has_result
+from cxzy_gen.site.audit import Audit, Check, MilestoneState, State, _has_result
 from cxzy_gen.site.audit_report import as_csv, as_json, as_text, as_xlsx, header
 
 DATA = Path(__file__).resolve().parent / "fixtures" / "audit"
@@ -351,3 +352,41 @@ def test_grade_votes_or_the_five_good_alone_are_a_result() -> None:
     item = m.Satisfaction(satisfied=4, fairly_satisfied=2, basically_satisfied=0, dissatisfied=0)
     assert _has_result(base.model_copy(update={"five_good": m.FiveGoodTallies(leadership=item)}))
     assert not _has_result(base.model_copy(update={"five_good": m.FiveGoodTallies()}))
+
+
+def test_nomination_quotas_from_site_yaml_are_counted_per_awarding_unit(tmp_path: Path) -> None:
+    """site.yaml's quotas, counted by hand: tuan awards all three nominations; its subtree has 6 members and 2 units
+    below. 优秀共产党员 at most 1 (20 % of 6 is 2, but max 1): 孙丙 counts, 钱乙's revoked nomination does not.
+    先进基层党组织 50 % of 2 units below = 1: 乙连. 优秀党务工作者 has no quota: no item."""
+    data = tmp_path / "audit"
+    shutil.copytree(DATA, data)
+    site = data / "site.yaml"
+    site.write_text(
+        site.read_text(encoding="utf-8")
+        + "commendation:\n  quotas:\n    优秀共产党员: {max: 1, share: 20}\n    先进基层党组织: {share: 50}\n",
+        encoding="utf-8",
+    )
+    honours = data / "units/tuan/2011/commendations.yaml"
+    honours.write_text(
+        honours.read_text(encoding="utf-8")
+        + """  - id: h-qian
+    year: 2011
+    title: 优秀共产党员
+    nominee: a-qian
+    nominated_by: lian-a
+    deeds: 帮扶困难职工。
+    publicity: {start: 2011-06-01, end: 2011-06-08}
+    status: 撤销
+    revoked_on: 2011-06-10
+    revoked_reason: 本人申请退出。
+""",
+        encoding="utf-8",
+    )
+    report = inspect(data, TODAY)
+    quota = {uid: [(i.state, i.text) for i in ua.items if i.kind == "nomination-quota"] for uid, ua in report.units.items()}
+    assert quota == {
+        "tuan": [(State.OK, "推荐「优秀共产党员」1 个，名额 1 个"), (State.OK, "推荐「先进基层党组织」1 个，名额 1 个")],
+        "lian-a": [],
+        "lian-b": [],
+    }
+    assert "推荐名额 2/2" in as_text(report)

@@ -659,6 +659,13 @@ def nominees_qualify(ds: Dataset) -> Iterator[Problem]:
                     )
 
 
+def quota_allowed(quota: m.Quota, base: int) -> int | None:
+    """How many nominations a quota allows an awarding unit: `max`, or `share` % of `base` (its members, for the
+    个人 titles; its units below, for 先进基层党组织) rounded up, whichever is smaller; None when it sets neither."""
+    limits = [n for n in (quota.max, math.ceil(base * quota.share / 100) if quota.share is not None else None) if n is not None]
+    return min(limits) if limits else None
+
+
 @rule
 def quotas_respected(ds: Dataset) -> Iterator[Problem]:
     """名额: per awarding unit, year and title, no more nominations (not revoked) than site.yaml's quota."""
@@ -679,10 +686,9 @@ def quotas_respected(ds: Dataset) -> Iterator[Problem]:
         else:
             covered = {awarding, *below}
             base, what = sum(p.folder_unit in covered for p in ds.members.values()), "名党员"
-        limits = [n for n in (quota.max, math.ceil(base * quota.share / 100) if quota.share is not None else None) if n is not None]
-        if not limits or len(items) <= min(limits):
+        allowed = quota_allowed(quota, base)
+        if allowed is None or len(items) <= allowed:
             continue
-        allowed = min(limits)
         basis = f"（{base} {what}的 {quota.share:g}%）" if quota.share is not None and allowed != quota.max else ""
         name = ds.units[awarding].name
         for h in items[allowed:]:

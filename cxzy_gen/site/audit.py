@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from cxzy_gen.records import models as m
+from cxzy_gen.records.rules import quota_allowed
 from cxzy_gen.records.validate import Dataset
 from cxzy_gen.site.derive import (
     AppraisalView,
@@ -72,6 +73,7 @@ KINDS: dict[str, tuple[Check, str]] = {
     "member-year-end": (Check.APPRAISE, "党员年底评议"),
     "publicized": (Check.HONOUR, "表彰经公示并上光荣榜"),
     "quota": (Check.HONOUR, "评先比例"),
+    "nomination-quota": (Check.HONOUR, "推荐名额"),
 }
 
 
@@ -315,11 +317,12 @@ def audit(views: Views, year: int | None = None, unit: str | None = None) -> Aud
     scope = [unit] if unit is not None else list(views.roots)
     order = [uid for uid in views.units if unit is None or uid == unit or any(a.id == unit for a in views.units[uid].ancestors)]
 
+    quotas = _quota_items(views, year)
     units: dict[str, UnitAudit] = {}
     for uid in order:
         uv = views.units[uid]
         items = [*_commit_items(uv, facts, cal, today), *_review_items(uv, facts, views, cal, today)]
-        items += [*_appraise_items(uv, facts, cal, today), *_honour_items(uv, facts, today)]
+        items += [*_appraise_items(uv, facts, cal, today), *_honour_items(uv, facts, today), *quotas.get(uid, [])]
         checks = check_results(items)
         overdue = _overdue(uv, facts, today)
         units[uid] = UnitAudit(
@@ -505,6 +508,38 @@ def _honour_items(uv: UnitView, facts: _Facts, today: dt.date) -> list[Item]:
         text = f"民主评议优秀 {excellent} 人，参评党员 {len(graded)} 人" + ("，未超过三分之一" if within else "，超过三分之一")
         items.append(Item("quota", uv.ref, State.OK if within else State.GAP, text))
     return items
+
+
+def _quota_items(views: Views, year: int) -> dict[str, list[Item]]:
+    """名额 (site.yaml `commendation.quotas`): per awarding unit and title, its nominations of the year (not revoked)
+    against what the quota allows, counted as the validation rule counts them (`rules.quota_allowed`)."""
+    quotas = views.site.commendation.quotas
+    if not quotas:
+        return {}
+    members = {uid: len(uv.members) for uid, uv in views.units.items()}  # each unit with everything below it
+    units_below = dict.fromkeys(views.units, 0)
+    for uv in views.units.values():
+        for a in uv.ancestors:
+            if a.id in members:
+                members[a.id] += len(uv.members)
+                units_below[a.id] += 1
+    counts: dict[tuple[str, str], int] = defaultdict(int)
+    for h in views.commendations:
+        if h.year == year and h.state.key != "revoked" and h.awarding.id in views.units:
+            counts[(h.awarding.id, str(h.record.title))] += 1
+    found: dict[str, list[Item]] = defaultdict(list)
+    for (uid, title), n in sorted(counts.items()):
+        quota = quotas.get(m.HonourTitle(title)) if title in set(m.HonourTitle) else None
+        if quota is None:
+            continue
+        organisations = title == m.HonourTitle.ORGANISATION
+        allowed = quota_allowed(quota, units_below[uid] if organisations else members[uid])
+        if allowed is None:
+            continue
+        within = n <= allowed
+        text = f"推荐「{title}」{n} 个，名额 {allowed} 个" + ("" if within else "，超出名额")
+        found[uid].append(Item("nomination-quota", views.units[uid].ref, State.OK if within else State.GAP, text))
+    return found
 
 
 def _milestones(uv: UnitView, facts: _Facts, cal: Calendar, today: dt.date) -> list[Milestone]:
