@@ -201,12 +201,18 @@ def comment(forge: str, api: str, repo: str, request: int, body_file: Path, toke
     show_default=True,
     help="输出格式：markdown 供 CI 贴到修改请求上，text 文字，json 供程序读取",
 )
-def diff(base: str, data_dir: Path, fmt: str) -> None:
+@click.option(
+    "--audience",
+    type=click.Choice(["向社会公开", "党内公开", "public", "party"]),
+    help="说明贴到这一公开范围能看到的地方时用：更窄的记录不列出，不在这一范围的党员的姓名和编号换成「（不在本公开范围）」（默认列出全部）",
+)
+def diff(base: str, data_dir: Path, fmt: str, audience: str | None) -> None:
     """用业务语言说明本次修改：按单位列出新增、删除和改动的记录，以及每个字段的原值 → 新值。"""
     from cxzy_gen.git.diff import FORMATTERS, DiffError, diff_data
+    from cxzy_gen.records.basics import Audience
 
     try:
-        report = diff_data(data_dir, base)
+        report = diff_data(data_dir, base, Audience(AUDIENCE_NAMES.get(audience, audience)) if audience else None)
     except DiffError as exc:
         raise click.UsageError(str(exc)) from exc
     click.echo(FORMATTERS[fmt](report), nl=False)

@@ -279,3 +279,35 @@ def test_an_added_nominee_comes_with_their_record(repo: GitRepo) -> None:
     (unit,) = diff_data(Path("data"), "main").units
     assert unit.summary[1] == "推荐对象孙秀英（优秀共产党员）：承诺 1 项（已完成 1），领导点评 1 次，2011 年民主评议「优秀」"
     assert "推荐对象孙秀英" in format_markdown(diff_data(Path("data"), "main"))
+
+
+PARTY_MEMBER = """  - id: lian1-qian
+    name: 钱内部
+    post: 保管员
+    audience: 党内公开
+"""
+
+
+def test_for_a_public_audience_no_narrower_record_or_hidden_name_is_in_the_report(repo: GitRepo) -> None:
+    """A 党内公开 member is added, signs a public review and verifies its rectification; a 党内公开 commitment is added.
+    `--audience 向社会公开` lists the public review without the member's name or id, and not the party's commitment."""
+    repo.append("units/lian-1/members.yaml", PARTY_MEMBER)
+    repo.replace(REVIEWS, "audience: 党内公开\n", "audience: 向社会公开\n")
+    close_both_rectifications(repo)
+    repo.replace(REVIEWS, "        done: 2011-06-28\n", "        done: 2011-06-28\n        verified_by: 钱内部\n")
+    repo.append(COMMITMENTS, NEW_COMMITMENTS.replace("    deadline: 2011-08-31\n", "    deadline: 2011-08-31\n    audience: 党内公开\n", 1))
+    runner = CliRunner()
+    everything = runner.invoke(main, ["diff", "--base", "main", "--format", "json"])
+    assert everything.exit_code == 0 and "钱内部" in everything.output and "lian1-2011-c11" in everything.output
+    for fmt in ("text", "markdown", "json"):
+        public = runner.invoke(main, ["diff", "--base", "main", "--format", fmt, "--audience", "向社会公开"])
+        assert public.exit_code == 0, public.output
+        assert "钱内部" not in public.output and "lian1-qian" not in public.output, fmt
+        assert "lian1-2011-c11" not in public.output and "lian1-2011-c12" in public.output, fmt  # the public ones stay
+        assert "lian1-2011-r01" in public.output, fmt  # public now: new to the public's eyes
+    # The verifier's name is replaced in the record itself, not only cut off by a short rendering.
+    report = diff_data(Path("data"), "main", m.Audience.PUBLIC)
+    (review,) = [c for u in report.units for c in u.changes if c.id == "lian1-2011-r01"]
+    assert [x.get("verified_by") for x in review.snap.data["rectifications"]] == ["（不在本公开范围）", None]
+    party = runner.invoke(main, ["diff", "--base", "main", "--audience", "party"])
+    assert "钱内部" in party.output and "lian1-2011-c11" in party.output

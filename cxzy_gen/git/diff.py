@@ -8,7 +8,7 @@ import datetime as dt
 import json
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -449,13 +449,50 @@ def _tree_order(snap: Snapshot) -> list[str]:
     return list(order)
 
 
-def diff_data(data_dir: Path, base: str) -> Report:
-    """Describe the working tree's data folder against the data folder where it left `base` (the merge base)."""
+def diff_data(data_dir: Path, base: str, audience: m.Audience | None = None) -> Report:
+    """Describe the working tree's data folder against the data folder where it left `base` (the merge base).
+    With `audience` (向社会公开 or 党内公开) the report holds only what readers of that audience may see (`restrict`)."""
     try:
         pair = versions(data_dir, base)
     except GitError as exc:
         raise DiffError(str(exc)) from exc
-    return describe(pair.base, pair.head)
+    if audience is None:
+        return describe(pair.base, pair.head)
+    return describe(restrict(pair.base, audience), restrict(pair.head, audience))
+
+
+WITHHELD = "（不在本公开范围）"  # what the report prints in place of a name its readers may not see (as pages do)
+
+
+def restrict(snap: Snapshot, audience: m.Audience) -> Snapshot:
+    """The snapshot as readers of `audience` may see it, by the site's audience rule: records narrower than the
+    audience are left out (a member or record also with its unit folder), and every name or id of a member left
+    out is replaced wherever a shown record carries it as text (a reviewer, who signed, who verified)."""
+    default = m.Audience(snap.site.get("default_audience") or m.Audience.PUBLIC.value)
+
+    def level(r: RecordSnap) -> m.Audience:
+        doc = snap.documents.get(r.rel)
+        own = r.data.get("audience") or (doc.data.get("audience") if doc is not None and isinstance(doc.data, dict) else None)
+        try:
+            return m.Audience(own) if own else default
+        except ValueError:
+            return m.Audience.SPECIFIC  # an audience the model does not know: treated as the narrowest
+
+    units = {r.id for r in snap.records.values() if r.kind == "unit" and level(r).rank <= audience.rank}
+    shown = {key: r for key, r in snap.records.items() if level(r).rank <= audience.rank and (r.kind == "unit" or r.unit in units)}
+    hidden = {str(v) for key, r in snap.records.items() if key not in shown and r.kind == "member" for v in (r.id, r.data.get("name")) if v}
+
+    def scrub(value: Any) -> Any:
+        if isinstance(value, str):
+            return WITHHELD if value in hidden else value
+        if isinstance(value, dict):
+            return {k: scrub(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [scrub(v) for v in value]
+        return value
+
+    records = {key: replace(r, data=scrub(r.data)) if hidden else r for key, r in shown.items()}
+    return replace(snap, records=records)
 
 
 # ---------------------------------------------------------------- output formats
