@@ -73,7 +73,10 @@ def test_a_revoked_commendation_reads_the_same_everywhere(
 
 
 def test_templates_compare_no_status_words_and_spell_no_paths() -> None:
-    literal_status = re.compile(r"(?:status|state)[\w.]*\s*[=!]=\s*[\"'][^\"']*[\u4e00-\u9fff]")
+    literal_status = re.compile(
+        r"(?:status|state)[\w.]*\s*[=!]=\s*[\"'][^\"']*[\u4e00-\u9fff]"  # status == "公示中"
+        r"|[\"'][^\"'{}]*[\u4e00-\u9fff][^\"'{}]*[\"']\s+if\s+[\w.]*(?:status|state|resolved|done|overdue)"  # "已办结" if o.resolved
+    )
     # A path the planner decides, spelled in a template: href("…"), or a folder of the site written out.
     urls = [url for url in vars(plan).values() if isinstance(url, str) and "/" in url and " " not in url]
     urls += [plan.unit_url("x"), plan.member_url("x"), plan.year_url(2011), plan.sheet_url("x", "commitments"), plan.inspection_url("x")]

@@ -78,7 +78,12 @@ class ObjectionNote:
     received: dt.date
     summary: str
     handling: str | None
-    resolved: bool
+    resolved: bool  # as of the build date (asof): an objection settled later is still being handled
+
+    @property
+    def status_label(self) -> str:
+        """The objection's state as the notice says it: decided here, shown by the template as it is."""
+        return "已办结" if self.resolved else "办理中"
 
 
 @dataclass(frozen=True, slots=True)
