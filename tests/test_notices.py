@@ -7,7 +7,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from sitekit import DEMO, html, make_site, text_of
+from sitekit import DEMO, SITE, html, make_site, text_of
 
 from cxzy_gen.records import models as m
 from cxzy_gen.records.validate import load_dataset
@@ -107,3 +107,18 @@ def test_the_public_notice_page_counts_objections_but_does_not_quote_them(public
     assert "revoked" in revoked["class"] and "已取消" in text_of(revoked) and "一票否决" not in text_of(page)
     # The preamble counts only the nominations still standing.
     assert "先进基层党组织1个" in text_of(notice.find(class_="preamble"))
+
+
+def test_each_nominee_on_a_notice_is_one_click_from_their_record(tmp_path: Path) -> None:
+    """The notice's row links the nominee's page: commitments, 评诺, reviews and (in a party build) the 评议 grade."""
+    out = tmp_path / "party"
+    make_site(SITE, out, today=dt.date(2011, 6, 28), audience=m.Audience.PARTY, search=False)
+    notice = out / "publicity/shi/20110613/index.html"
+    row = html(notice).select_one("tr#h-h-awarded")
+    (link,) = row.select("th a")
+    assert text_of(link) == "孙秀英"
+    page = html((notice.parent / link["href"]).resolve())
+    assert text_of(page.find("h1")) == "孙秀英"
+    sections = {text_of(h) for h in page.select("main h2")}
+    assert {"公开承诺", "领导点评", "群众评议"} <= sections
+    assert "民主评议等次：2011 年 优秀" in text_of(page)

@@ -92,6 +92,9 @@ class SiteUrls:
     def unit(self, unit_id: str) -> str:
         return unit_url(unit_id)
 
+    def member(self, member_id: str) -> str:
+        return member_url(member_id)
+
 
 def check_id(value: str) -> str:
     """An id about to become part of a URL: validated already, checked again here (defence in depth)."""
