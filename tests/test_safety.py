@@ -181,9 +181,12 @@ def test_hostile_text_never_becomes_markup(hostile_site: Path) -> None:
         page = html(path)
         where = path.relative_to(hostile_site).as_posix()
         assert not page.find_all(["iframe", "object", "embed", "style"]), where
-        # The only images are the honour roll's photos, copied into the site: hostile text stays in their alt text.
+        # The only images are the honour roll's photos (on the roll and the lobby screen), copied into the site:
+        # hostile text stays in their alt text.
         for img in page.find_all("img"):
-            assert "honour-photo" in img.get("class", []) and re.fullmatch(r"(?:\.\./)*honours/photos/[\w-]+\.jpg", img["src"]), where
+            assert {"honour-photo", "board-photo"} & set(img.get("class", [])) and re.fullmatch(
+                r"(?:\.\./)*honours/photos/[\w-]+\.jpg", img["src"]
+            ), where
             assert set(img.attrs) == {"alt", "class", "decoding", "height", "src", "width"}, f"{where}: {img}"
         # The only SVGs are the site's own charts (the 督查 pages: bars and text) and a sheet's QR code
         # (drawn by segno from the site's own address: paths and a title) — nothing that loads or runs.
