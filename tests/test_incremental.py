@@ -285,6 +285,22 @@ def test_an_output_file_changed_by_hand_is_written_again(board: Path, tmp_path: 
     b.assert_same_as_cold()
 
 
+def test_nothing_is_taken_over_through_a_folder_replaced_by_a_link(board: Path, tmp_path: Path) -> None:
+    """A folder of the previous output swapped for a link to a copy elsewhere: the new site ties no file to that copy."""
+    b = Builds(board, tmp_path)
+    b.incremental()
+    elsewhere = tmp_path / "elsewhere"
+    shutil.move(b.out / "units", elsewhere)
+    (b.out / "units").symlink_to(elsewhere, target_is_directory=True)
+    edit(b.data / "units" / "u00005" / "2025" / "commitments.yaml", r"^  title: .*$", "  title: 换了链接之后")
+    b.incremental()
+    assert not (b.out / "units").is_symlink()
+    outside = {(st.st_dev, st.st_ino) for st in (p.stat() for p in elsewhere.rglob("*") if p.is_file())}
+    inside = {(st.st_dev, st.st_ino) for st in (p.stat() for p in (b.out / "units").rglob("*") if p.is_file())}
+    assert inside and not inside & outside
+    b.assert_same_as_cold()
+
+
 def test_a_page_that_cannot_be_hashed_is_always_rendered() -> None:
     from cxzy_gen.site.plan import Page
     from cxzy_gen.site.reuse import page_hashes

@@ -157,14 +157,26 @@ class PageLog:
         self.path = cache / f"pages-{name}.log"
         self.pages: dict[str, tuple[bytes, Stat]] = {}
         self.search: tuple[bytes, dict[str, Stat]] | None = None
+        self._real_out = os.path.realpath(self.out)
+        self._folders: dict[str, bool] = {}
         with contextlib.suppress(Exception):
             key, pages, search = marshal.loads(self.path.read_bytes())
             if key == code_key() and isinstance(pages, dict):
                 self.pages, self.search = pages, search
 
+    def _inside(self, url: str) -> bool:
+        """Whether `url`'s folder in the previous output is a real folder of it: a folder replaced by a link could
+        lead out of the output, and a file taken over from there would tie the site to a file outside it."""
+        folder = os.path.dirname(url)
+        inside = self._folders.get(folder)
+        if inside is None:
+            inside = os.path.realpath(self.out / folder) == os.path.join(self._real_out, folder).rstrip(os.sep)
+            self._folders[folder] = inside
+        return inside
+
     def _untouched(self, url: str, stat: Stat) -> bool:
         try:
-            return file_stat(self.out / url) == tuple(stat)
+            return self._inside(url) and file_stat(self.out / url) == tuple(stat)
         except OSError:
             return False
 
@@ -181,7 +193,13 @@ class PageLog:
         """The previous output's file for `url` when it holds exactly `data` (a page rendered again to the same bytes)."""
         path = self.out / url
         try:
-            if path.is_file() and not path.is_symlink() and path.stat().st_size == len(data) and path.read_bytes() == data:
+            if (
+                self._inside(url)
+                and path.is_file()
+                and not path.is_symlink()
+                and path.stat().st_size == len(data)
+                and path.read_bytes() == data
+            ):
                 return path
         except OSError:
             pass
