@@ -338,9 +338,11 @@ def test_the_lobby_screen_cycles_through_what_is_open_and_the_honour_roll(browse
     phone.set_viewport_size({"width": 375, "height": 800})
     phone.screenshot(path=str(artifacts / "board-phone.png"))
     # It reloads itself, so a new build reaches the screen.
-    fresh = _open(browser, board.as_uri() + "?refresh=1", errors)
+    fresh = _open(browser, board.as_uri() + "?refresh=2", errors)
     fresh.evaluate("window.stale = true")
-    fresh.wait_for_timeout(2000)
+    # wait for the reload itself (a fixed pause races with it on a busy machine), then for the new page's load
+    with fresh.expect_event("load", timeout=30000):
+        pass
     fresh.wait_for_load_state()
     assert fresh.evaluate("window.stale === undefined")
     assert errors == []
