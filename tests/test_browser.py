@@ -319,17 +319,22 @@ def test_the_lobby_screen_cycles_through_what_is_open_and_the_honour_roll(browse
     assert _axe(page) == []
     seen = {first[0]}
     photos_seen = False
-    for _ in range(8):
+    # One look at the slide on screen at a time (it changes every second: separate queries could see two slides).
+    look = """() => { const s = document.querySelector('.slide:not([hidden])');
+        return {titles: [...s.querySelectorAll('h2')].map(e => e.textContent.trim()),
+                photos: [...s.querySelectorAll('.slide-gallery img')].map(
+                    i => i.complete && i.naturalWidth > 0 ? i.getBoundingClientRect().height : 0)}; }"""
+    for _ in range(12):
         page.wait_for_timeout(1100)
-        seen.update(shown())
-        if any("风采" in t for t in shown()):  # the commended organisations' photos, on a slide of their own
-            gallery = page.locator(".slide:not([hidden]) .slide-gallery img")
-            loaded = gallery.evaluate_all("imgs => imgs.map(i => i.complete && i.naturalWidth > 0 && i.getBoundingClientRect().height)")
-            assert len(loaded) == 3 and all(h >= 0.25 * 1080 for h in loaded), loaded
-            if not photos_seen:
-                page.screenshot(path=str(artifacts / "board-photos.png"))
-                assert _axe(page) == []
-            photos_seen = True
+        now = page.evaluate(look)
+        seen.update(now["titles"])
+        if any("风采" in t for t in now["titles"]):  # the commended organisations' photos, on a slide of their own
+            assert len(now["photos"]) == 3, now
+            if all(h >= 0.25 * 1080 for h in now["photos"]):  # loaded and large (a first showing may still be decoding)
+                if not photos_seen:
+                    page.screenshot(path=str(artifacts / "board-photos.png"))
+                    assert _axe(page) == []
+                photos_seen = True
     assert len(seen) >= 4 and any("光荣榜" in t or "受表彰" in t for t in seen) and photos_seen, seen
     # Large type: a nominee's name is at least 4% of the screen's height.
     size = page.evaluate("parseFloat(getComputedStyle(document.querySelector('.slide-names .name')).fontSize)")
