@@ -100,6 +100,14 @@ class CommitmentView:
     def year(self) -> int:
         return self.record.proposed.year
 
+    @property
+    def cause(self) -> str | None:
+        """Whether a commitment not (fully) kept failed for 客观原因 or 主观原因, where the outcome says."""
+        outcome = self.record.outcome
+        if outcome is None or outcome.objective is None:
+            return None
+        return "客观原因" if outcome.objective else "主观原因"
+
 
 _RECTIFICATION_KEYS = {
     m.RectificationStatus.OPEN: "not-started",
@@ -123,6 +131,11 @@ class RectificationView:
     @property
     def key(self) -> str:
         return "overdue" if self.overdue else _RECTIFICATION_KEYS[self.record.status]
+
+    @property
+    def overdue_note(self) -> str | None:
+        """The recorded state beside 逾期, with the days past the deadline."""
+        return f"{self.record.status.value}，超过时限 {self.days_overdue} 天" if self.overdue else None
 
 
 @dataclass(slots=True)
