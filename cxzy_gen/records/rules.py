@@ -59,28 +59,31 @@ def check_document(doc: Document) -> Iterator[Problem]:
     Every text is searched, the `contact` subtree too: only its office telephone field may hold a phone number."""
     for keys, day in _dates(doc.data):
         if not MIN_YEAR <= day.year <= MAX_YEAR:
-            line, col = doc.locate(keys)
-            field = next((k for k in reversed(keys) if isinstance(k, str)), "")
-            yield Problem(
-                doc.path,
-                line,
-                col,
-                "E-VALUE",
-                f"字段「{field}」的日期 {day.isoformat()} 不在 {MIN_YEAR}–{MAX_YEAR} 年之间（提示：检查年份是否写错）",
+            field = _field(keys)
+            yield _at(
+                doc, keys, "E-VALUE", f"字段「{field}」的日期 {day.isoformat()} 不在 {MIN_YEAR}–{MAX_YEAR} 年之间（提示：检查年份是否写错）"
             )
     top = doc.path.rsplit("/", 1)[-1] in ("site.yaml", "unit.yaml")
     for keys, text in walk_strings(doc.data):
         office = top and keys == _OFFICE_PHONE
         for what in find_pii(text, office_phone=office):
-            line, col = doc.locate(keys)
-            field = next((k for k in reversed(keys) if isinstance(k, str)), "")
-            yield Problem(
-                doc.path,
-                line,
-                col,
+            yield _at(
+                doc,
+                keys,
                 "E-PII",
-                f"字段「{field}」含有{what}：公开栏不得出现身份证号、私人手机号（提示：删去；对外联系请写在 contact 的 phone 办公电话里）",
+                f"字段「{_field(keys)}」含有{what}：公开栏不得出现身份证号、私人手机号（提示：删去；对外联系请写在 contact 的 phone 办公电话里）",
             )
+
+
+def _field(keys: tuple[str | int, ...]) -> str:
+    """The innermost named key of a path into a document (list positions skipped)."""
+    return next((k for k in reversed(keys) if isinstance(k, str)), "")
+
+
+def _at(doc: Document, keys: tuple[str | int, ...], code: str, message: str) -> Problem:
+    """A problem at the place in `doc` that `keys` leads to."""
+    line, col = doc.locate(keys)
+    return Problem(doc.path, line, col, code, message)
 
 
 # ---------------------------------------------------------------- identity and references
