@@ -38,6 +38,10 @@ CODES: dict[str, tuple[str, str]] = {
     "E-TALLY": ("评议票数合计与参评人数不符", "核对各档票数，合计应等于参评人数"),
     "E-PII": ("含有个人身份信息", "删去身份证号、私人手机号；对外联系只能写在办公室联系方式字段里"),
     "E-AUDIENCE": ("公开范围有误", "每条记录要有公开范围；「特定对象公开」要列出对象"),
+    "E-NAME": (
+        "文字中写了公开范围更窄的党员的姓名",
+        "从文字中删去这个姓名，或把本条记录的公开范围（audience）改窄，不宽于这位党员的公开范围",
+    ),
     "E-STATUS": ("状态与其他字段矛盾", "按提示补全字段或改正状态"),
     "E-PHOTO": ("照片不能使用", "照片放在数据文件夹里，写相对于本文件所在文件夹的路径，用 JPEG、PNG 或 WebP 图片"),
     # Spreadsheets (cxzy import, cxzy tally): the file is named, the line is the sheet's row, the column its column.

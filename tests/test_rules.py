@@ -979,6 +979,146 @@ def test_specific_audience_with_targets_is_fine(mini: DataCopy) -> None:
     assert review.audience_to == ["lian-1", "shi-wang"]
 
 
+# ---------------------------------------------------------------- names_within_audience
+
+ZHOU_PARTY = add(LIAN_MEMBERS, ("members", 2), "audience", "党内公开")  # 周立新 (lian1-zhou): 党内公开
+NAMES = {
+    "party_member_in_public_measures": Row(
+        [ZHOU_PARTY, put(C, ("commitments", 1, "measures"), "由周立新组织党员义务劳动。")],
+        C,
+        "E-NAME",
+        "字段「践诺措施」写了党员「周立新」（lian1-zhou）的姓名，而其公开范围是「党内公开」，社会公众能看到本条记录",
+        "measures: 由周立新",
+    ),
+    "spaced_and_zero_width_in_a_progress_note": Row(
+        [ZHOU_PARTY, put(C, ("commitments", 0, "progress", 0, "note"), "周 立\u200b新 完成滴灌设备安装。")],
+        C,
+        "E-NAME",
+        "字段「践诺进展 › 进展情况」写了党员「周立新」",
+        "note: ",
+        after="lian1-2011-c01",
+    ),
+    "markdown_emphasis_and_a_character_reference": Row(
+        [ZHOU_PARTY, put(C, ("commitments", 1, "evaluation", "leader"), "**&#21608;**立*新*带头作用明显。")],
+        C,
+        "E-NAME",
+        "字段「评诺 › 领导点评」写了党员「周立新」",
+        "leader: ",
+    ),
+    "full_width_latin_name": Row(
+        [
+            put(LIAN_MEMBERS, ("members", 2, "name"), "Li Ming"),
+            ZHOU_PARTY,
+            put(C, ("commitments", 1, "progress", 0, "note"), "由ＬＩ ＭＩＮＧ一起维修。"),
+        ],
+        C,
+        "E-NAME",
+        "字段「践诺进展 › 进展情况」写了党员「Li Ming」",
+        "note: 由",
+    ),
+    "a_members_own_duties_name_another": Row(
+        [ZHOU_PARTY, put(LIAN_MEMBERS, ("members", 1, "duties"), "协助周立新检修农机")],
+        LIAN_MEMBERS,
+        "E-NAME",
+        "字段「岗位职责（设岗定责）」写了党员「周立新」",
+        "duties: 协助",
+    ),
+    "a_member_of_a_party_only_unit_in_public_deeds": Row(
+        [add(SHEQU, (), "audience", "党内公开"), put(H, ("commendations", 0, "deeds"), "与刘明一起带头维修农机。")],
+        H,
+        "E-NAME",
+        "而其所在单位「shequ-1」公开范围是「党内公开」",
+        "deeds: 与刘明",
+    ),
+    "a_unit_member_in_a_party_review_opinion": Row(
+        [
+            add(LIAN_MEMBERS, ("members", 2), "audience", "本单位公开"),
+            put(R, ("reviews", 1, "opinion", "problems"), "与周立新配合不够。"),
+        ],
+        R,
+        "E-NAME",
+        "全体党员能看到本条记录（党内公开），却不应看到这位党员",
+        "problems: 与周立新",
+    ),
+    "rectification_item_and_objection_handling": Row(
+        [ZHOU_PARTY, put(H, ("commendations", 0, "objections", 0, "handling"), "经周立新核实，反映不属实。")],
+        H,
+        "E-NAME",
+        "字段「异议及处理 › 处理情况」写了党员「周立新」",
+        "handling: 经周立新",
+    ),
+    "specific_reader_of_the_record_is_not_a_reader_of_the_member": Row(
+        [
+            add(LIAN_MEMBERS, ("members", 2), "audience", "特定对象公开"),
+            add(LIAN_MEMBERS, ("members", 2), "audience_to", ["shi-dw"]),
+            add(C, ("commitments", 1), "audience", "特定对象公开"),
+            add(C, ("commitments", 1), "audience_to", ["lian-1"]),
+            put(C, ("commitments", 1, "measures"), "由周立新组织。"),
+        ],
+        C,
+        "E-NAME",
+        "公开对象「lian-1」能看到本条记录（特定对象公开），却不应看到这位党员",
+        "measures: 由周立新",
+    ),
+}
+
+
+@table(NAMES)
+def test_names_within_audience(mini: DataCopy, row: Row) -> None:
+    check(mini, row)
+
+
+@pytest.mark.parametrize(
+    "edits",
+    [
+        # The record is no wider than the member: its readers may see them.
+        pytest.param(
+            [ZHOU_PARTY, put(R, ("reviews", 1, "opinion", "problems"), "与周立新配合不够。")], id="party_record_names_party_member"
+        ),
+        # The same readers on both sides of a 特定对象公开.
+        pytest.param(
+            [
+                add(LIAN_MEMBERS, ("members", 2), "audience", "特定对象公开"),
+                add(LIAN_MEMBERS, ("members", 2), "audience_to", ["lian-1"]),
+                add(C, ("commitments", 1), "audience", "特定对象公开"),
+                add(C, ("commitments", 1), "audience_to", ["lian-1"]),
+                put(C, ("commitments", 1, "measures"), "由周立新组织。"),
+            ],
+            id="same_specific_readers",
+        ),
+        # A public member of the same name: the name tells the public nothing.
+        pytest.param(
+            [ZHOU_PARTY, put(SHEQU_MEMBERS, ("members", 1, "name"), "周立新"), put(C, ("commitments", 1, "measures"), "由周立新组织。")],
+            id="a_public_member_has_the_same_name",
+        ),
+        # Part of a public member's longer name, or only the given name: not the member's whole name.
+        pytest.param(
+            [
+                ZHOU_PARTY,
+                put(SHEQU_MEMBERS, ("members", 1, "name"), "周立新华"),
+                put(C, ("commitments", 1, "measures"), "由周立新华组织。"),
+            ],
+            id="inside_a_longer_public_name",
+        ),
+        pytest.param([ZHOU_PARTY, put(C, ("commitments", 1, "measures"), "立新同志组织，周师傅帮忙。")], id="given_name_or_surname_alone"),
+        # Names a record carries as such are withheld by the build, not refused (see test_audiences).
+        pytest.param(
+            [
+                ZHOU_PARTY,
+                sub(R, "audience: 党内公开", "audience: 向社会公开"),
+                put(R, ("reviews", 0, "rectifications", 0, "verified_by"), "周立新"),
+            ],
+            id="a_verifier_is_withheld_not_refused",
+        ),
+    ],
+)
+def test_names_that_tell_a_reader_nothing_new_are_not_refused(mini: DataCopy, edits: list[Edit]) -> None:
+    for edit in edits:
+        edit(mini)
+    dataset, problems, _ = mini.load()
+    assert [p.as_text() for p in problems] == [] and dataset is not None
+
+
 # ---------------------------------------------------------------- statuses_consistent
 
 STATUS = {
@@ -1506,6 +1646,7 @@ def test_every_rule_has_a_table() -> None:
         "photos_usable": PHOTOS,
         "forms_filled": FORMS,
         "audience_targets": AUDIENCE,
+        "names_within_audience": NAMES,
         "statuses_consistent": STATUS,
         "commendation_procedure": PROCEDURE,
         "nominees_qualify": NOMINEE,

@@ -31,3 +31,24 @@ class Audience(StrEnum):
     def mark(self) -> str | None:
         """The mark a record of this audience carries on screen and on paper; none for 向社会公开."""
         return None if self is Audience.PUBLIC else self.value
+
+
+def may_see(
+    reader: Audience,
+    reader_unit: str | None,
+    named: frozenset[str] | set[str],
+    level: Audience,
+    home: str,
+    audience_to: list[str] | tuple[str, ...] = (),
+) -> bool:
+    """The one audience rule: may readers of level `reader` (the board of `reader_unit`; the units and members
+    `named` as readers, each member with their unit) see something of level `level`, kept in `home`'s folder,
+    addressed to `audience_to`? `site.scope.Readers` asks it for a build, the validation rule E-NAME for every
+    reader a record could have."""
+    if level is Audience.PUBLIC:
+        return True
+    if level is Audience.PARTY:
+        return reader.rank >= Audience.PARTY.rank
+    if level is Audience.UNIT:
+        return reader.rank >= Audience.UNIT.rank and reader_unit is not None and home == reader_unit
+    return reader is Audience.SPECIFIC and not named.isdisjoint(audience_to)

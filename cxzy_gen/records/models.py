@@ -11,7 +11,7 @@ import functools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import Enum, StrEnum
-from typing import Annotated, Any, Literal, get_args, get_origin
+from typing import Annotated, Any, ClassVar, Literal, get_args, get_origin
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, StringConstraints, WithJsonSchema
 from pydantic.fields import FieldInfo
@@ -34,11 +34,22 @@ class RefersTo:
     kinds: frozenset[str]
 
 
+@dataclass(frozen=True, slots=True)
+class NameOf:
+    """On a text field: it holds a name, not free text. "self": the record's own name (a unit's, a member's);
+    "person": a person who may be a member (a reviewer, who signed, checked or verified), which a build withholds
+    where that member is hidden (`site.derive`). Every other text field is free text (`texts`), where the rule
+    E-NAME refuses the name of a member narrower than the record."""
+
+    who: Literal["self", "person"]
+
+
 UnitId = Annotated[Id, RefersTo(frozenset({"unit"}))]
 MemberId = Annotated[Id, RefersTo(frozenset({"member"}))]
 UnitOrMemberId = Annotated[Id, RefersTo(frozenset({"unit", "member"}))]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 Markdown = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20000)]
+PersonName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40), NameOf("person")]
 
 
 class UnitKind(StrEnum):
@@ -101,6 +112,9 @@ class Record(Strict):
     amendments: list[Amendment] = Field(
         default_factory=list, title="更正说明", description="已公示或已签字的记录要改动时，在这里追加一条带日期的说明；已有的说明不能改删"
     )
+    # The references a build shows this record only with: a record naming a unit or member its readers may not
+    # see is left out whole (`site.derive`; the rule E-NAME judges a record's readers by the same fields).
+    shown_with: ClassVar[tuple[str, ...]] = ()
     # Where the record came from: set by the validator, used by rules, history and links.
     _file: str = PrivateAttr("")
     _keys: tuple[str | int, ...] = PrivateAttr(())
@@ -194,8 +208,8 @@ class Site(Strict):
 class Unit(Record):
     """unit.yaml: 党组织."""
 
-    name: Text = Field(title="名称")
-    short_name: Text | None = Field(None, title="简称")
+    name: Annotated[Text, NameOf("self")] = Field(title="名称")
+    short_name: Annotated[Text, NameOf("self")] | None = Field(None, title="简称")
     kind: UnitKind = Field(title="组织类别")
     type: UnitType = Field(title="单位类型")
     parent: UnitId | None = Field(None, title="上级党组织")
@@ -251,7 +265,7 @@ def year_month_label(value: str | None) -> str:
 class Member(Record):
     """党员. `post` and `duties` are the 设岗定责 post and its duties; 性别、民族、出生年月 are what real 公示 lists carry."""
 
-    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)] = Field(title="姓名")
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40), NameOf("self")] = Field(title="姓名")
     gender: Literal["男", "女"] | None = Field(None, title="性别")
     ethnicity: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\S{1,8}族$")] | None = Field(
         None, title="民族", description="写全称，如 汉族、维吾尔族、哈萨克族、回族"
@@ -294,14 +308,14 @@ class Withdrawable(Record):
 
 
 class Signature(Strict):
-    by: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)] = Field(title="签字人")
+    by: PersonName = Field(title="签字人")
     date: dt.date = Field(title="签字日期")
 
 
 class BranchCheck(Strict):
     """支部审核 of a member's pledge form."""
 
-    by: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)] = Field(title="审核人")
+    by: PersonName = Field(title="审核人")
     date: dt.date = Field(title="审核日期")
     opinion: Text | None = Field(None, title="审核意见")
 
@@ -358,6 +372,8 @@ class Remedial(Strict):
 class Commitment(Withdrawable):
     """公开承诺."""
 
+    shown_with: ClassVar[tuple[str, ...]] = ("subject",)
+
     kind: CommitmentKind = Field(title="承诺类别")
     subject: UnitOrMemberId = Field(title="承诺主体（单位或党员编号）")
     focus: list[Focus] = Field(default_factory=list, title="承诺方向")
@@ -399,7 +415,7 @@ Occasion = Literal[
 
 
 class Reviewer(Strict):
-    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)] = Field(title="点评领导姓名")
+    name: PersonName = Field(title="点评领导姓名")
     title: Text = Field(title="职务")
     member: MemberId | None = Field(None, title="党员编号（点评人是本系统党员时）")
 
@@ -462,12 +478,14 @@ class Rectification(Strict):
     deadline: dt.date = Field(title="整改时限")
     status: RectificationStatus = Field(title="整改状态")
     done: dt.date | None = Field(None, title="完成日期")
-    verified_by: Text | None = Field(None, title="验收人")
+    verified_by: Annotated[Text, NameOf("person")] | None = Field(None, title="验收人")
     note: Text | None = Field(None, title="说明")
 
 
 class Review(Withdrawable):
     """领导点评, as the 《点评意见表》."""
+
+    shown_with: ClassVar[tuple[str, ...]] = ("target",)
 
     date: dt.date = Field(title="点评日期")
     form: ReviewForm = Field(title="点评方式")
@@ -602,6 +620,8 @@ MIN_RESPONDENTS = 5
 class Appraisal(Withdrawable):
     """群众评议: tallies only — there is deliberately no field for an individual ballot."""
 
+    shown_with: ClassVar[tuple[str, ...]] = ("target",)
+
     target: UnitOrMemberId = Field(title="被评议单位或党员编号")
     date: dt.date = Field(title="评议日期")
     method: Literal["会议", "问卷调查", "入户走访"] = Field(title="评议方式")
@@ -696,6 +716,8 @@ class Objection(Strict):
 
 class Commendation(Record):
     """评选表彰."""
+
+    shown_with: ClassVar[tuple[str, ...]] = ("nominee", "nominated_by", "awarding_unit")
 
     year: int = Field(ge=2000, le=2100, title="年度")
     title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=40)] = Field(
@@ -825,6 +847,63 @@ def _reference_fields(model: type[BaseModel]) -> tuple[tuple[str, frozenset[str]
         if kinds or (sub is not None and _reference_fields(sub)):
             found.append((name, kinds))
     return tuple(found)
+
+
+TextKind = Literal["text", "person"]
+
+
+def texts(
+    value: BaseModel, keys: tuple[str | int, ...] = (), label: str = ""
+) -> Iterator[tuple[tuple[str | int, ...], str, str, TextKind]]:
+    """Every text a record carries, from its model: (key path, the fields' Chinese titles, the text, "text" for free
+    text or "person" for a person's name, see `NameOf`). Ids, dates, closed sets, patterned values (years, URLs)
+    and a record's own name are not texts; a field added to the model is one as soon as it is typed `str`."""
+    for name, kind in _text_fields(type(value)):
+        item = getattr(value, name)
+        if item is None:
+            continue
+        title = type(value).model_fields[name].title or name
+        here = f"{label} › {title}" if label else title
+        for key, element in enumerate(item) if isinstance(item, list) else [(None, item)]:
+            path = (*keys, name) if key is None else (*keys, name, key)
+            if kind == "model":
+                yield from texts(element, path, here)
+            elif isinstance(element, str):
+                yield path, here, element, kind
+
+
+@functools.cache
+def _text_fields(model: type[BaseModel]) -> tuple[tuple[str, TextKind | Literal["model"]], ...]:
+    found: list[tuple[str, TextKind | Literal["model"]]] = []
+    for name, info in model.model_fields.items():
+        sub = model_in(info.annotation)
+        if sub is not None:
+            if _text_fields(sub):
+                found.append((name, "model"))
+            continue
+        kind = _text_kind(info.annotation, list(info.metadata))
+        if kind is not None:
+            found.append((name, kind))
+    return tuple(found)
+
+
+def _text_kind(annotation: Any, metadata: list[Any]) -> TextKind | None:
+    """The kind of text a str field without a pattern holds ("text" or "person"); None for any other field,
+    a reference or a record's own name."""
+    if get_origin(annotation) is Annotated:
+        inner, *extra = get_args(annotation)
+        return _text_kind(inner, [*metadata, *extra])
+    if annotation is str:
+        names = [meta.who for meta in metadata if isinstance(meta, NameOf)]
+        if any(isinstance(meta, RefersTo) or getattr(meta, "pattern", None) for meta in metadata) or "self" in names:
+            return None
+        return "person" if names else "text"
+    for arg in get_args(annotation):  # X | None, list[X]
+        if arg is not type(None):
+            kind = _text_kind(arg, metadata)
+            if kind is not None:
+                return kind
+    return None
 
 
 Site.model_rebuild()

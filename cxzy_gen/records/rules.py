@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import itertools
 import math
+from collections import defaultdict
 from collections.abc import Callable, Iterator
 from typing import Any
 
 from cxzy_gen.problems import Problem, Severity
 from cxzy_gen.records import layout
 from cxzy_gen.records import models as m
-from cxzy_gen.records.basics import MAX_YEAR, MIN_YEAR
+from cxzy_gen.records.basics import MAX_YEAR, MIN_YEAR, may_see
 from cxzy_gen.records.dataset import Dataset
 from cxzy_gen.records.layout import RECORD_KINDS
 from cxzy_gen.records.loader import Document, walk_strings
+from cxzy_gen.records.names import NameFinder, fold
 from cxzy_gen.records.photos import photo_problem
 from cxzy_gen.records.pii import find_pii
 
@@ -479,6 +482,121 @@ def audience_targets(ds: Dataset) -> Iterator[Problem]:
             yield ds.problem(record, ("audience",), "E-AUDIENCE", "「特定对象公开」要在 audience_to 里列出公开对象（单位或党员编号）")
         if record.audience is not m.Audience.SPECIFIC and record.audience_to:
             yield ds.problem(record, ("audience_to",), "E-AUDIENCE", "只有「特定对象公开」才列公开对象；否则请删去 audience_to")
+
+
+# One gate of the audience rule: (level, the unit whose folder holds it, its 公开对象). A thing is seen by the
+# readers every one of its gates lets through (`basics.may_see`).
+Gate = tuple[m.Audience, str, list[str]]
+# A reader of a board: (audience, the board's unit, the units and members named as readers).
+Reader = tuple[m.Audience, str | None, frozenset[str]]
+_MAX_READER_SETS = 64  # combinations of 公开对象 tried per record (one from each 特定对象公开 gate)
+
+
+class _Audiences:
+    """Who may see each unit, member and record, as a build decides it (`site.derive`): a unit by its own audience;
+    a member with their unit; a record with its unit folder and with the units and members it is shown with
+    (`Record.shown_with`)."""
+
+    def __init__(self, ds: Dataset) -> None:
+        self.ds = ds
+
+    def unit(self, uid: str) -> list[Gate]:
+        u = self.ds.units.get(uid)
+        return [(u.level, u.id, u.audience_to)] if u is not None else []
+
+    def member(self, p: m.Member) -> list[Gate]:
+        return [(p.level, p.folder_unit, p.audience_to), *self.unit(p.folder_unit)]
+
+    def record(self, r: m.Record) -> list[Gate]:
+        if isinstance(r, m.Unit):
+            return self.unit(r.id)
+        if isinstance(r, m.Member):
+            return self.member(r)
+        gates = [(r.level, r.folder_unit, r.audience_to), *self.unit(r.folder_unit)]
+        for name in type(r).shown_with:
+            ref = getattr(r, name)
+            if ref in self.ds.members:
+                gates += self.member(self.ds.members[ref])
+            elif ref in self.ds.units:
+                gates += self.unit(ref)
+        return gates
+
+    def readers(self, gates: list[Gate]) -> Iterator[Reader]:
+        """The readers to try for a thing with these gates: each the narrowest that sees it at its level (whoever
+        else sees it sees more), so what one of them cannot see is hidden from someone who sees the thing."""
+        yield m.Audience.PUBLIC, None, frozenset()
+        yield m.Audience.PARTY, None, frozenset()
+        homes = {home for level, home, _ in gates if level is m.Audience.UNIT}
+        if len(homes) > 1:
+            return  # no one board is the unit of two folders
+        unit = next(iter(homes), None)
+        if unit is not None:
+            yield m.Audience.UNIT, unit, frozenset()
+        targets = [to for level, _, to in gates if level is m.Audience.SPECIFIC]
+        for chosen in itertools.islice(itertools.product(*targets), _MAX_READER_SETS) if targets else ():
+            named = set(chosen) | {self.ds.members[t].folder_unit for t in chosen if t in self.ds.members}
+            yield m.Audience.SPECIFIC, unit, frozenset(named)
+
+    @staticmethod
+    def sees(reader: Reader, gates: list[Gate]) -> bool:
+        return all(may_see(*reader, level, home, to) for level, home, to in gates)
+
+
+def _reader_label(reader: Reader) -> str:
+    audience, unit, named = reader
+    if audience is m.Audience.UNIT:
+        return f"单位「{unit}」本单位公开栏的读者"
+    if audience is m.Audience.SPECIFIC:
+        return f"公开对象「{'、'.join(sorted(named))}」"
+    return "社会公众" if audience is m.Audience.PUBLIC else "全体党员"
+
+
+@rule
+def names_within_audience(ds: Dataset) -> Iterator[Problem]:
+    """Free text names no member whom a reader of the record may not see (E-NAME): a name another member shares,
+    and that reader sees, tells nothing. Names of people a record carries as such (a reviewer, who signed) are
+    withheld by the build instead (`models.NameOf`)."""
+    audiences = _Audiences(ds)
+    gates = {mid: audiences.member(p) for mid, p in ds.members.items()}
+    narrow = {fold(p.name) for mid, p in ds.members.items() if any(level is not m.Audience.PUBLIC for level, _, _ in gates[mid])}
+    first = NameFinder(narrow)
+    if not first:
+        return
+    by_name: dict[str, list[m.Member]] = defaultdict(list)
+    longer: list[str] = []
+    for p in ds.members.values():
+        key = fold(p.name)
+        if key in first.names:
+            by_name[key].append(p)
+        elif first.find(p.name):
+            longer.append(p.name)  # 王军华 holds 王军: found as itself, not as 王军
+    finder = NameFinder(first.names, longer)
+    for record in ds.records():
+        found: list[tuple[tuple[str | int, ...], str, str]] = []
+        for keys, label, text, kind in m.texts(record):
+            if kind == "text":
+                found.extend((keys, label, name) for name in finder.find(text))
+        if not found:
+            continue
+        own = audiences.record(record)
+        readers = [reader for reader in audiences.readers(own) if audiences.sees(reader, own)]
+        for keys, label, name in found:
+            for reader in readers:
+                unseen = [p for p in by_name[name] if not audiences.sees(reader, gates[p.id])]
+                if len(unseen) < len(by_name[name]):
+                    continue  # a member of that name this reader sees: the name tells them nothing new
+                p = unseen[0]
+                level, home, _ = next(g for g in gates[p.id] if not may_see(*reader, *g))
+                whose = "" if (level, home) == (p.level, p.folder_unit) else f"所在单位「{home}」"
+                yield ds.problem(
+                    record,
+                    keys,
+                    "E-NAME",
+                    f"字段「{label}」写了党员「{p.name}」（{p.id}）的姓名，而其{whose}公开范围是「{level.value}」，"
+                    f"{_reader_label(reader)}能看到本条记录（{record.level.value}），却不应看到这位党员"
+                    f"（提示：从文字中删去这个姓名，或把本条记录的 audience 改为不宽于「{level.value}」）",
+                )
+                break
 
 
 @rule

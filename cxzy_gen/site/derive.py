@@ -16,6 +16,7 @@ from typing import Any, Literal, TypeVar
 
 from cxzy_gen.records import models as m
 from cxzy_gen.records.dataset import Dataset
+from cxzy_gen.records.names import NameFinder, fold, withhold
 from cxzy_gen.records.workdays import WorkdayCalendar
 from cxzy_gen.site import asof
 from cxzy_gen.site.notices import NomineeSource, Notice, build_notices
@@ -348,17 +349,19 @@ def derive(ds: Dataset, today: dt.date, scope: Scope | m.Audience = m.Audience.P
     shown = _Visibility(ds, Readers(scope, ds))
 
     # As of `today` first (a record proposed later does not exist yet), then what these readers may see.
-    commitments = [_commitment(c, shown, today) for c in _as_of(ds.commitments, asof.commitment, today) if shown.record(c, c.subject)]
-    reviews = [_review(shown.redact(r), shown, today) for r in _as_of(ds.reviews, asof.review, today) if shown.record(r, r.target)]
-    appraisals = [_appraisal(shown.redact(a), shown) for a in _as_of(ds.appraisals, asof.appraisal, today) if shown.record(a, a.target)]
+    commitments = [_commitment(shown.redact(c), shown, today) for c in _as_of(ds.commitments, asof.commitment, today) if shown.record(c)]
+    reviews = [_review(shown.redact(r), shown, today) for r in _as_of(ds.reviews, asof.review, today) if shown.record(r)]
+    appraisals = [_appraisal(shown.redact(a), shown) for a in _as_of(ds.appraisals, asof.appraisal, today) if shown.record(a)]
     commendations = [
         _commendation(shown.redact(h), shown, today, calendar)
         for h in _as_of(ds.commendations, asof.commendation, today)
-        if shown.record(h, h.nominee, h.nominated_by, h.awarding_unit or h.folder_unit)
+        if shown.record(h)
     ]
 
     units, roots = _unit_tree(ds, shown)
-    members = {mid: MemberView(ds.members[mid], shown.refs[mid], shown.refs[ds.members[mid].folder_unit]) for mid in shown.members}
+    members = {
+        mid: MemberView(shown.redact(ds.members[mid]), shown.refs[mid], shown.refs[ds.members[mid].folder_unit]) for mid in shown.members
+    }
     records: dict[str, UnitRecords] = {uid: UnitRecords() for uid in units}
     for c in commitments:
         records[c.record.folder_unit].commitments.append(c)
@@ -399,8 +402,8 @@ def derive(ds: Dataset, today: dt.date, scope: Scope | m.Audience = m.Audience.P
             unit, shown.refs[uid], parent, ancestors, children, depth, secretary, member_refs[uid], records[uid], by_year[uid], subtree[uid]
         )
 
-    shown_units = {uid: ds.units[uid] for uid in shown.units}
-    shown_members = {mid: ds.members[mid] for mid in shown.members}
+    shown_units = {uid: view.unit for uid, view in unit_views.items()}
+    shown_members = {mid: view.member for mid, view in members.items()}
     notices = build_notices(
         [_notice_source(h, h.window) for h in commendations if h.window is not None],
         shown_units,
@@ -462,10 +465,12 @@ def _as_of(records: list[R], at: Callable[[R, dt.date], R | None], today: dt.dat
 class _Visibility:
     """Which units, members and records a build shows, by the one audience rule of `scope.Readers`.
 
-    A member shows only with their unit; a record only with its unit and with everyone it names, so no name
-    from a narrower record reaches the page through a broader one. Protected fields (a 民主评议 grade, the reason
-    a nomination was revoked) and names a record carries as text (a reviewer who is a hidden member) are taken
-    out of the records this build shows (`redact`).
+    A member shows only with their unit; a record only with its unit and with the units and members it is shown
+    with (`Record.shown_with`), so no name from a narrower record reaches the page through a broader one.
+    Protected fields (a 民主评议 grade, the reason a nomination was revoked) and the names of hidden members are
+    taken out of what this build shows (`redact`): a person a record names as such (a reviewer, who signed,
+    checked or verified, `models.NameOf`) by their member id where the record gives it, else by a name no shown
+    member has; and, as a safety net behind the rule E-NAME, such a name inside free text.
     """
 
     def __init__(self, ds: Dataset, readers: Readers) -> None:
@@ -475,11 +480,26 @@ class _Visibility:
         member_set = set(self.members)
         self.refs: dict[str, Ref] = {uid: Ref("unit", uid, ds.units[uid].name) for uid in self.units}
         self.refs.update({mid: Ref("member", mid, ds.members[mid].name) for mid in member_set})
-        # Members this build does not show: their names must not appear as text either.
-        self.hidden_names = {p.name for mid, p in ds.members.items() if mid not in member_set}
+        # Members this build does not show: their names must not appear as text either, unless a shown member has
+        # the same name (it then tells nothing). Hidden by identity: a shown member is never hidden by their name.
+        self.any_hidden = len(member_set) < len(ds.members)
+        if self.any_hidden:
+            seen = {fold(ds.members[mid].name) for mid in member_set}
+            hidden = {key for mid, p in ds.members.items() if mid not in member_set and (key := fold(p.name)) not in seen}
+            first = NameFinder(hidden)
+            longer = [ds.members[mid].name for mid in member_set if first and first.find(ds.members[mid].name)]
+            self.hidden_names = NameFinder(first.names, longer)
+        else:
+            self.hidden_names = NameFinder(())
 
-    def record(self, record: m.Record, *names: str | None) -> bool:
-        return self.readers.record(record) and record.folder_unit in self.units and all(name is None or name in self.refs for name in names)
+    def record(self, record: m.Record) -> bool:
+        if not (self.readers.record(record) and record.folder_unit in self.units):
+            return False
+        for name in type(record).shown_with:
+            ref = getattr(record, name)
+            if ref is not None and ref not in self.refs:
+                return False
+        return True
 
     def redact(self, record: R) -> R:
         """The record without the fields and names this build's readers may not see."""
@@ -493,20 +513,46 @@ class _Visibility:
             and not self.readers.field(record, record.revoked_reason_audience)
         ):
             changes["revoked_reason"] = None
-        if isinstance(record, m.Review):
-            # Every name a review carries: its reviewer (by id or as text), who signed, who verified a rectification.
-            who = record.reviewer
-            hidden = (who.member is not None and who.member not in self.refs) or (who.member is None and who.name in self.hidden_names)
-            if hidden:
-                changes["reviewer"] = who.model_copy(update={"name": WITHHELD, "member": None})
-            if record.signature is not None and (record.signature.by in self.hidden_names or (hidden and record.signature.by == who.name)):
-                changes["signature"] = record.signature.model_copy(update={"by": WITHHELD})
-            if any(x.verified_by in self.hidden_names for x in record.rectifications):
-                changes["rectifications"] = [
-                    x.model_copy(update={"verified_by": WITHHELD}) if x.verified_by in self.hidden_names else x
-                    for x in record.rectifications
-                ]
-        return record.model_copy(update=changes) if changes else record
+        if changes:
+            record = record.model_copy(update=changes)
+        return self._names(record) if self.any_hidden else record
+
+    def _names(self, record: R) -> R:
+        """Every person's name and every free text of `record` without the hidden members' names."""
+        reviewer = record.reviewer if isinstance(record, m.Review) else None
+        reviewer_hidden = reviewer is not None and reviewer.member is not None and reviewer.member not in self.refs
+        updates: list[tuple[tuple[str | int, ...], Any]] = []
+        for keys, _, text, kind in m.texts(record):
+            member = getattr(_at(record, keys[:-1]), "member", None) if kind == "person" else None
+            if member is not None and member not in self.refs:  # a person with a member id (a reviewer): by identity
+                updates += [(keys, WITHHELD), ((*keys[:-1], "member"), None)]
+            elif reviewer_hidden and keys == ("signature", "by") and reviewer is not None and text == reviewer.name:
+                updates.append((keys, WITHHELD))  # the hidden reviewer's own signature
+            elif self.hidden_names:
+                new = withhold(text, self.hidden_names, WITHHELD)
+                if new != text:
+                    updates.append((keys, new))
+        for keys, value in updates:
+            record = _put(record, keys, value)
+        return record
+
+
+def _at(value: Any, keys: tuple[str | int, ...]) -> Any:
+    for key in keys:
+        value = value[key] if isinstance(key, int) else getattr(value, key)
+    return value
+
+
+def _put(value: Any, keys: tuple[str | int, ...], new: Any) -> Any:
+    """A copy of `value` (a model, a list) with `new` at `keys`; what is not on the way is shared, not copied."""
+    if not keys:
+        return new
+    key, rest = keys[0], keys[1:]
+    if isinstance(key, int):
+        out = list(value)
+        out[key] = _put(value[key], rest, new)
+        return out
+    return value.model_copy(update={key: _put(getattr(value, key), rest, new)})
 
 
 def _commitment(c: m.Commitment, shown: _Visibility, today: dt.date) -> CommitmentView:
@@ -640,7 +686,7 @@ def _unit_tree(ds: Dataset, shown: _Visibility) -> tuple[dict[str, tuple[m.Unit,
         uid, ancestors = stack.pop()
         kids = children.get(uid, [])
         out[uid] = (
-            ds.units[uid],
+            shown.redact(ds.units[uid]),
             ancestors[-1] if ancestors else None,
             ancestors,
             [shown.refs[k] for k in kids],

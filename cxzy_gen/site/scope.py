@@ -84,17 +84,12 @@ class Readers:
 
     def __init__(self, scope: Scope, ds: Dataset) -> None:
         self.scope = scope
-        self.named = set(scope.to) | {ds.members[t].folder_unit for t in scope.to if t in ds.members}
+        self.named = frozenset(scope.to) | {ds.members[t].folder_unit for t in scope.to if t in ds.members}
 
     def may_see(self, level: m.Audience, unit: str, audience_to: list[str] | tuple[str, ...] = ()) -> bool:
-        a = self.scope.audience
-        if level is m.Audience.PUBLIC or self.scope.everything:
+        if self.scope.everything:
             return True
-        if level is m.Audience.PARTY:
-            return a.rank >= m.Audience.PARTY.rank
-        if level is m.Audience.UNIT:
-            return a.rank >= m.Audience.UNIT.rank and self.scope.unit is not None and unit == self.scope.unit
-        return a is m.Audience.SPECIFIC and bool(self.named.intersection(audience_to))
+        return m.may_see(self.scope.audience, self.scope.unit, self.named, level, unit, audience_to)
 
     def record(self, record: Record) -> bool:
         from cxzy_gen.records.models import Unit

@@ -1,0 +1,99 @@
+"""Members' names found in text, whatever way they are spelt: the rule E-NAME and the build's safety net use it.
+
+Text and names are folded the same way before they are compared, so a name cannot hide behind its spelling:
+HTML character references decoded (`&#29579;`), NFKC (full-width letters → ASCII), case folded, and removed: white space
+and line breaks, invisible format characters (zero-width spaces, bidi controls) and the characters that only
+mark up text (Markdown's `*`, `_`, `` ` ``, `~` and HTML tags). Only whole names are looked for, and only names of
+at least two characters; where one name is part of a longer one, the longer is found.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+_IGNORED = re.compile(r"[\s\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff*_`~]+|<[^<>]*>")
+MIN_LENGTH = 2
+
+
+def fold(text: str) -> str:
+    """Text as names are compared: see the module's description."""
+    if "&" in text:
+        text = html.unescape(text)
+    return _IGNORED.sub("", unicodedata.normalize("NFKC", text)).casefold()
+
+
+def _trie_pattern(words: Iterable[str]) -> str:
+    """One regular expression for many words, as a trie: each branch tried only when its first character matches,
+    and the longest word at a position preferred (a longer word's branch comes before the end of a shorter one)."""
+    trie: dict[str, Any] = {}
+    for word in words:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def pattern(node: dict[str, Any]) -> str:
+        branches = [re.escape(ch) + pattern(child) for ch, child in sorted(node.items()) if ch]
+        ends = "" in node
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        if ends:
+            return "(?:" + body + ")?" if len(branches) > 1 or len(body) > 1 else body + "?"
+        return body
+
+    return pattern(trie)
+
+
+class NameFinder:
+    """Finds which of some names a text holds (each folded, as in `fold`). `also` are names looked for only so
+    that a shorter name inside them is not taken for itself (王军 inside 王军华); they are never reported."""
+
+    def __init__(self, names: Iterable[str], also: Iterable[str] = ()) -> None:
+        self.names = {key for key in map(fold, names) if len(key) >= MIN_LENGTH}
+        words = self.names | {key for key in map(fold, also) if len(key) >= MIN_LENGTH}
+        self.pattern = re.compile(_trie_pattern(sorted(words))) if self.names else None
+
+    def __bool__(self) -> bool:
+        return self.pattern is not None
+
+    def find(self, text: str) -> list[str]:
+        """The names (folded) the text holds, each once, in the order they first appear."""
+        if self.pattern is None:
+            return []
+        found = (m.group() for m in self.pattern.finditer(fold(text)))
+        return list(dict.fromkeys(name for name in found if name in self.names))
+
+    def spans(self, text: str) -> Iterator[tuple[int, int]]:
+        """Where in `text` itself (not folded) each name the text holds begins and ends; a name whose characters
+        cannot be traced back one by one (spelt with character references or tags) is not among them."""
+        if self.pattern is None:
+            return
+        folded: list[str] = []
+        origin: list[int] = []
+        for i, ch in enumerate(text):
+            for out in _IGNORED.sub("", unicodedata.normalize("NFKC", ch)).casefold():
+                folded.append(out)
+                origin.append(i)
+        joined = "".join(folded)
+        for m in self.pattern.finditer(joined):
+            if m.group() in self.names:
+                yield origin[m.start()], origin[m.end() - 1] + 1
+
+
+def withhold(text: str, finder: NameFinder, replacement: str) -> str:
+    """`text` with every name `finder` looks for replaced; the whole text replaced when a name cannot be traced
+    back to its characters (so a name is never left in, however it is spelt)."""
+    for _ in range(8):  # a replacement can join the ends of two names into a third: look again
+        if not finder.find(text):
+            return text
+        spans = list(finder.spans(text))
+        if not spans:
+            return replacement
+        for start, end in reversed(spans):
+            text = text[:start] + replacement + text[end:]
+    return replacement if finder.find(text) else text
