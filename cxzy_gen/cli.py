@@ -203,16 +203,20 @@ def comment(forge: str, api: str, repo: str, request: int, body_file: Path, toke
 )
 @click.option(
     "--audience",
-    type=click.Choice(["向社会公开", "党内公开", "public", "party"]),
-    help="说明贴到这一公开范围能看到的地方时用：更窄的记录不列出，不在这一范围的党员的姓名和编号换成「（不在本公开范围）」（默认列出全部）",
+    type=click.Choice(["向社会公开", "党内公开", "本单位公开", "特定对象公开", "public", "party", "unit", "specific"]),
+    help="说明贴到这一公开范围能看到的地方时用，规则与 cxzy build 相同：这些读者看不到的记录不列出，看不到的党员的姓名和编号换成「（不在本公开范围）」（默认列出全部）",
 )
-def diff(base: str, data_dir: Path, fmt: str, audience: str | None) -> None:
+@click.option("--unit", metavar="单位编号", help="「本单位公开」：哪个单位的公开栏（同 cxzy build）")
+@click.option("--to", "to", metavar="编号", multiple=True, help="「特定对象公开」：公开对象（单位或党员编号，可写多次；同 cxzy build）")
+def diff(base: str, data_dir: Path, fmt: str, audience: str | None, unit: str | None, to: tuple[str, ...]) -> None:
     """用业务语言说明本次修改：按单位列出新增、删除和改动的记录，以及每个字段的原值 → 新值。"""
     from cxzy_gen.git.diff import FORMATTERS, DiffError, diff_data
-    from cxzy_gen.records.basics import Audience
 
+    if audience is None and (unit or to):
+        raise click.UsageError("--unit、--to 要与 --audience 一起用")
+    scope = _scope(audience, unit, to) if audience else None
     try:
-        report = diff_data(data_dir, base, Audience(AUDIENCE_NAMES.get(audience, audience)) if audience else None)
+        report = diff_data(data_dir, base, scope)  # type: ignore[arg-type]
     except DiffError as exc:
         raise click.UsageError(str(exc)) from exc
     click.echo(FORMATTERS[fmt](report), nl=False)
@@ -307,8 +311,6 @@ def _site_options(fn):
 
 def _site_args(data_dir: Path, today: dt.datetime | None, audience: str, unit: str | None, to: tuple[str, ...]) -> tuple[dt.date, object]:
     from cxzy_gen.build import MAX_YEAR, MIN_YEAR, build_date
-    from cxzy_gen.records.basics import Audience
-    from cxzy_gen.site.scope import Scope
 
     if not data_dir.is_dir():
         raise click.UsageError(f"找不到数据目录 {data_dir}（提示：在站点仓库的根目录运行，或用 --data 指定）")
@@ -318,6 +320,14 @@ def _site_args(data_dir: Path, today: dt.datetime | None, audience: str, unit: s
         raise click.UsageError(str(exc)) from exc
     if not MIN_YEAR <= day.year <= MAX_YEAR:
         raise click.UsageError(f"生成日期 {day.isoformat()} 超出 {MIN_YEAR}–{MAX_YEAR} 年的范围")
+    return day, _scope(audience, unit, to)
+
+
+def _scope(audience: str, unit: str | None, to: tuple[str, ...]) -> object:
+    """The readers `--audience`, `--unit` and `--to` name, as a `Scope` (build, pdf, serve and diff alike)."""
+    from cxzy_gen.records.basics import Audience
+    from cxzy_gen.site.scope import Scope
+
     level = Audience(AUDIENCE_NAMES.get(audience, audience))
     if level is Audience.UNIT and not unit:
         raise click.UsageError("「本单位公开」要用 --unit 指明是哪个单位的公开栏")
@@ -325,7 +335,7 @@ def _site_args(data_dir: Path, today: dt.datetime | None, audience: str, unit: s
         to = (unit,)  # a unit's own board for 特定对象公开: what is addressed to that unit
     if level is Audience.SPECIFIC and not to:
         raise click.UsageError("「特定对象公开」要用 --to 指明公开对象（单位或党员编号）")
-    return day, Scope(level, unit, tuple(to))
+    return Scope(level, unit, tuple(to))
 
 
 @main.command("build")

@@ -18,9 +18,13 @@ from cxzy_gen.git.plumbing import GitError
 from cxzy_gen.git.snapshot import RecordSnap, Snapshot, versions
 from cxzy_gen.records import models as m
 from cxzy_gen.records.layout import RECORD_KINDS, SITE
+from cxzy_gen.records.names import NameFinder, fold, withhold
+from cxzy_gen.site.scope import Readers, Scope, ScopeError, check_readers
 
-Action = Literal["added", "removed", "modified"]
-ACTION_NAMES = {"added": "新增", "removed": "删除", "modified": "修改"}
+# "hidden" and "shown" only in a report for one audience (`--audience`): a record that stays in the data but
+# leaves that audience (its own, its unit's or a member's audience narrowed), or comes into it.
+Action = Literal["added", "removed", "modified", "hidden", "shown"]
+ACTION_NAMES = {"added": "新增", "removed": "删除", "modified": "修改", "hidden": "不再向此范围公开", "shown": "新向此范围公开"}
 SHORT = 60  # characters of a value shown in text and Markdown; JSON has the whole value
 
 
@@ -304,6 +308,9 @@ def _summarize(changes: list[RecordChange], names: Snapshot) -> list[str]:
     for c in changes:
         if c.action == "modified":
             phrases.extend(_modified_phrases(c, names))
+    for c in changes:
+        if c.action in ("hidden", "shown"):
+            phrases.append(f"{RECORD_KINDS[c.kind].name} {c.id}「{record_title(c.snap, names)}」{ACTION_NAMES[c.action]}")
     for kind in RECORD_KINDS:
         items = removed[kind]
         if not items:
@@ -413,9 +420,21 @@ def _modified_phrases(c: RecordChange, names: Snapshot) -> list[str]:
     return phrases
 
 
-def describe(base: Snapshot, head: Snapshot) -> Report:
-    """Compare two snapshots and group the changes by unit folder, in the head's tree order."""
-    changes = compare(base, head)
+def describe(base: Snapshot, head: Snapshot, scope: Scope | None = None) -> Report:
+    """Compare two snapshots and group the changes by unit folder, in the head's tree order. With `scope`, both
+    are first restricted to what those readers may see (`restrict`), and a record that is in both versions but
+    visible in one only is shown as leaving or coming into their view, not as deleted or added."""
+    if scope is not None:
+        full_base, full_head = base, head
+        base, head = restrict(base, scope), restrict(head, scope)
+        changes = compare(base, head)
+        for c in changes:
+            if c.action == "removed" and c.base is not None and full_head.find(c.base.id) is not None:
+                c.action = "hidden"  # only what these readers saw before: the base's record, nothing of the head's
+            elif c.action == "added" and c.head is not None and full_base.find(c.head.id) is not None:
+                c.action = "shown"
+    else:
+        changes = compare(base, head)
     names = head
     by_unit: dict[str, list[RecordChange]] = defaultdict(list)
     for c in changes:
@@ -449,25 +468,41 @@ def _tree_order(snap: Snapshot) -> list[str]:
     return list(order)
 
 
-def diff_data(data_dir: Path, base: str, audience: m.Audience | None = None) -> Report:
+def diff_data(data_dir: Path, base: str, scope: Scope | m.Audience | None = None) -> Report:
     """Describe the working tree's data folder against the data folder where it left `base` (the merge base).
-    With `audience` (向社会公开 or 党内公开) the report holds only what readers of that audience may see (`restrict`)."""
+    With `scope` (the readers of a board, as `cxzy build` takes them) the report holds only what those readers may
+    see (`restrict`), and records leaving or entering their view are said to do so."""
     try:
         pair = versions(data_dir, base)
     except GitError as exc:
         raise DiffError(str(exc)) from exc
-    if audience is None:
+    if scope is None:
         return describe(pair.base, pair.head)
-    return describe(restrict(pair.base, audience), restrict(pair.head, audience))
+    scope = Scope(scope) if isinstance(scope, m.Audience) else scope
+    _check_scope(scope, pair.head)
+    return describe(pair.base, pair.head, scope)
+
+
+def _check_scope(scope: Scope, head: Snapshot) -> None:
+    """The readers a report is for are named as a build requires, by ids the head has (`scope.check_readers`)."""
+    ids = {kind: {r.id for r in head.records.values() if r.kind == kind} for kind in ("unit", "member")}
+    try:
+        check_readers(scope, ids["unit"], ids["member"])
+    except ScopeError as exc:
+        raise DiffError(str(exc)) from exc
 
 
 WITHHELD = "（不在本公开范围）"  # what the report prints in place of a name its readers may not see (as pages do)
 
 
-def restrict(snap: Snapshot, audience: m.Audience) -> Snapshot:
-    """The snapshot as readers of `audience` may see it, by the site's audience rule: records narrower than the
-    audience are left out (a member or record also with its unit folder), and every name or id of a member left
-    out is replaced wherever a shown record carries it as text (a reviewer, who signed, who verified)."""
+def restrict(snap: Snapshot, scope: Scope | m.Audience) -> Snapshot:
+    """The snapshot as the readers of `scope` may see it, by the site's one audience rule (`scope.Readers`, as a
+    build applies it in `site.derive`): a unit by its audience; a member with their unit; a record with its unit
+    folder and with the units and members it is shown with (`Record.shown_with`). In the records shown, a hidden
+    member's id is replaced, and so is their name — wherever a record carries it as a person's name or inside free
+    text — unless a shown member has the same name; a person given with a hidden member's id (a reviewer) loses
+    their name too, whatever it is."""
+    scope = Scope(scope) if isinstance(scope, m.Audience) else scope
     default = m.Audience(snap.site.get("default_audience") or m.Audience.PUBLIC.value)
 
     def level(r: RecordSnap) -> m.Audience:
@@ -478,21 +513,65 @@ def restrict(snap: Snapshot, audience: m.Audience) -> Snapshot:
         except ValueError:
             return m.Audience.SPECIFIC  # an audience the model does not know: treated as the narrowest
 
-    units = {r.id for r in snap.records.values() if r.kind == "unit" and level(r).rank <= audience.rank}
-    shown = {key: r for key, r in snap.records.items() if level(r).rank <= audience.rank and (r.kind == "unit" or r.unit in units)}
-    hidden = {str(v) for key, r in snap.records.items() if key not in shown and r.kind == "member" for v in (r.id, r.data.get("name")) if v}
+    def to(r: RecordSnap) -> list[str]:
+        value = r.data.get("audience_to")
+        return [str(v) for v in value] if isinstance(value, list) else []
+
+    def unit_of(ref: str) -> str | None:
+        found = snap.find(ref)
+        return found.unit if found is not None and found.kind == "member" else None
+
+    readers = Readers(scope, unit_of)
+    units = {key for key, r in snap.records.items() if r.kind == "unit" and readers.may_see(level(r), r.id, to(r))}
+    members = {
+        key
+        for key, r in snap.records.items()
+        if r.kind == "member" and r.unit.casefold() in units and readers.may_see(level(r), r.unit, to(r))
+    }
+
+    def shown_with(r: RecordSnap) -> bool:
+        for name in RECORD_KINDS[r.kind].model.shown_with:
+            ref = r.data.get(name)
+            if ref is not None and str(ref).casefold() not in units | members:
+                return False
+        return True
+
+    shown = {
+        key: r
+        for key, r in snap.records.items()
+        if key in units
+        or key in members
+        or (r.kind not in ("unit", "member") and r.unit.casefold() in units and readers.may_see(level(r), r.unit, to(r)) and shown_with(r))
+    }
+    hidden_ids = {r.id for key, r in snap.records.items() if r.kind == "member" and key not in members}
+    if not hidden_ids:
+        return replace(snap, records=shown)
+    seen = {fold(str(snap.records[key].data.get("name", ""))) for key in members}
+    hidden_names = {key for r in snap.records.values() if r.id in hidden_ids and (key := fold(str(r.data.get("name", "")))) not in seen}
+    first = NameFinder(hidden_names)
+    finder = NameFinder(
+        first.names,
+        [
+            str(snap.records[key].data.get("name", ""))
+            for key in members
+            if first and first.find(str(snap.records[key].data.get("name", "")))
+        ],
+    )
 
     def scrub(value: Any) -> Any:
         if isinstance(value, str):
-            return WITHHELD if value in hidden else value
+            if value in hidden_ids:
+                return WITHHELD
+            return withhold(value, finder, WITHHELD) if finder else value
         if isinstance(value, dict):
+            if value.get("member") in hidden_ids:  # a person given by a hidden member's id: by identity
+                value = {**value, "name": WITHHELD} if "name" in value else value
             return {k: scrub(v) for k, v in value.items()}
         if isinstance(value, list):
             return [scrub(v) for v in value]
         return value
 
-    records = {key: replace(r, data=scrub(r.data)) if hidden else r for key, r in shown.items()}
-    return replace(snap, records=records)
+    return replace(snap, records={key: replace(r, data=scrub(r.data)) for key, r in shown.items()})
 
 
 # ---------------------------------------------------------------- output formats
@@ -511,6 +590,9 @@ def _added_lines(c: RecordChange, names: Snapshot) -> list[tuple[str, str]]:
 def _record_lines(c: RecordChange, names: Snapshot) -> tuple[str, list[str]]:
     """A record's heading and its detail lines (label：old → new)."""
     name = RECORD_KINDS[c.kind].name
+    if c.action in ("hidden", "shown"):
+        heading = f"{name} {c.id}「{record_title(c.snap, names)}」{ACTION_NAMES[c.action]}"
+        return heading, [f"{label}：{value}" for label, value in _added_lines(c, names)] if c.action == "shown" else []
     heading = f"{ACTION_NAMES[c.action]}{name} {c.id}「{record_title(c.snap, names)}」"
     if c.action == "added":
         return heading, [f"{label}：{value}" for label, value in _added_lines(c, names)]
@@ -598,6 +680,8 @@ def format_json(report: Report) -> str:
             "file": c.snap.rel,
             "old_file": c.base.rel if c.moved and c.base else None,
             "fields": [{"path": ".".join(map(str, f.keys)), "label": f.label, "old": plain(f.old), "new": plain(f.new)} for f in c.fields],
+            # A record new here, or new to these readers: what it holds (as restricted for them).
+            "record": plain(c.snap.data) if c.action in ("added", "shown") else None,
         }
 
     data = {

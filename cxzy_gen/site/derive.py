@@ -346,7 +346,7 @@ def derive(ds: Dataset, today: dt.date, scope: Scope | m.Audience = m.Audience.P
     check_scope(scope, ds)
     audience = scope.audience
     calendar = WorkdayCalendar.for_site(ds.site)
-    shown = _Visibility(ds, Readers(scope, ds))
+    shown = _Visibility(ds, Readers.of(scope, ds))
 
     # As of `today` first (a record proposed later does not exist yet), then what these readers may see.
     commitments = [_commitment(shown.redact(c), shown, today) for c in _as_of(ds.commitments, asof.commitment, today) if shown.record(c)]

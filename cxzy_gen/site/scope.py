@@ -9,6 +9,7 @@ reason a nomination was revoked are 党内公开 unless the record says otherwis
 
 from __future__ import annotations
 
+from collections.abc import Callable, Container
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -42,6 +43,11 @@ class Scope:
 
 def check_scope(scope: Scope, ds: Dataset) -> None:
     """Raise ScopeError unless the scope names what its audience needs, and only ids the data has."""
+    check_readers(scope, ds.units, ds.members)
+
+
+def check_readers(scope: Scope, units: Container[str], members: Container[str]) -> None:
+    """`check_scope` against the unit and member ids of any version of the data (`cxzy diff` reads snapshots)."""
     a = scope.audience
     if scope.everything:
         return
@@ -53,9 +59,9 @@ def check_scope(scope: Scope, ds: Dataset) -> None:
         raise ScopeError(f"--unit 只用于「本单位公开」或「特定对象公开」，「{a.value}」的公开栏不分单位")
     if scope.to and a is not m.Audience.SPECIFIC:
         raise ScopeError("--to 只用于「特定对象公开」")
-    if scope.unit is not None and scope.unit not in ds.units:
+    if scope.unit is not None and scope.unit not in units:
         raise ScopeError(f"找不到单位「{scope.unit}」（--unit 写单位编号，即 units/ 下的文件夹名）")
-    unknown = [t for t in scope.to if t not in ds.units and t not in ds.members]
+    unknown = [t for t in scope.to if t not in units and t not in members]
     if unknown:
         raise ScopeError(f"找不到公开对象「{'、'.join(unknown)}」（--to 写单位或党员编号）")
 
@@ -82,9 +88,15 @@ class Readers:
     """The one audience rule: may this build's readers see something of level `level`, kept in `unit`'s folder,
     addressed to `audience_to`? Used for units, members, records and the fields and names inside them."""
 
-    def __init__(self, scope: Scope, ds: Dataset) -> None:
+    def __init__(self, scope: Scope, unit_of: Callable[[str], str | None]) -> None:
+        """`unit_of(id)`: the unit folder of a member id (None for anything else): a member named as a reader
+        reads what is addressed to their unit too."""
         self.scope = scope
-        self.named = frozenset(scope.to) | {ds.members[t].folder_unit for t in scope.to if t in ds.members}
+        self.named = frozenset(scope.to) | {unit for t in scope.to if (unit := unit_of(t)) is not None}
+
+    @classmethod
+    def of(cls, scope: Scope, ds: Dataset) -> Readers:
+        return cls(scope, lambda t: ds.members[t].folder_unit if t in ds.members else None)
 
     def may_see(self, level: m.Audience, unit: str, audience_to: list[str] | tuple[str, ...] = ()) -> bool:
         if self.scope.everything:
