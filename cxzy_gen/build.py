@@ -197,7 +197,7 @@ def search_index(
 
     def index(folder: Path) -> None:
         if incremental is not None:  # the last build's index when the records are the same
-            incremental.index(folder, found, binary, write_index)
+            incremental.index(folder, found, binary)
         else:
             write_index(folder, found, binary)
 

@@ -88,8 +88,9 @@ def text_of(node: Any) -> str:
 # Pagefind's own worker script and compressed wasm were each seen to differ once between two builds under heavy
 # load; they are Pagefind's files, not our output, so they are left out of byte-for-byte comparisons too.
 # pagefind.js too: seen to differ between two builds of the same records on a loaded machine, like the worker script.
+# The index is in shards, pagefind/<n>/ each (cxzy_gen/site/search.py); pagefind/shards.json names them.
 UNSTABLE = re.compile(
-    r"pagefind/(?:filter/|pagefind-entry\.json$|pagefind\.[^/]+\.pf_meta$|pagefind-worker\.js$|pagefind\.js$|wasm\.[^/]+\.pagefind$)"
+    r"pagefind/[^/]+/(?:filter/|pagefind-entry\.json$|pagefind\.[^/]+\.pf_meta$|pagefind-worker\.js$|pagefind\.js$|wasm\.[^/]+\.pagefind$)"
 )
 
 

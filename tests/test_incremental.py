@@ -4,6 +4,8 @@ never trusted across a change of cxzy, its schema, the templates, the build date
 from __future__ import annotations
 
 import datetime as dt
+import gzip
+import json
 import os
 import re
 import shutil
@@ -22,6 +24,7 @@ from cxzy_gen.git.history import History
 from cxzy_gen.git.source import HistorySource
 from cxzy_gen.records import models as m
 from cxzy_gen.records.validate import load_dataset
+from cxzy_gen.site import search as search_module
 from cxzy_gen.site.scope import Scope
 
 END = dt.date(2025, 12, 31)
@@ -62,7 +65,7 @@ class Builds:
 
 
 # Pagefind's compressed wasm file, like its filter files (sitekit.UNSTABLE), is not byte-reproducible from run to run.
-_PAGEFIND_WASM = re.compile(r"pagefind/wasm\.[^/]+\.pagefind$")
+_PAGEFIND_WASM = re.compile(r"pagefind/[^/]+/wasm\.[^/]+\.pagefind$")
 
 
 def _comparable(site: dict[str, bytes]) -> dict[str, bytes]:
@@ -272,6 +275,53 @@ def test_the_search_index_is_taken_over_when_its_records_are_the_same(board: Pat
     search = [name for name in after if name.startswith("pagefind/")]
     assert search and all(before[name] == after[name] for name in search)  # the same records: the same index
     b.assert_same_as_cold(templates=templates)
+
+
+def _search_shards(out: Path) -> dict[str, dict[str, str]]:
+    """Each search shard of a built site (pagefind/shards.json): the URL and content of each record it holds."""
+    names = json.loads((out / "pagefind" / "shards.json").read_text(encoding="utf-8"))
+    held: dict[str, dict[str, str]] = {}
+    for name in names:
+        for fragment in (out / "pagefind" / name).glob("fragment/*.pf_fragment"):
+            record = json.loads(gzip.decompress(fragment.read_bytes()).removeprefix(b"pagefind_dcd"))
+            held.setdefault(name.rstrip("/"), {})[record["url"]] = record["content"]
+    return held
+
+
+def test_a_change_in_one_unit_indexes_only_its_search_shard_again(board: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(search_module, "SHARD_RECORDS", 40)  # the small board in several shards
+    b = Builds(board, tmp_path)
+    b.incremental()
+    held = _search_shards(b.out)
+    assert len(held) >= 4
+    (mine,) = [name for name, urls in held.items() if any(url.startswith("units/u00005/") for url in urls)]
+    before = _inodes(b.out)
+    edit(b.data / "units" / "u00005" / "2025" / "commitments.yaml", r"^  title: .*$", "  title: 只改这一个分片")
+    assert not b.incremental().unchanged
+    after = _inodes(b.out)
+    search = [name for name in after if name.startswith("pagefind/")]
+    again = {name.split("/")[1] for name in search if before.get(name) != after[name]}
+    assert again == {mine}  # the unit's shard indexed again (its files are new)...
+    others = [name for name in search if name.split("/")[1] not in (mine, "shards.json")]
+    assert others and all(before[name] == after[name] for name in others)  # ...every other shard's files taken over
+    assert before["pagefind/shards.json"] == after["pagefind/shards.json"]
+    assert any("只改这一个分片" in re.sub(r"[\s\u200b]", "", content) for content in _search_shards(b.out)[mine].values())
+    b.assert_same_as_cold()
+    # A unit added lands in one shard too; a cold build of the same data makes the same shards.
+    new = b.data / "units" / "u09999"
+    new.mkdir()
+    (new / "unit.yaml").write_text(
+        "id: u09999\nname: 新成立的党支部\nkind: 党支部\ntype: 社区\nparent: u00000\nsecretary: u09999-m001\n", encoding="utf-8"
+    )
+    (new / "members.yaml").write_text("members:\n- id: u09999-m001\n  name: 新党员\n  roles: [书记]\n", encoding="utf-8")
+    before = _inodes(b.out)
+    b.incremental()
+    after = _inodes(b.out)
+    again = {
+        name.split("/")[1] for name in after if name.startswith("pagefind/") and name.count("/") > 1 and before.get(name) != after[name]
+    }
+    assert len(again) == 1
+    b.assert_same_as_cold()
 
 
 def test_an_output_file_changed_by_hand_is_written_again(board: Path, tmp_path: Path) -> None:

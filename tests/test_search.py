@@ -24,6 +24,7 @@ from test_browser import CHROMIUM_ARGS, REQUIRED, _need
 from cxzy_gen.build import pagefind_binary
 from cxzy_gen.records import models as m
 from cxzy_gen.records.validate import load_dataset
+from cxzy_gen.site import search as search_module
 from cxzy_gen.site.search import spaced
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,11 +39,22 @@ def _require_pagefind() -> None:
 
 
 def index_urls(site: Path) -> dict[str, str]:
-    """Every record in a built Pagefind index: url → content (the fragments are gzip'd JSON after a signature)."""
+    """Every record in a built Pagefind index, in every shard: url → content."""
+    return {url: content for url, (_, content, _) in index_records(site).items()}
+
+
+def index_records(site: Path) -> dict[str, tuple[str, str, dict[str, list[str]]]]:
+    """Every record in a built Pagefind index: url → (its shard, content, filters); the fragments are gzip'd JSON
+    after a signature. Every shard named in shards.json is read, and every bundle folder there must be named in it."""
     found = {}
-    for fragment in (site / "pagefind" / "fragment").glob("*.pf_fragment"):
-        data = json.loads(gzip.decompress(fragment.read_bytes()).removeprefix(b"pagefind_dcd"))
-        found[data["url"]] = data["content"]
+    names = json.loads((site / "pagefind" / "shards.json").read_text(encoding="utf-8"))
+    assert names and sorted(names) == sorted(f"{p.name}/" for p in (site / "pagefind").iterdir() if p.is_dir())
+    for name in names:
+        fragments = list((site / "pagefind" / name / "fragment").glob("*.pf_fragment"))
+        assert fragments, name
+        for fragment in fragments:
+            data = json.loads(gzip.decompress(fragment.read_bytes()).removeprefix(b"pagefind_dcd"))
+            found[data["url"]] = (name, data["content"], data["filters"])
     return found
 
 
@@ -52,7 +64,11 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if not (DEMO / "site.yaml").is_file():
         pytest.skip("no demo data")
     out = tmp_path_factory.mktemp("search") / "public"
-    make_site(DEMO, out, audience=m.Audience.PUBLIC)
+    # Small shards (a real board gets one shard per ~4,000 records): the demo's records in eight Pagefind indexes,
+    # so every test below searches across shards as the page does at scale.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(search_module, "SHARD_RECORDS", 120)
+        make_site(DEMO, out, audience=m.Audience.PUBLIC)
     return out
 
 
@@ -148,6 +164,33 @@ def test_filters_narrow_the_results(page, served: str) -> None:
     # A filter alone, without words, lists what it selects.
     status, links, _ = search(tab, served, kind="评选表彰", status="公示中")
     assert status.startswith("找到") and all("publicity/" in link for link in links)
+
+
+def test_one_query_finds_and_filters_records_of_several_shards(page, served: str, demo: Path) -> None:
+    tab, errors = page
+    indexed = index_records(demo)
+    assert len({shard for shard, _, _ in indexed.values()}) == 8
+    word = spaced("节水灌溉")
+    having = {url: (shard, filters) for url, (shard, content, filters) in indexed.items() if word in content.replace("\u200b", "")}
+    commitments = {url: v for url, v in having.items() if v[1]["类别"] == ["公开承诺"]}
+    assert len({shard for shard, _ in commitments.values()}) >= 2  # the words are in commitments of several shards
+    status, links, _ = search(tab, served, "节水灌溉", kind="公开承诺")
+    assert count(status) >= len(commitments) and len(links) == min(count(status), SHOWN)
+    if len(commitments) <= SHOWN:
+        assert all(any(link.endswith(url.lstrip("/")) for link in links) for url in commitments)
+    # A second filter narrows across the shards too: one year, taken from a record of another shard than the first's.
+    first_shard = commitments[next(iter(commitments))][0]
+    year = next(f["年度"][0] for shard, f in commitments.values() if shard != first_shard)
+    in_year = {url for url, (_, f) in commitments.items() if f["年度"] == [year]}
+    status, links, _ = search(tab, served, "节水灌溉", kind="公开承诺", year=year)
+    notes = tab.eval_on_selector_all("#search-results li .note", "els => els.map(e => e.textContent)")
+    assert notes and all("公开承诺" in n and year in n for n in notes)
+    assert all(any(link.endswith(url.lstrip("/")) for link in links) for url in in_year)
+    # The filter lists hold every shard's values, counted together.
+    units = {v for _, _, f in indexed.values() for v in f.get("单位", [])}
+    options = set(tab.eval_on_selector_all("select[name=unit] option", "els => els.map(o => o.value)"))
+    assert options == units | {""}
+    assert errors == []
 
 
 def count(status: str) -> int:

@@ -73,7 +73,7 @@ def test_every_page_of_the_fixture_is_there(site: Path) -> None:
     }
     built = {p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file()}
     assert {p for p in built if not p.startswith("pagefind/")} == expected
-    assert "pagefind/pagefind.js" in built  # the search index (tests/test_search.py)
+    assert "pagefind/shards.json" in built and "pagefind/0/pagefind.js" in built  # the search index (tests/test_search.py)
 
 
 def test_unit_page(site: Path) -> None:

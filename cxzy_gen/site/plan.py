@@ -27,7 +27,7 @@ from cxzy_gen.site.audit import Check, Inspection
 from cxzy_gen.site.derive import CommendationView, MemberView, Ref, ReviewView, UnitView, Views, headline, member_tallies, natural_key
 from cxzy_gen.site.notices import Notice
 from cxzy_gen.site.photos import Photo, photo
-from cxzy_gen.site.search import BUNDLE, SearchRecord, records
+from cxzy_gen.site.search import BUNDLE, MANIFEST, SearchRecord, records
 
 CSS = "assets/site.css"
 HOME = "index.html"
@@ -298,7 +298,7 @@ def plan(views: Views, archive: History | None = None, inspection: Inspection | 
         ),
         *(Page(p.url, None, photo=p) for p in roll_photos.values()),
         page(ARCHIVE, "archive.html", years=views.years),
-        page(SEARCH, "search.html", script=SEARCH_JS, bundle=f"{BUNDLE}/pagefind.js"),
+        page(SEARCH, "search.html", script=SEARCH_JS, shards=f"{BUNDLE}/{MANIFEST}"),
         page(
             BOARD,
             "board.html",

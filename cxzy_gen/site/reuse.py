@@ -11,8 +11,9 @@ differing (a set, whose order changes from process to process) only costs a rend
 The hashes of the last build into an output folder are kept in the cache with each file's size, modification
 time and inode as written. A page whose hash is the same, whose file is still as it was written, is taken
 over from the previous output (hard-linked, else copied) instead of rendered; a page rendered again to the
-same bytes as its previous file is taken over too, so only files whose bytes changed are written. The search index is taken over
-the same way when the search records are the same. The output is the same bytes as a cold build's.
+same bytes as its previous file is taken over too, so only files whose bytes changed are written. Each shard of the search
+index (`search.shards`) is taken over the same way when its records are the same; only the others are indexed again.
+The output is the same bytes as a cold build's.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import io
 import marshal
 import os
 import pickle
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -156,13 +157,13 @@ class PageLog:
         name = hashlib.blake2b(str(self.out).encode("utf-8", "surrogateescape"), digest_size=10).hexdigest()
         self.path = cache / f"pages-{name}.log"
         self.pages: dict[str, tuple[bytes, Stat]] = {}
-        self.search: tuple[bytes, dict[str, Stat]] | None = None
+        self.search: dict[str, tuple[bytes, dict[str, Stat]]] = {}  # each search shard's hash and files
         self._real_out = os.path.realpath(self.out)
         self._folders: dict[str, bool] = {}
         with contextlib.suppress(Exception):
             key, pages, search = marshal.loads(self.path.read_bytes())
             if key == code_key() and isinstance(pages, dict):
-                self.pages, self.search = pages, search
+                self.pages, self.search = pages, search if isinstance(search, dict) else {}
 
     def _inside(self, url: str) -> bool:
         """Whether `url`'s folder in the previous output is a real folder of it: a folder replaced by a link could
@@ -205,16 +206,17 @@ class PageLog:
             pass
         return None
 
-    def search_files(self, digest: bytes) -> dict[str, Path] | None:
-        """The previous search index's files, when it was made from the same records and is untouched."""
-        if self.search is None or self.search[0] != digest:
+    def search_files(self, shard: str, digest: bytes) -> dict[str, Path] | None:
+        """The previous search shard's files, when it was made from the same records and is untouched."""
+        old = self.search.get(shard)
+        if old is None or old[0] != digest:
             return None
-        files = self.search[1]
+        files = old[1]
         if not files or not all(self._untouched(rel, stat) for rel, stat in files.items()):
             return None
         return {rel: self.out / rel for rel in files}
 
-    def save(self, pages: dict[str, tuple[bytes, Stat]], search: tuple[bytes, dict[str, Stat]] | None) -> None:
+    def save(self, pages: dict[str, tuple[bytes, Stat]], search: dict[str, tuple[bytes, dict[str, Stat]]]) -> None:
         with contextlib.suppress(OSError, ValueError):
             _write_atomic(self.path, marshal.dumps((code_key(), pages, search)))
 
@@ -233,7 +235,7 @@ def tree_stats(folder: Path, under: str) -> dict[str, Stat]:
 
 
 def search_hash(records: Iterable[Any], binary: Path) -> bytes | None:
-    """The hash of the search records and the Pagefind binary that indexes them."""
+    """The hash of (one shard's) search records, the Pagefind binary that indexes them and cxzy itself."""
     digest = state_hash(list(records))
     if digest is None:
         return None
@@ -258,7 +260,7 @@ class Incremental:
         self.kept = self.log.reusable(pages, self.hashes)
         self.todo = [page for page in pages if page.url not in self.kept]
         self.stats: dict[str, Stat] = {}
-        self.search: tuple[bytes, dict[str, Stat]] | None = None
+        self.search: dict[str, tuple[bytes, dict[str, Stat]]] = {}
 
     def files(self, rendered: Iterable[tuple[str, bytes]]) -> Iterator[tuple[str, bytes | Path]]:
         fresh = iter(rendered)
@@ -271,19 +273,32 @@ class Incremental:
                 assert url == page.url
                 yield url, self.log.same_file(url, data) or data
 
-    def index(self, folder: Path, found: list[Any], binary: Path, write_index: Callable[[Path, list[Any], Path], object]) -> None:
-        from cxzy_gen.site.search import BUNDLE
+    def index(self, folder: Path, found: Sequence[Any], binary: Path) -> None:
+        """The search index of `found` into `folder`: each shard whose records and files are as the last build left
+        them is taken over, the others are indexed again (in parallel)."""
+        from cxzy_gen.site.search import BUNDLE, MANIFEST, index_shards, manifest, shards
 
-        digest = search_hash(found, binary)
-        old = self.log.search_files(digest) if digest is not None else None
-        if old is None:
-            write_index(folder, found, binary)
-        else:
+        parts = shards(found)
+        digests = {name: search_hash(part, binary) for name, part in parts.items()}
+        todo = {}
+        for name, part in parts.items():
+            digest = digests[name]
+            old = self.log.search_files(name, digest) if digest is not None else None
+            if old is None:
+                todo[name] = part
+                continue
             for rel, source in old.items():
                 target = folder / rel
                 target.parent.mkdir(parents=True, exist_ok=True)
                 take_over(source, target)
-        self.search = (digest, tree_stats(folder, BUNDLE)) if digest is not None else None
+        index_shards(folder, todo, binary)
+        names, url = manifest(parts), f"{BUNDLE}/{MANIFEST}"
+        same = self.log.same_file(url, names)
+        if same is not None:
+            take_over(same, folder / url)
+        else:
+            (folder / url).write_bytes(names)
+        self.search = {name: (digest, tree_stats(folder, f"{BUNDLE}/{name}")) for name, digest in digests.items() if digest is not None}
 
     def save(self) -> None:
         written = {

@@ -10,15 +10,23 @@ Intl.Segmenter, and the two disagree on many words (pagefind#1237): a query such
 the index never holds. The index therefore stores Chinese text one character per word, and the search page
 asks for the query's characters as an exact phrase, which is a substring search whatever either segmenter
 would have said (docs/search.md has the measurements).
+
+Shards: Pagefind's memory and time grow with the records of one index (about 80 KB of memory a record), and it
+cannot update an index. The records are therefore split into shards by a stable hash of the unit whose folder
+holds them, each shard its own Pagefind bundle (`pagefind/<n>/`), at most `PARALLEL` indexed at once; the
+search page merges them in the browser (`pagefind/shards.json` names them). A change re-indexes only the
+shards whose records changed (`reuse.Incremental.index`).
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import re
 import subprocess
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,6 +37,12 @@ from cxzy_gen.site.derive import CommendationView, Ref, ReviewView, Views
 LANGUAGE = "zh-cn"  # the pages' <html lang>; Pagefind's search page loads the index of its own language
 BUNDLE = "pagefind"  # the folder Pagefind writes into the site
 UNUSED = ("pagefind-ui.*", "pagefind-component-ui.*", "pagefind-modular-ui.*", "pagefind-highlight.js")
+MANIFEST = "shards.json"  # in BUNDLE: the shards' folders, the first one the search page loads Pagefind from
+# Most records a shard holds, on average: the number of shards is the smallest power of two that keeps them
+# at or below it (a unit's records stay together, so one shard can hold a little more). Measured with
+# Pagefind 1.5.2 (docs/search.md): 4,000 records take about 6 s and 370 MB, 16,000 about 26 s and 1.3 GB.
+SHARD_RECORDS = 4000
+PARALLEL = 2  # Pagefind processes at once: bounds the memory (each about SHARD_RECORDS × 80 KB)
 
 # A run of Chinese characters (CJK ideographs, with the compatibility and extension A blocks).
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
@@ -43,6 +57,7 @@ class SearchRecord:
     title: str
     content: str
     filters: dict[str, list[str]]
+    unit: str  # the id of the unit whose folder holds the record: it decides the record's shard
 
 
 def spaced(text: str) -> str:
@@ -64,11 +79,12 @@ def records(
         u = uv.unit
         words = [u.name, u.short_name or "", u.kind.value, u.type.value, plain(u.description)]
         words += [uv.secretary.name if uv.secretary else "", uv.parent.name if uv.parent else ""]
-        yield SearchRecord(url_of_ref(uv.ref), u.name, " ".join(words), {"类别": ["党组织"], "单位": [u.name]})
+        yield SearchRecord(url_of_ref(uv.ref), u.name, " ".join(words), {"类别": ["党组织"], "单位": [u.name]}, u.id)
     for mv in views.members.values():
         p = mv.member
         words = [p.name, p.post or "", p.duties or "", "、".join(p.roles), mv.unit.name]
-        yield SearchRecord(url_of_ref(mv.ref), f"{p.name}（{mv.unit.name}）", " ".join(words), {"类别": ["党员"], "单位": [mv.unit.name]})
+        filters = {"类别": ["党员"], "单位": [mv.unit.name]}
+        yield SearchRecord(url_of_ref(mv.ref), f"{p.name}（{mv.unit.name}）", " ".join(words), filters, mv.unit.id)
     for c in views.commitments:
         r = c.record
         words = [c.subject.name, r.title, plain(r.measures), c.responsible.name if c.responsible else ""]
@@ -81,6 +97,7 @@ def records(
             f"{c.subject.name}：{r.title}",
             " ".join(words),
             _filters("公开承诺", units[r.folder_unit].ref.name, c.year, c.status.value),
+            r.folder_unit,
         )
     for v in views.reviews:
         rv = v.record
@@ -91,6 +108,7 @@ def records(
             f"{rv.reviewer.name}点评{v.target.name}（{rv.date.year} 年）",
             " ".join(words),
             _filters("领导点评", units[rv.folder_unit].ref.name, v.year, "已撤回" if rv.withdrawn else None),
+            rv.folder_unit,
         )
     for h in views.commendations:
         hr = h.record
@@ -104,6 +122,7 @@ def records(
             f"{h.nominee.name}：{hr.year} 年度{hr.title}",
             " ".join(words),
             _filters("评选表彰", h.awarding.name, hr.year, status),
+            hr.folder_unit,
         )
 
 
@@ -127,8 +146,58 @@ class SearchIndexError(RuntimeError):
     """Pagefind failed to index the site."""
 
 
-def write_index(site: Path, items: Iterable[SearchRecord], binary: Path) -> int:
-    """Index `items` into `site`/pagefind with Pagefind's service mode; returns the number of records.
+def shard_count(records: int) -> int:
+    """How many shards `records` search records are split into: the smallest power of two that keeps a shard's
+    average at or below SHARD_RECORDS (a power of two, so the count changes only when the records double)."""
+    count = 1
+    while records > count * SHARD_RECORDS:
+        count *= 2
+    return count
+
+
+def shards(items: Sequence[SearchRecord]) -> dict[str, list[SearchRecord]]:
+    """The records by shard, in the records' order within each: shard names "0", "1", … by a stable hash of each
+    record's unit, so a unit's records always share a shard; only shards that hold records (at least "0")."""
+    count = shard_count(len(items))
+    of_unit: dict[str, int] = {}
+    groups: dict[int, list[SearchRecord]] = {}
+    for item in items:
+        number = of_unit.get(item.unit)
+        if number is None:
+            digest = hashlib.blake2b(item.unit.encode("utf-8"), digest_size=8).digest()
+            number = of_unit[item.unit] = int.from_bytes(digest, "big") % count
+        groups.setdefault(number, []).append(item)
+    return {str(number): groups[number] for number in sorted(groups)} or {"0": []}
+
+
+def write_index(site: Path, items: Sequence[SearchRecord], binary: Path) -> int:
+    """Index `items` into `site`/pagefind, one bundle a shard, and name the shards; returns the number of records."""
+    parts = shards(items)
+    index_shards(site, parts, binary)
+    (site / BUNDLE).mkdir(parents=True, exist_ok=True)
+    (site / BUNDLE / MANIFEST).write_bytes(manifest(parts))
+    return len(items)
+
+
+def index_shards(site: Path, parts: Mapping[str, Sequence[SearchRecord]], binary: Path) -> None:
+    """Index each shard into `site`/pagefind/<name>, at most PARALLEL Pagefind processes at once."""
+    todo = list(parts.items())
+    if len(todo) <= 1 or PARALLEL <= 1:
+        for name, part in todo:
+            index_bundle(site / BUNDLE / name, part, binary)
+        return
+    with ThreadPoolExecutor(min(PARALLEL, len(todo)), thread_name_prefix="pagefind") as pool:
+        for done in [pool.submit(index_bundle, site / BUNDLE / name, part, binary) for name, part in todo]:
+            done.result()
+
+
+def manifest(parts: Iterable[str]) -> bytes:
+    """`pagefind/shards.json`: the shards' folders, in order; the search page loads the first and merges the rest."""
+    return (json.dumps([f"{name}/" for name in parts]) + "\n").encode("utf-8")
+
+
+def index_bundle(folder: Path, items: Iterable[SearchRecord], binary: Path) -> int:
+    """Index `items` into the Pagefind bundle `folder` with Pagefind's service mode; returns the number of records.
 
     Speaks Pagefind's service protocol (base64 JSON messages ended by a comma) directly, one request and
     its answer at a time: the `pagefind` package's asyncio client polls every 0.1 s per answer, which made
@@ -152,12 +221,12 @@ def write_index(site: Path, items: Iterable[SearchRecord], binary: Path) -> int:
                     }
                 )
                 count += 1
-            service.send({"type": "WriteFiles", "index_id": index_id, "output_path": str(site / BUNDLE)})
+            service.send({"type": "WriteFiles", "index_id": index_id, "output_path": str(folder)})
         finally:
             assert proc.stdin is not None
             proc.stdin.close()
     for unused in UNUSED:  # Pagefind's own ready-made interfaces: the search page has its own
-        for path in (site / BUNDLE).glob(unused):
+        for path in folder.glob(unused):
             path.unlink()
     return count
 

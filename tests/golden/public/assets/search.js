@@ -1,4 +1,4 @@
-/* 站内搜索: the search page's form over the Pagefind index that `cxzy build` writes into pagefind/.
+/* 站内搜索: the search page's form over the Pagefind index that `cxzy build` writes into pagefind/, in shards.
  *
  * The index holds Chinese text one character per word (cxzy_gen/site/search.py says why), so excerpts
  * come back with spaces between characters; they are joined again here. A query is searched twice: its
@@ -9,7 +9,7 @@
   "use strict";
   var script = document.currentScript;
   var root = script.getAttribute("data-root");
-  var bundle = script.getAttribute("data-bundle");
+  var shards = new URL(script.getAttribute("data-shards"), location.href);
   var form = document.getElementById("search-form");
   var input = document.getElementById("q");
   var selects = Array.prototype.slice.call(form.querySelectorAll("select[data-filter]"));
@@ -25,10 +25,22 @@
     return;
   }
 
-  var ready = import(bundle).then(function (pagefind) {
-    return pagefind.options({ excerptLength: 40 }).then(function () { return pagefind.filters(); }).then(function (filters) {
-      fillFilters(filters || {});
-      return pagefind;
+  /* The index is in shards, each its own Pagefind bundle (pagefind/shards.json names them): Pagefind is
+   * loaded from the first and the others are merged into it, so one search asks every shard and ranks
+   * their results together, and the filters count across all of them. */
+  var OPTIONS = { excerptLength: 40, baseUrl: "/" };
+  var ready = fetch(shards).then(function (response) {
+    if (!response.ok) throw new Error("no index");
+    return response.json();
+  }).then(function (names) {
+    var bundles = names.map(function (name) { return new URL(name, shards); });
+    return import(new URL("pagefind.js", bundles[0]).href).then(function (pagefind) {
+      return pagefind.options(OPTIONS).then(function () {
+        return Promise.all(bundles.slice(1).map(function (url) { return pagefind.mergeIndex(url.pathname, OPTIONS); }));
+      }).then(function () { return pagefind.filters(); }).then(function (filters) {
+        fillFilters(filters || {});
+        return pagefind;
+      });
     });
   });
   ready.catch(function () {
