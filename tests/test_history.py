@@ -11,6 +11,7 @@ from git_helpers import GitRepo
 
 from cxzy_gen.git import history as h
 from cxzy_gen.git.forge import ForgeLinks, links_for
+from cxzy_gen.records import models as m
 from cxzy_gen.records.models import Forge
 
 ZHANG = ("张红", "zhang@example.org")
@@ -309,24 +310,35 @@ def _site(r: GitRepo, tmp_path: Path, audience: str = "向社会公开") -> Path
     return out
 
 
+def _site_again(r: GitRepo, tmp_path: Path, audience: str) -> Path:
+    """The same repository (after `_site`) built for another audience."""
+    from cxzy_gen.build import build
+    from cxzy_gen.site.scope import Scope
+
+    out = tmp_path / f"site-{audience}"
+    build(r.data, out, dt.date(2011, 7, 4), Scope(m.Audience(audience)), archive=h.History.load(r.data))
+    return out
+
+
 def test_a_unit_page_shows_its_revisions(repo: tuple[GitRepo, dict[str, str]], tmp_path: Path) -> None:
     r, shas = repo
     out = _site(r, tmp_path)
     rows = _rows(out / "units/lian-1/index.html", "修订记录")
-    assert rows[1:5] == [
+    assert rows[1:4] == [
         ["2011-07-02", "修改党员名单", "王审批", "王审批（2011-07-02，修改请求#12）", shas["squash"][:7]],
         ["2011-07-01", "移动群众评议2011年", "张红", "直接提交", shas["rename"][:7]],
-        ["2011-06-29", "修改领导点评2011年", "李明", "王审批（2011-06-30，修改请求#7）", shas["rectify"][:7]],
         ["2011-06-10", "修改公开承诺2011年", "李明", "王审批（2011-06-30，修改请求#7）", shas["progress"][:7]],
     ]
     assert rows[0][1] == "移动群众评议2011年" and rows[-1][0] == "2011-03-01"
     page = (out / "units/lian-1/index.html").read_text(encoding="utf-8")
-    assert f'href="https://git.example.org/cxzy/data/commit/{shas["rectify"]}"' in page
     assert 'href="https://git.example.org/cxzy/data/pulls/7"' in page
-    # A commit message is the reason for a change; it shows only where the build shows every record of the
-    # files the commit touched: the review file is 党内公开, the commitments file public.
-    assert "一连：整改完成" not in page and "涉及公开范围更窄的记录" in page
-    assert "修改原因：一连：更新承诺进展" in page
+    # History text follows the records a commit changed: the review file is 党内公开, so the commit that changed
+    # only a review is not listed on the public page at all (neither its reason nor its author); the first commit,
+    # which added public and party records alike, is listed without its reason; the commitments commit with it.
+    assert shas["rectify"][:7] not in page and "一连：整改完成" not in page
+    assert "涉及公开范围更窄的记录" in page and "修改原因：一连：更新承诺进展" in page
+    party = _rows(_site_again(r, tmp_path, "党内公开") / "units/lian-1/index.html", "修订记录")
+    assert ["2011-06-29", "修改领导点评2011年", "李明", "王审批（2011-06-30，修改请求#7）", shas["rectify"][:7]] in party
 
 
 def test_a_member_page_shows_the_revisions_of_the_files_holding_their_records(repo: tuple[GitRepo, dict[str, str]], tmp_path: Path) -> None:
@@ -354,10 +366,13 @@ def test_the_footer_names_the_data_version_and_the_changes_page_lists_commits(re
     assert f"数据版本{head[:7]}（" in "".join(footer.get_text().split())
     assert footer.select_one(f'a[href="https://git.example.org/cxzy/data/commit/{head}"]') is not None
     rows = _rows(out / "changes/index.html", "最近")
-    assert [row[0] for row in rows] == ["2011-07-03", "2011-07-02", "2011-07-01", "2011-06-29", "2011-06-10", "2011-03-01"]
+    # 2011-06-29 changed only the 党内公开 review: not on the public site's list.
+    assert [row[0] for row in rows] == ["2011-07-03", "2011-07-02", "2011-07-01", "2011-06-10", "2011-03-01"]
     assert rows[0][1:4] == ["一团一连党支部", "修改站点设置；移动群众评议2011年", "张红"]
-    assert rows[3][1:5] == ["一团一连党支部", "修改领导点评2011年", "李明", "王审批（2011-06-30，修改请求#7）"]
+    assert rows[3][1:5] == ["一团一连党支部", "修改公开承诺2011年", "李明", "王审批（2011-06-30，修改请求#7）"]
     assert rows[-1][1] == "一团一连党支部、天山棉业公司党总支、城区第一社区党支部、第九师党委"
+    party = _rows(_site_again(r, tmp_path, "党内公开") / "changes/index.html", "最近")
+    assert party[3][:5] == ["2011-06-29", "一团一连党支部", "修改领导点评2011年", "李明", "王审批（2011-06-30，修改请求#7）"]
 
 
 def test_a_unit_audience_build_shows_commit_messages(repo: tuple[GitRepo, dict[str, str]], tmp_path: Path) -> None:

@@ -14,12 +14,13 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from cxzy_gen.dates import china_date
 from cxzy_gen.git.commits import LOG_FORMAT, MAX_COMMIT_BYTES, ChangeType, Commit, FileChange, parse_commit, parse_log
 from cxzy_gen.git.plumbing import GitError, has_commits, is_shallow, locate, read_objects, run_git
 from cxzy_gen.records import layout
+from cxzy_gen.records.loader import MAX_FILE_BYTES, decode, parse
 from cxzy_gen.records.pii import find_pii
 
 if TYPE_CHECKING:
@@ -243,6 +244,100 @@ class History:
     def recent_revisions(self, n: int = 50) -> list[Revision]:
         """Every file change of the latest `n` data commits, newest first (for `revision_rows`)."""
         return [Revision(c, f, self._approvals.get(c.sha)) for c in self.commits[:n] for f in c.files]
+
+
+@dataclass(frozen=True, slots=True)
+class _Touched:
+    """What one commit changed in one data file: the ids (case-folded) of the records it added, changed or removed,
+    and whether it changed anything outside them (the file's default `audience`, say)."""
+
+    records: frozenset[str]
+    outside: bool
+
+
+class HistoryReaders:
+    """The audience rule for history text, record by record. A commit's change to a data file is shown — a row of
+    修订记录 with its author and approver — only where it changed something this build shows; its message only
+    where everything it changed, in every file, is shown. A file every record of which the build shows (`open`)
+    is not read; in any other file the records a commit changed are found by comparing the file before and after
+    it (one `git cat-file --batch` for the whole history, when first asked). A version that cannot be read counts
+    as changing what the build hides."""
+
+    def __init__(self, history: History, open_paths: set[str], shown_ids: frozenset[str]) -> None:
+        self.history = history
+        self.open = open_paths
+        self.shown = shown_ids
+        self._touched: dict[tuple[str, str], _Touched | None] | None = None
+        self._message: dict[str, bool] = {}
+
+    def visible(self, rev: Revision) -> bool:
+        """Whether the change `rev` made to its file touched a unit, member or record this build shows."""
+        if rev.path in self.open:
+            return True
+        touched = self._read().get((rev.sha, rev.path))
+        return touched is not None and not touched.records.isdisjoint(self.shown)
+
+    def message(self, commit: Commit) -> bool:
+        """Whether everything `commit` changed is shown by this build (then its message may be)."""
+        if commit.sha not in self._message:
+            self._message[commit.sha] = all(f.path in self.open or self._only_shown(commit.sha, f.path) for f in commit.files)
+        return self._message[commit.sha]
+
+    def _only_shown(self, sha: str, path: str) -> bool:
+        touched = self._read().get((sha, path))
+        return touched is not None and not touched.outside and touched.records <= self.shown
+
+    def _read(self) -> dict[tuple[str, str], _Touched | None]:
+        if self._touched is None:
+            self._touched = self._compare([(c, f) for c in self.history.commits for f in c.files if f.path not in self.open])
+        return self._touched
+
+    def _compare(self, pairs: list[tuple[Commit, FileChange]]) -> dict[tuple[str, str], _Touched | None]:
+        versions: dict[tuple[str, str], tuple[str | None, str | None]] = {}
+        for c, f in pairs:
+            after = f"{c.sha}:{f.path}" if f.change is not ChangeType.DELETED else None
+            before = f"{c.parents[0]}:{f.old_path or f.path}" if c.parents and f.change is not ChangeType.ADDED else None
+            versions[(c.sha, f.path)] = (before, after)
+        specs = sorted({spec for pair in versions.values() for spec in pair if spec is not None})
+        contents: dict[str, tuple[str, list[tuple[str, Any]]] | None] = {}
+        if self.history.root is not None and specs:
+            try:
+                for spec, kind, raw, size in read_objects(self.history.root, specs, MAX_FILE_BYTES):
+                    contents[spec] = self._records(spec, raw) if kind == "blob" and size <= MAX_FILE_BYTES else None
+            except GitError:
+                contents.clear()
+        out: dict[tuple[str, str], _Touched | None] = {}
+        for key, (before, after) in versions.items():
+            old = contents.get(before) if before is not None else ("", [])
+            new = contents.get(after) if after is not None else ("", [])
+            if old is None or new is None:
+                out[key] = None
+                continue
+            old_records, new_records = dict(old[1]), dict(new[1])
+            changed = {rid for rid in old_records.keys() | new_records.keys() if old_records.get(rid) != new_records.get(rid)}
+            outside = before is not None and after is not None and old[0] != new[0]
+            out[key] = _Touched(frozenset(changed), outside)
+        return out
+
+    def _records(self, spec: str, raw: bytes) -> tuple[str, list[tuple[str, Any]]] | None:
+        """(the file without its records, as text to compare; each record's id, case-folded, and values), or None
+        for a version that cannot be read."""
+        from cxzy_gen.git.snapshot import records_of  # snapshot reads the models: only when a file is compared
+
+        path = spec.split(":", 1)[1]
+        inside = f"{self.history.prefix}/" if self.history.prefix else ""
+        rel = path.removeprefix(inside)
+        text, problem = decode(raw, rel)
+        if text is None or problem is not None:
+            return None
+        data, problem = parse(text, rel)
+        if problem is not None:
+            return None
+        records = records_of(rel, data)
+        where = layout.place(rel)
+        list_key = where.file.list_key if where is not None else None
+        rest = {k: v for k, v in data.items() if k != list_key} if isinstance(data, dict) and list_key else {}
+        return repr(sorted(rest.items(), key=lambda kv: str(kv[0]))), [(r.id.casefold(), r.data) for r in records]
 
 
 @dataclass(frozen=True, slots=True)

@@ -331,6 +331,9 @@ class Views:
     # Data files (as records name them) every record of which this build shows: only commits confined to
     # these may show their free-text message, which could speak of any record in the files they touched.
     open_files: frozenset[str] = frozenset()
+    # The ids (case-folded) of every unit, member and record this build shows: what a commit changed is shown with
+    # its message and author only where it changed one of these (`history.HistoryReaders`).
+    shown_ids: frozenset[str] = frozenset()
     root: Path | None = None  # the data folder: photos beside records are read from it when the pages are written
 
 
@@ -415,6 +418,10 @@ def derive(ds: Dataset, today: dt.date, scope: Scope | m.Audience = m.Audience.P
     )
 
     warnings = calendar.warnings()
+    # By id, not identity: a view holds the record as of the build date, often a trimmed copy.
+    kept = (
+        {v.record.id for views in (commitments, reviews, appraisals, commendations) for v in views} | set(shown.units) | set(shown.members)
+    )
     label = describe(scope, {key: ref.name for key, ref in shown.refs.items()})
     return Views(
         site=ds.site,
@@ -434,15 +441,14 @@ def derive(ds: Dataset, today: dt.date, scope: Scope | m.Audience = m.Audience.P
         years=dict(sorted(years.items(), reverse=True)),
         campaign=years.get(campaign_year, Tally()),
         warnings=warnings,
-        open_files=_open_files(ds, shown, [*commitments, *reviews, *appraisals, *commendations]),
+        open_files=_open_files(ds, kept),
+        shown_ids=frozenset(key.casefold() for key in kept),
         root=ds.root,
     )
 
 
-def _open_files(ds: Dataset, shown: _Visibility, views: list[Any]) -> frozenset[str]:
+def _open_files(ds: Dataset, kept: set[str]) -> frozenset[str]:
     """The data files none of whose records this build hides (the audience rule for history text)."""
-    # By id, not identity: a view holds the record as of the build date, often a trimmed copy.
-    kept = {v.record.id for v in views} | set(shown.units) | set(shown.members)
     closed = {r.source_file for r in ds.records() if r.id not in kept}
     return frozenset(path for path in ds.documents if path not in closed)
 

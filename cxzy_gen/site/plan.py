@@ -19,7 +19,7 @@ from markupsafe import Markup
 
 from cxzy_gen.dates import china_date
 from cxzy_gen.git.forge import links_for
-from cxzy_gen.git.history import Commit, History, RevisionRow, revision_rows
+from cxzy_gen.git.history import Commit, History, HistoryReaders, Revision, RevisionRow, revision_rows
 from cxzy_gen.records import models as m
 from cxzy_gen.records.photos import photo_file
 from cxzy_gen.site import charts
@@ -191,19 +191,18 @@ def plan(views: Views, archive: History | None = None, inspection: Inspection | 
     `inspection` (only in builds for 党内公开 or narrower) the 督查 section."""
     git = archive if archive is not None and archive.available else None
     links = links_for(views.site.forge) if git else None
-    # Commit messages are free text that may speak of any record in the files a commit touched: a build shows
-    # the message only of a commit whose every data file holds nothing this build hides.
-    open_paths = {git.repo_path(path) for path in views.open_files} if git else set()
-
-    message_shown: dict[str, bool] = {}  # by commit: a commit touches many files and is listed on many pages
+    # History text follows the records a commit changed (`HistoryReaders`): a change is listed, with its author,
+    # only where it changed something this build shows; its message only where it changed nothing this build hides.
+    readers = HistoryReaders(git, {git.repo_path(path) for path in views.open_files}, views.shown_ids) if git else None
 
     def messages(commit: Commit) -> bool:
-        if commit.sha not in message_shown:
-            message_shown[commit.sha] = all(f.path in open_paths for f in commit.files)
-        return message_shown[commit.sha]
+        return readers is not None and readers.message(commit)
+
+    def history_rows(revs: list[Revision]) -> list[RevisionRow]:
+        return revision_rows([r for r in revs if readers is not None and readers.visible(r)], links, messages)
 
     def revisions(paths: list[str]) -> list[RevisionRow]:
-        return revision_rows(git.for_files(paths), links, messages)[:REVISIONS] if git else []
+        return history_rows(git.for_files(paths))[:REVISIONS] if git else []
 
     base = {
         "site": views.site,
@@ -241,7 +240,7 @@ def plan(views: Views, archive: History | None = None, inspection: Inspection | 
             issued=[(n, notice_url(n)) for n in views.notices if n.issuer_id == uv.ref.id],
             sheets=[(kind, sheet_url(uv.ref.id, folder)) for kind, folder, _ in SHEETS if _sheet_items(uv, folder)],
             contact=uv.unit.contact or views.site.contact,
-            revisions=revision_rows(git.for_unit(uv.ref.id), links, messages)[:REVISIONS] if git else [],
+            revisions=history_rows(git.for_unit(uv.ref.id))[:REVISIONS] if git else [],
         )
 
     def member_page(mv: MemberView) -> Page:
@@ -329,11 +328,7 @@ def plan(views: Views, archive: History | None = None, inspection: Inspection | 
                 pages.append(page(url, template, u=uv, kind=kind, year=year, items=shown, level=level, qr=qr_svg(views.site.url, url)))
         pages.extend(member_page(views.members[ref.id]) for ref in uv.members)
     if git:
-        shown = [
-            r
-            for r in revision_rows(git.recent_revisions(LATEST_COMMITS), links, messages)
-            if not r.units or set(r.units) & views.units.keys()
-        ]
+        shown = [r for r in history_rows(git.recent_revisions(LATEST_COMMITS)) if not r.units or set(r.units) & views.units.keys()]
         pages.append(page(CHANGES, "changes.html", commits=shown))
     if inspection is not None:
         pages.extend(inspection_pages(inspection, views, page))

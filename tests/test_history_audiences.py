@@ -1,0 +1,122 @@
+"""History text by the records a commit changed (issue 10, item 2): one data file holds records of different
+audiences, and each commit's row, author and message follow what that commit changed — on unit and member pages'
+修订记录, on the 变更记录 page and in every other file of the build. Real git repositories, real builds."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from git_helpers import GitRepo
+from sitekit import html, text_of
+from test_audiences import _every_byte
+
+from cxzy_gen.build import build
+from cxzy_gen.git.history import History
+from cxzy_gen.records import models as m
+from cxzy_gen.site.scope import Scope
+
+COMMITMENTS = "units/lian-1/2011/commitments.yaml"  # public by its file default; c03 (周立新's) made 党内公开
+A = m.Audience
+
+# (message, author) of each commit, by what it changed in the one mixed file.
+ONLY_PARTY = ("党内：周立新补课情况已核实", ("党内作者甲", "a@example.org"))
+ONLY_PUBLIC = ("一连：滴灌进展更新", ("公开作者乙", "b@example.org"))
+BOTH = ("一连：两项承诺同时更新", ("两者作者丙", "c@example.org"))
+NARROWED = ("一连：孙秀英承诺改为党内公开", ("收窄作者丁", "d@example.org"))
+
+
+@pytest.fixture(scope="module")
+def repo(tmp_path_factory: pytest.TempPathFactory) -> tuple[GitRepo, dict[str, str]]:
+    r = GitRepo(tmp_path_factory.mktemp("history") / "site")
+    r.replace(COMMITMENTS, "  - id: lian1-2011-c03\n", "  - id: lian1-2011-c03\n    audience: 党内公开\n")
+    shas = {"init": r.commit("导入数据")}
+    r.replace(COMMITMENTS, "      note: 重新承诺六月底前完成。\n", "      note: 重新承诺六月底前完成，已核实。\n")
+    shas["party"] = r.commit(ONLY_PARTY[0], author=ONLY_PARTY[1])
+    r.replace(COMMITMENTS, "        note: 完成滴灌设备安装。\n", "        note: 完成滴灌设备安装并试水。\n")
+    shas["public"] = r.commit(ONLY_PUBLIC[0], author=ONLY_PUBLIC[1])
+    r.replace(COMMITMENTS, "    measures: 组织党员义务劳动。\n", "    measures: 组织党员义务劳动两次。\n")
+    r.replace(COMMITMENTS, "        note: 完成滴灌设备安装并试水。\n", "        note: 完成滴灌设备安装并试水成功。\n")
+    shas["both"] = r.commit(BOTH[0], author=BOTH[1])
+    r.replace(COMMITMENTS, "  - id: lian1-2011-c02\n", "  - id: lian1-2011-c02\n    audience: 党内公开\n")
+    shas["narrowed"] = r.commit(NARROWED[0], author=NARROWED[1])
+    return r, shas
+
+
+def _build(r: GitRepo, out: Path, scope: Scope) -> Path:
+    if not out.exists():
+        build(r.data, out, dt.date(2011, 7, 4), scope, archive=History.load(r.data))
+    return out
+
+
+@pytest.fixture(scope="module")
+def public(repo: tuple[GitRepo, dict[str, str]], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _build(repo[0], tmp_path_factory.mktemp("public") / "out", Scope(A.PUBLIC))
+
+
+@pytest.fixture(scope="module")
+def party(repo: tuple[GitRepo, dict[str, str]], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _build(repo[0], tmp_path_factory.mktemp("party") / "out", Scope(A.PARTY))
+
+
+def _revision_cells(page: Path) -> list[str]:
+    section = html(page).find("section", class_="revisions")
+    return [text_of(tr) for tr in section.select("tbody tr")] if section else []
+
+
+def _row(rows: list[str], sha: str) -> str | None:
+    return next((row for row in rows if sha[:7] in row), None)
+
+
+def test_a_commit_that_changed_only_a_narrower_record_is_in_no_file_of_a_wider_build(
+    repo: tuple[GitRepo, dict[str, str]], public: Path, party: Path
+) -> None:
+    _, shas = repo
+    everything = _every_byte(public)
+    assert shas["party"][:7] not in everything
+    assert ONLY_PARTY[0] not in everything and ONLY_PARTY[1][0] not in everything
+    # The party may see the record, so the row, its author and its reason.
+    row = _row(_revision_cells(party / "units/lian-1/index.html"), shas["party"])
+    assert row is not None and ONLY_PARTY[1][0] in row and f"修改原因：{ONLY_PARTY[0]}" in row
+
+
+def test_a_commit_that_changed_only_shown_records_shows_its_reason_although_the_file_holds_narrower_ones(
+    repo: tuple[GitRepo, dict[str, str]], public: Path
+) -> None:
+    _, shas = repo
+    for page in (public / "units/lian-1/index.html", public / "changes/index.html"):
+        rows = [text_of(tr) for tr in html(page).select("tbody tr")]
+        row = _row(rows, shas["public"])
+        assert row is not None and f"修改原因：{ONLY_PUBLIC[0]}" in row and ONLY_PUBLIC[1][0] in row, page
+
+
+def test_a_commit_that_changed_shown_and_hidden_records_is_listed_without_its_reason(
+    repo: tuple[GitRepo, dict[str, str]], public: Path, party: Path
+) -> None:
+    _, shas = repo
+    row = _row(_revision_cells(public / "units/lian-1/index.html"), shas["both"])
+    assert row is not None and BOTH[1][0] in row and "提交说明涉及公开范围更窄的记录" in row
+    assert BOTH[0] not in _every_byte(public)
+    row = _row(_revision_cells(party / "units/lian-1/index.html"), shas["both"])
+    assert row is not None and f"修改原因：{BOTH[0]}" in row
+
+
+def test_a_record_narrowed_out_takes_its_history_with_it(repo: tuple[GitRepo, dict[str, str]], public: Path, party: Path) -> None:
+    """孙秀英's commitment is 党内公开 now: the commit that narrowed it, and what it said, are not on the public site;
+    the member page of 孙秀英 (public) lists no change to that commitment either."""
+    _, shas = repo
+    everything = _every_byte(public)
+    assert NARROWED[0] not in everything and NARROWED[1][0] not in everything
+    for page in (public / "units/lian-1/index.html", public / "members/lian1-sun/index.html"):
+        assert _row(_revision_cells(page), shas["narrowed"]) is None  # (it is the data version in the footer: HEAD)
+    assert _row(_revision_cells(party / "members/lian1-sun/index.html"), shas["narrowed"]) is not None
+
+
+def test_a_units_board_sees_the_history_of_its_own_restricted_records(repo: tuple[GitRepo, dict[str, str]], tmp_path: Path) -> None:
+    r, shas = repo
+    own = _build(r, tmp_path / "lian", Scope(A.UNIT, "lian-1"))
+    other = _build(r, tmp_path / "shequ", Scope(A.UNIT, "shequ-1"))
+    # A 党内公开 record is seen by every unit board (本单位公开 is narrower than 党内公开 and includes it).
+    assert _row(_revision_cells(own / "units/lian-1/index.html"), shas["party"]) is not None
+    assert ONLY_PARTY[0] in _every_byte(other)
