@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,10 +22,59 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 MINI = FIXTURES / "mini"
 DEMO = Path(__file__).resolve().parent.parent / "data"
 
-# The quick run (`pytest -m "not slow"`, see CONTRIBUTING.md) leaves out what takes most of the time and
-# rarely fails alone: the real browser and web server, and every variant on the whole demo 师 (the same
-# checks run on the small fixture). CI (`.ci/run`) runs everything.
-SLOW_MODULES = {"test_browser.py", "test_nginx.py"}
+# Which tests run where (CONTRIBUTING.md says the same):
+# - plain `pytest` (the README's command, no test paths named) is the quick run: it leaves out the tests marked
+#   `slow`, which take most of the time and rarely fail alone;
+# - CXZY_ALL_TESTS=1 runs every test: `.ci/run` sets it, so CI runs the README's command on the whole suite;
+# - naming test files, folders or ids (`pytest tests/test_pdf.py`) runs all of them, slow or not; `-m` selects
+#   as pytest does (`-m slow` runs only the slow ones).
+# Slow are: the real browser and web server (whole modules, below), every variant on the whole demo 师 (the
+# same checks run on the small fixture), and tests marked `@pytest.mark.slow` where they stand, each with why.
+ALL_TESTS = "CXZY_ALL_TESTS"
+# Chromium page checks, nginx, LibreOffice: a real browser, web server or office suite started for each module.
+SLOW_MODULES = {"test_browser.py", "test_nginx.py", "test_libreoffice.py"}
+SLOW_FIXTURES = {"demo", "browser", "page"}  # the whole demo 师; a Chromium page (test_browser, test_search)
+_INCREMENTAL_ALSO = (
+    "another kind of change or cache damage, on the 24-unit board built two or three times; the quick run keeps its neighbours"
+)
+# Single tests (a bare name: every parameter of it), each the expensive variant of a test that stays in the quick run.
+# The names are checked: a plain `pytest` run stops with a usage error when one no longer names a test.
+SLOW_TESTS = {
+    "test_incremental.py::test_every_incremental_build_is_byte_identical_to_a_cold_build": "eleven builds of the 24-unit board and ten cold ones to compare; each kind of change also has its own test",
+    "test_incremental.py::test_a_new_commit_is_a_change_even_when_the_files_are_the_same": _INCREMENTAL_ALSO,
+    "test_incremental.py::test_an_edit_that_keeps_size_and_modification_time_is_still_seen": _INCREMENTAL_ALSO,
+    "test_incremental.py::test_a_new_commit_is_seen_by_the_history_source": _INCREMENTAL_ALSO,
+    "test_incremental.py::test_the_search_index_is_taken_over_when_its_records_are_the_same": _INCREMENTAL_ALSO,
+    "test_incremental.py::test_an_output_file_changed_by_hand_is_written_again": _INCREMENTAL_ALSO,
+    "test_incremental.py::test_nothing_is_taken_over_through_a_folder_replaced_by_a_link": _INCREMENTAL_ALSO,
+    "test_incremental.py::test_the_cache_is_not_trusted_across_a_cxzy_version": _INCREMENTAL_ALSO,
+    "test_incremental.py::test_the_cache_is_not_trusted_across_a_schema_change": _INCREMENTAL_ALSO,
+    "test_incremental.py::test_the_build_stamp_is_not_trusted_across[template]": _INCREMENTAL_ALSO,
+    "test_incremental.py::test_the_build_stamp_is_not_trusted_across[audience]": _INCREMENTAL_ALSO,
+    "test_incremental.py::test_the_build_stamp_is_not_trusted_across[unit]": _INCREMENTAL_ALSO,
+    "test_incremental.py::test_an_output_folder_changed_by_hand_is_built_again": _INCREMENTAL_ALSO,
+    "test_incremental.py::test_a_damaged_or_unwritable_cache_is_ignored": _INCREMENTAL_ALSO,
+    "test_incremental.py::test_cli_build_reports_an_unchanged_site_and_can_skip_the_cache": _INCREMENTAL_ALSO,
+    "test_demo.py::test_the_demo_builds_every_page_kind": "builds a generated board of 100 units; smaller generated boards are built in test_incremental",
+    "test_pdf.py::test_a_lians_sheets_print_each_on_its_pages_with_mark_date_and_numbers": "Chromium prints the whole demo's sheets",
+    "test_pdf.py::test_notices_print_one_sheet_each_with_their_issuers_contact": "Chromium prints the whole demo's notices",
+    "test_pdf.py::test_every_notice_of_the_demo_prints_on_one_sheet_with_its_own_contact_and_signoff": "the whole demo, printed and built",
+    "test_pdf.py::test_the_demo_honour_roll_prints_with_its_photos": "the whole demo's roll printed by Chromium",
+    "test_pdf.py::test_a_qr_code_links_the_sheet_to_its_page_when_the_site_has_an_address": "Chromium prints again; the quick run prints the fixture's sheets once",
+    "test_pdf.py::test_the_honour_roll_prints_with_its_mark_and_qr_code": "Chromium prints again; the quick run prints the fixture's sheets once",
+    "test_pdf.py::test_a_units_own_board_needs_its_unit": "Chromium prints again; the quick run prints the fixture's sheets once",
+    "test_photos.py::test_the_roll_with_photos_in_a_browser_at_desktop_and_phone_width": "Chromium, axe and the Nu checker",
+    "test_photos.py::test_the_demo_honour_roll_shows_its_photos_without_their_camera_metadata": "the whole demo built",
+    "test_history_hostile.py::test_any_message_and_name_is_read_back_exactly_as_git_has_it": "40 generated git histories; the fixed hostile cases stay in the quick run",
+    "test_render.py::test_the_simple_markdown_shortcut_makes_exactly_what_markdown_makes": "3000 generated texts; the usual measures and prose keep their quick tests",
+    "test_limits.py::test_many_unknown_references_against_many_members_is_fast": "a timing guard on a large generated input",
+    "test_init.py::test_the_wheel_ships_the_ci_files_and_templates": "builds a wheel",
+    "test_init.py::test_a_new_board_validates_and_builds_at_once[gitlab]": "the same board for another forge (its CI file has its own quick test)",
+    "test_init.py::test_a_new_board_validates_and_builds_at_once[github]": "the same board for another forge (its CI file has its own quick test)",
+    "test_as_of.py::test_nothing_after_the_build_date_shows_and_that_day_does[2011-03-21]": "another build date; the quick run keeps 2011-06-28 and 2011-09-15",
+    "test_as_of.py::test_nothing_after_the_build_date_shows_and_that_day_does[2011-05-10]": "another build date; the quick run keeps 2011-06-28 and 2011-09-15",
+    "test_as_of.py::test_nothing_after_the_build_date_shows_and_that_day_does[2011-12-31]": "another build date; the quick run keeps 2011-06-28 and 2011-09-15",
+}
 
 
 def yaml_scalar(value: Any, *, in_flow: bool = False) -> str:
@@ -188,9 +238,34 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+def quick_run(config: pytest.Config) -> bool:
+    """True when the slow tests are left out: no CXZY_ALL_TESTS=1, no test paths named, no `-m` given.
+
+    xdist's workers are started with the same arguments and environment, so they decide the same."""
+    return (
+        os.environ.get(ALL_TESTS) != "1" and config.args_source == pytest.Config.ArgsSource.TESTPATHS and not config.getoption("markexpr")
+    )
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    if quick_run(config):
+        return f"cxzy: quick run, the tests marked slow are left out ({ALL_TESTS}=1 runs every test, as CI does)"
+    return "cxzy: every test selected, slow ones included"
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    named = set()
     for item in items:
         params = getattr(item, "callspec", None)
         on_demo = params is not None and any(value == DEMO for value in params.params.values())
-        if item.path.name in SLOW_MODULES or on_demo or "demo" in getattr(item, "fixturenames", ()):
+        listed = {f"{item.path.name}::{item.name}", f"{item.path.name}::{getattr(item, 'originalname', item.name)}"} & SLOW_TESTS.keys()
+        named |= listed
+        if item.path.name in SLOW_MODULES or on_demo or SLOW_FIXTURES & set(getattr(item, "fixturenames", ())) or listed:
             item.add_marker(pytest.mark.slow)
+    if config.args_source == pytest.Config.ArgsSource.TESTPATHS and SLOW_TESTS.keys() - named:
+        raise pytest.UsageError(f"tests/conftest.py SLOW_TESTS names tests that do not exist: {sorted(SLOW_TESTS.keys() - named)}")
+    if quick_run(config):
+        slow = [item for item in items if item.get_closest_marker("slow")]
+        if slow:
+            config.hook.pytest_deselected(items=slow)
+            items[:] = [item for item in items if not item.get_closest_marker("slow")]

@@ -120,3 +120,34 @@ def test_problems_md_examples_match_real_messages() -> None:
     ):
         assert fragment in text
         assert any(fragment in p.read_text(encoding="utf-8") for p in (ROOT / "cxzy_gen").rglob("*.py")), fragment
+
+
+# ---------------------------------------------------------------- which tests run where
+
+
+def _readme_test_command() -> str:
+    block = re.search(r"```sh\n(.*?)```", _read(README), re.DOTALL)
+    assert block is not None, "README.md has no sh block with the install and test commands"
+    return next(line for line in block.group(1).splitlines() if "pytest" in line)
+
+
+def test_ci_runs_the_readmes_test_command_on_every_test() -> None:
+    """Plain `pytest` leaves the slow tests out (tests/conftest.py); CI must run the README's command with them in."""
+    from conftest import ALL_TESTS
+
+    command = _readme_test_command().split("&&")[-1].strip()
+    assert command == ".venv/bin/python -m pytest", "the README's test command names no paths and no -m: it is the quick run"
+    lines = [line.strip() for line in _read(ROOT / ".ci" / "run").splitlines()]
+    runs = [i for i, line in enumerate(lines) if not line.startswith("#") and command in [s.strip() for s in line.split("&&")]]
+    assert runs, ".ci/run does not run the README's test command"
+    before = lines[: runs[0]]
+    exported = [line for line in before if line.startswith("export ") and f"{ALL_TESTS}=1" in line.split()]
+    assert exported, f".ci/run must export {ALL_TESTS}=1 before the README's test command, or CI skips the slow tests"
+    assert not [line for line in lines if ALL_TESTS in line and line not in exported], f"{ALL_TESTS} is changed elsewhere in .ci/run"
+
+
+def test_the_docs_say_what_the_quick_run_leaves_out_and_how_to_run_everything() -> None:
+    from conftest import ALL_TESTS
+
+    for doc in (README, ROOT / "CONTRIBUTING.md"):
+        assert f"{ALL_TESTS}=1" in _read(doc), f"{doc.name} does not say how to run every test"

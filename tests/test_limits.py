@@ -17,6 +17,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -246,11 +247,12 @@ def test_concurrent_builds_take_turns(tmp_path: Path) -> None:
 # ---------------------------------------------------------------- serve: Host header and odd paths
 
 
-@pytest.fixture
-def server(tmp_path: Path) -> tuple[int, threading.Event]:
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[int, threading.Event]]:
+    """One preview server for the module's requests: they only read, and each test looks for a traceback itself."""
     from cxzy_gen.site.serve import serve
 
-    data = copy_data(SITE, tmp_path / "data")
+    data = copy_data(SITE, tmp_path_factory.mktemp("serve") / "data")
     said: list[str] = []
     stop = threading.Event()
     thread = threading.Thread(
