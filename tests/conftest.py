@@ -230,12 +230,18 @@ def _pages_parsed_once_per_module() -> Iterator[None]:
     sitekit.forget_pages()
 
 
-def pytest_addoption(parser: pytest.Parser) -> None:
+def pytest_addoption(parser: pytest.Parser, pluginmanager: pytest.PytestPluginManager) -> None:
     parser.addoption(
         "--update-golden",
         action="store_true",
         help="rewrite tests/golden/ from the current output instead of comparing (see CONTRIBUTING.md)",
     )
+    if not pluginmanager.has_plugin("xdist"):
+        # pyproject.toml's addopts ask pytest-xdist for workers (`-n auto --dist loadfile`). In an environment set up
+        # before it was a test dependency (`pip install -e '.[test]'` adds it) the tests run in this process instead.
+        group = parser.getgroup("xdist", "pytest-xdist is not installed: its options are accepted and the tests run in one process")
+        group._addoption("-n", "--numprocesses", dest="numprocesses", default=None)
+        group.addoption("--dist", dest="dist", default="no")
 
 
 def quick_run(config: pytest.Config) -> bool:
@@ -247,10 +253,13 @@ def quick_run(config: pytest.Config) -> bool:
     )
 
 
-def pytest_report_header(config: pytest.Config) -> str:
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    lines = ["cxzy: every test selected, slow ones included"]
     if quick_run(config):
-        return f"cxzy: quick run, the tests marked slow are left out ({ALL_TESTS}=1 runs every test, as CI does)"
-    return "cxzy: every test selected, slow ones included"
+        lines = [f"cxzy: quick run, the tests marked slow are left out ({ALL_TESTS}=1 runs every test, as CI does)"]
+    if not config.pluginmanager.has_plugin("xdist"):
+        lines.append("cxzy: pytest-xdist is not installed, so the tests run in one process (pip install -e '.[test]')")
+    return lines
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
