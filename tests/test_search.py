@@ -25,7 +25,7 @@ from cxzy_gen.build import pagefind_binary
 from cxzy_gen.records import models as m
 from cxzy_gen.records.validate import load_dataset
 from cxzy_gen.site import search as search_module
-from cxzy_gen.site.search import spaced
+from cxzy_gen.site.search import GB2312, VOCABULARY_URL, spaced
 
 ROOT = Path(__file__).resolve().parent.parent
 SHOWN = 20  # results the search page lists
@@ -172,7 +172,7 @@ def test_one_query_finds_and_filters_records_of_several_shards(page, served: str
     assert len({shard for shard, _, _ in indexed.values()}) == 8
     word = spaced("节水灌溉")
     having = {url: (shard, filters) for url, (shard, content, filters) in indexed.items() if word in content.replace("\u200b", "")}
-    commitments = {url: v for url, v in having.items() if v[1]["类别"] == ["公开承诺"]}
+    commitments = {url: v for url, v in having.items() if v[1].get("类别") == ["公开承诺"]}
     assert len({shard for shard, _ in commitments.values()}) >= 2  # the words are in commitments of several shards
     status, links, _ = search(tab, served, "节水灌溉", kind="公开承诺")
     assert count(status) >= len(commitments) and len(links) == min(count(status), SHOWN)
@@ -190,6 +190,24 @@ def test_one_query_finds_and_filters_records_of_several_shards(page, served: str
     units = {v for _, _, f in indexed.values() for v in f.get("单位", [])}
     options = set(tab.eval_on_selector_all("select[name=unit] option", "els => els.map(o => o.value)"))
     assert options == units | {""}
+    assert errors == []
+
+
+def test_a_character_only_some_shards_hold_is_not_dropped_by_the_others(page, served: str, demo: Path) -> None:
+    """Pagefind drops a query word its index lacks: without each shard's vocabulary record, the shards that lack a
+    rare character would answer 「X 党」 with every record that has 党."""
+    tab, errors = page
+    indexed = {url: v for url, v in index_records(demo).items() if url != VOCABULARY_URL}
+    chars: dict[str, set[str]] = {}
+    for shard, content, _ in indexed.values():
+        for char in set(content):
+            chars.setdefault(char, set()).add(shard)
+    rare = sorted(c for c, shards in chars.items() if len(shards) == 1 and c in GB2312 and c != "党")
+    having = {c: {url for url, (_, content, _) in indexed.items() if c in content and "党" in content} for c in rare}
+    char = next(c for c in rare if 0 < len(having[c]) <= SHOWN)
+    status, links, _ = search(tab, served, f"{char} 党")
+    assert count(status) == len(having[char])
+    assert sorted(link.removeprefix("../") for link in links) == sorted(having[char])
     assert errors == []
 
 

@@ -16,6 +16,12 @@ cannot update an index. The records are therefore split into shards by a stable 
 holds them, each shard its own Pagefind bundle (`pagefind/<n>/`), at most `PARALLEL` indexed at once; the
 search page merges them in the browser (`pagefind/shards.json` names them). A change re-indexes only the
 shards whose records changed (`reuse.Incremental.index`).
+
+Pagefind drops a query word its index does not hold (and finds the records with the other words). One index
+over every record drops only words that are nowhere; a shard would drop a character that only other shards
+hold, and answer a query that matches nothing with records that have the rest of its characters. So each
+shard also gets a vocabulary record (`vocabulary`): the Chinese characters of GB 2312 that its records lack,
+without filters, so that the search page, which always filters by 类别, never shows it.
 """
 
 from __future__ import annotations
@@ -43,6 +49,11 @@ MANIFEST = "shards.json"  # in BUNDLE: the shards' folders, the first one the se
 # Pagefind 1.5.2 (docs/search.md): 4,000 records take about 6 s and 370 MB, 16,000 about 26 s and 1.3 GB.
 SHARD_RECORDS = 4000
 PARALLEL = 2  # Pagefind processes at once: bounds the memory (each about SHARD_RECORDS × 80 KB)
+VOCABULARY_URL = "search/index.html"  # the vocabulary record's (never shown: it has no 类别)
+# The 6,763 Chinese characters of GB 2312 (levels 1 and 2), in its order.
+GB2312 = "".join(
+    bytes([row, cell]).decode("gb2312") for row in range(0xB0, 0xF8) for cell in range(0xA1, 0xFF) if (row, cell) < (0xD7, 0xFA)
+)
 
 # A run of Chinese characters (CJK ideographs, with the compatibility and extension A blocks).
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
@@ -196,8 +207,16 @@ def manifest(parts: Iterable[str]) -> bytes:
     return (json.dumps([f"{name}/" for name in parts]) + "\n").encode("utf-8")
 
 
-def index_bundle(folder: Path, items: Iterable[SearchRecord], binary: Path) -> int:
-    """Index `items` into the Pagefind bundle `folder` with Pagefind's service mode; returns the number of records.
+def vocabulary(items: Iterable[SearchRecord]) -> SearchRecord:
+    """The characters of GB 2312 that `items` do not hold, as one record without filters: indexed with a shard, it
+    makes the shard hold every common character, so a query's character missing from it is not dropped."""
+    present = set(_CJK.findall(" ".join(item.content for item in items)))
+    return SearchRecord(VOCABULARY_URL, "", " ".join(c for c in GB2312 if c not in present), {}, "")
+
+
+def index_bundle(folder: Path, items: Sequence[SearchRecord], binary: Path) -> int:
+    """Index `items` and their vocabulary record into the Pagefind bundle `folder` with Pagefind's service mode;
+    returns the number of records.
 
     Speaks Pagefind's service protocol (base64 JSON messages ended by a comma) directly, one request and
     its answer at a time: the `pagefind` package's asyncio client polls every 0.1 s per answer, which made
@@ -207,7 +226,7 @@ def index_bundle(folder: Path, items: Iterable[SearchRecord], binary: Path) -> i
         try:
             index_id = service.send({"type": "NewIndex", "config": {}})["index_id"]
             count = 0
-            for item in items:
+            for item in [*items, vocabulary(items)]:
                 service.send(
                     {
                         "type": "AddRecord",

@@ -29,13 +29,16 @@
    * loaded from the first and the others are merged into it, so one search asks every shard and ranks
    * their results together, and the filters count across all of them. */
   var OPTIONS = { excerptLength: 40, baseUrl: "/" };
+  /* On the page's own thread: Pagefind's web worker gives up after 5 s on a busy machine and starts again
+   * on the page, while the worker's requests are still running; the shards' searches are quick anyway. */
+  var FIRST = { excerptLength: 40, baseUrl: "/", noWorker: true };
   var ready = fetch(shards).then(function (response) {
     if (!response.ok) throw new Error("no index");
     return response.json();
   }).then(function (names) {
     var bundles = names.map(function (name) { return new URL(name, shards); });
     return import(new URL("pagefind.js", bundles[0]).href).then(function (pagefind) {
-      return pagefind.options(OPTIONS).then(function () {
+      return pagefind.options(FIRST).then(function () {
         return Promise.all(bundles.slice(1).map(function (url) { return pagefind.mergeIndex(url.pathname, OPTIONS); }));
       }).then(function () { return pagefind.filters(); }).then(function (filters) {
         fillFilters(filters || {});
@@ -48,6 +51,7 @@
   });
 
   function fillFilters(filters) {
+    kinds = Object.keys(filters["类别"] || {});
     selects.forEach(function (select) {
       var values = Object.keys(filters[select.getAttribute("data-filter")] || {});
       values.sort(function (a, b) { return select.name === "year" ? b.localeCompare(a) : a.localeCompare(b, "zh-CN"); });
@@ -74,9 +78,18 @@
     history.replaceState(null, "", search ? "?" + search : location.pathname);
   }
 
+  /* Every kind of record, filtered for when none is chosen: each shard's vocabulary record (the common
+   * characters its records lack, cxzy_gen/site/search.py) has no kind, so it is never a result. */
+  var kinds = [];
   function chosenFilters() {
     var filters = {};
     selects.forEach(function (select) { if (select.value) filters[select.getAttribute("data-filter")] = select.value; });
+    return filters;
+  }
+
+  function searched(chosen) {
+    var filters = { 类别: { any: kinds } };
+    Object.keys(chosen).forEach(function (key) { filters[key] = chosen[key]; });
     return filters;
   }
 
@@ -160,6 +173,7 @@
     status.textContent = "正在搜索……";
     return ready.then(function (pagefind) {
       var exact = query && phrase(query);
+      filters = searched(filters);
       return Promise.all([
         exact ? pagefind.search(exact, { filters: filters }) : Promise.resolve(null),
         pagefind.search(query || null, { filters: filters }),
