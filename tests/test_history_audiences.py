@@ -25,12 +25,14 @@ ONLY_PARTY = ("党内：周立新补课情况已核实", ("党内作者甲", "a@
 ONLY_PUBLIC = ("一连：滴灌进展更新", ("公开作者乙", "b@example.org"))
 BOTH = ("一连：两项承诺同时更新", ("两者作者丙", "c@example.org"))
 NARROWED = ("一连：孙秀英承诺改为党内公开", ("收窄作者丁", "d@example.org"))
+BY_HIDDEN = ("钱内部：滴灌验收完毕", ("钱内部", "q@example.org"))  # 钱内部 is a 党内公开 member
 
 
 @pytest.fixture(scope="module")
 def repo(tmp_path_factory: pytest.TempPathFactory) -> tuple[GitRepo, dict[str, str]]:
     r = GitRepo(tmp_path_factory.mktemp("history") / "site")
     r.replace(COMMITMENTS, "  - id: lian1-2011-c03\n", "  - id: lian1-2011-c03\n    audience: 党内公开\n")
+    r.append("units/lian-1/members.yaml", "  - id: lian1-qian\n    name: 钱内部\n    post: 保管员\n    audience: 党内公开\n")
     shas = {"init": r.commit("导入数据")}
     r.replace(COMMITMENTS, "      note: 重新承诺六月底前完成。\n", "      note: 重新承诺六月底前完成，已核实。\n")
     shas["party"] = r.commit(ONLY_PARTY[0], author=ONLY_PARTY[1])
@@ -41,6 +43,8 @@ def repo(tmp_path_factory: pytest.TempPathFactory) -> tuple[GitRepo, dict[str, s
     shas["both"] = r.commit(BOTH[0], author=BOTH[1])
     r.replace(COMMITMENTS, "  - id: lian1-2011-c02\n", "  - id: lian1-2011-c02\n    audience: 党内公开\n")
     shas["narrowed"] = r.commit(NARROWED[0], author=NARROWED[1])
+    r.replace(COMMITMENTS, "      - date: 2011-05-10\n", "      - date: 2011-05-11\n")
+    shas["by_hidden"] = r.commit(BY_HIDDEN[0], author=BY_HIDDEN[1])
     return r, shas
 
 
@@ -120,3 +124,18 @@ def test_a_units_board_sees_the_history_of_its_own_restricted_records(repo: tupl
     # A 党内公开 record is seen by every unit board (本单位公开 is narrower than 党内公开 and includes it).
     assert _row(_revision_cells(own / "units/lian-1/index.html"), shas["party"]) is not None
     assert ONLY_PARTY[0] in _every_byte(other)
+
+
+def test_a_hidden_members_name_as_author_or_in_a_shown_reason_is_withheld(
+    repo: tuple[GitRepo, dict[str, str]], public: Path, party: Path
+) -> None:
+    """钱内部 (党内公开) changed a public record: the public sees the change and its reason, not their name."""
+    _, shas = repo
+    for page in (public / "units/lian-1/index.html", public / "changes/index.html"):
+        row = _row([text_of(tr) for tr in html(page).select("tbody tr")], shas["by_hidden"])
+        assert (
+            row is not None and "修改原因：（不在本公开范围）：滴灌验收完毕" in row and "（不在本公开范围）" in row.split("修改原因")[1]
+        ), page
+    assert "钱内部" not in _every_byte(public)
+    row = _row(_revision_cells(party / "units/lian-1/index.html"), shas["by_hidden"])
+    assert row is not None and f"修改原因：{BY_HIDDEN[0]}" in row and "钱内部" in row.split("修改原因")[1]

@@ -335,6 +335,9 @@ class Views:
     # its message and author only where it changed one of these (`history.HistoryReaders`).
     shown_ids: frozenset[str] = frozenset()
     root: Path | None = None  # the data folder: photos beside records are read from it when the pages are written
+    # The names only members this build hides have: withheld wherever history text (authors, approvers, messages)
+    # would print them (`plan`), as in the records themselves.
+    hidden_names: NameFinder = field(default_factory=lambda: NameFinder(()))
 
 
 # ---------------------------------------------------------------- the derivation
@@ -443,6 +446,7 @@ def derive(ds: Dataset, today: dt.date, scope: Scope | m.Audience = m.Audience.P
         warnings=warnings,
         open_files=_open_files(ds, kept),
         shown_ids=frozenset(key.casefold() for key in kept),
+        hidden_names=shown.hidden_names,
         root=ds.root,
     )
 

@@ -10,7 +10,7 @@ import datetime as dt
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -21,10 +21,22 @@ from cxzy_gen.dates import china_date
 from cxzy_gen.git.forge import links_for
 from cxzy_gen.git.history import Commit, History, HistoryReaders, Revision, RevisionRow, revision_rows
 from cxzy_gen.records import models as m
+from cxzy_gen.records.names import NameFinder, withhold
 from cxzy_gen.records.photos import photo_file
 from cxzy_gen.site import charts
 from cxzy_gen.site.audit import Check, Inspection
-from cxzy_gen.site.derive import CommendationView, MemberView, Ref, ReviewView, UnitView, Views, headline, member_tallies, natural_key
+from cxzy_gen.site.derive import (
+    WITHHELD,
+    CommendationView,
+    MemberView,
+    Ref,
+    ReviewView,
+    UnitView,
+    Views,
+    headline,
+    member_tallies,
+    natural_key,
+)
 from cxzy_gen.site.notices import Notice
 from cxzy_gen.site.photos import Photo, photo
 from cxzy_gen.site.search import BUNDLE, MANIFEST, SearchRecord, records
@@ -199,7 +211,8 @@ def plan(views: Views, archive: History | None = None, inspection: Inspection | 
         return readers is not None and readers.message(commit)
 
     def history_rows(revs: list[Revision]) -> list[RevisionRow]:
-        return revision_rows([r for r in revs if readers is not None and readers.visible(r)], links, messages)
+        rows = revision_rows([r for r in revs if readers is not None and readers.visible(r)], links, messages)
+        return [_without_hidden_names(row, views.hidden_names) for row in rows] if views.hidden_names else rows
 
     def revisions(paths: list[str]) -> list[RevisionRow]:
         return history_rows(git.for_files(paths))[:REVISIONS] if git else []
@@ -344,6 +357,18 @@ def plan(views: Views, archive: History | None = None, inspection: Inspection | 
     pages.append(Page(SEARCH_JS, None, static="static/search.js"))
     pages.append(Page(BOARD_JS, None, static="static/board.js"))
     return pages
+
+
+def _without_hidden_names(row: RevisionRow, names: NameFinder) -> RevisionRow:
+    """A 修订记录 row with the names only hidden members have withheld from its author, approver and reason."""
+
+    def clean(value: str | None) -> str | None:
+        return withhold(value, names, WITHHELD) if value is not None else None
+
+    author, approved_by, message = clean(row.author), clean(row.approved_by), clean(row.message)
+    if (author, approved_by, message) == (row.author, row.approved_by, row.message):
+        return row
+    return replace(row, author=author or "", approved_by=approved_by, message=message)
 
 
 def _data_version(git: History | None, links: Any) -> dict[str, Any] | None:
