@@ -152,6 +152,20 @@ def test_reader_walks_from_home_to_unit_to_member(browser, site: Path, artifacts
     assert problems == {"home": [], "unit": [], "member": []}
 
 
+def test_every_footer_names_the_data_version_from_the_one_script(browser, site: Path) -> None:
+    """The pages do not carry the commit (a new commit would change every page): assets/version.js writes it in."""
+    head = subprocess.run(["git", "rev-parse", "--short=7", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip()
+    errors: list[str] = []
+    for path in ("index.html", next(p for p in sorted((site / "members").glob("*/index.html"))).relative_to(site).as_posix()):
+        assert head not in (site / path).read_text(encoding="utf-8")
+        page = _open(browser, (site / path).as_uri(), errors)
+        line = " ".join(page.locator("footer .data-version").inner_text().split())
+        assert line.startswith(f"数据版本 {head}（") and line.endswith("），见变更记录。"), line
+        assert page.locator("footer .data-version code").inner_text() == head
+        page.close()
+    assert errors == []
+
+
 def test_unit_page_prints_as_a_clean_a4_sheet(browser, site: Path, artifacts: Path) -> None:
     errors: list[str] = []
     unit_page = next(p for p in sorted((site / "units").glob("*/index.html")))

@@ -361,10 +361,19 @@ def test_the_footer_names_the_data_version_and_the_changes_page_lists_commits(re
     r, _ = repo
     out = _site(r, tmp_path)
     head = r.git("rev-parse", "HEAD")
-    footer = BeautifulSoup((out / "index.html").read_text(encoding="utf-8"), "html.parser").footer
-    assert footer is not None
-    assert f"数据版本{head[:7]}（" in "".join(footer.get_text().split())
-    assert footer.select_one(f'a[href="https://git.example.org/cxzy/data/commit/{head}"]') is not None
+    # Every page's footer loads the one small script that names the data version (so a commit does not change every
+    # page); the changes page names it in its own text; without the script the footer still leads there.
+    script = (out / "assets/version.js").read_text(encoding="utf-8")
+    assert f'"commit": "{head[:7]}"' in script and f'"url": "https://git.example.org/cxzy/data/commit/{head}"' in script
+    for page in ("index.html", "units/lian-1/index.html", "changes/index.html"):
+        footer = BeautifulSoup((out / page).read_text(encoding="utf-8"), "html.parser").footer
+        assert footer is not None and head[:7] not in str(footer)
+        line = footer.select_one(".data-version")
+        assert line is not None and "".join(line.get_text().split()) == "数据版本见变更记录。"
+        assert (out / page).parent.joinpath(footer.script["src"]).resolve() == (out / "assets/version.js").resolve()  # type: ignore[index]
+    changes = BeautifulSoup((out / "changes/index.html").read_text(encoding="utf-8"), "html.parser").select_one("main .current-version")
+    assert changes is not None and f"本站按数据版本{head[:7]}（" in "".join(changes.get_text().split())
+    assert changes.select_one(f'a[href="https://git.example.org/cxzy/data/commit/{head}"]') is not None
     rows = _rows(out / "changes/index.html", "最近")
     # 2011-06-29 changed only the 党内公开 review: not on the public site's list.
     assert [row[0] for row in rows] == ["2011-07-03", "2011-07-02", "2011-07-01", "2011-06-10", "2011-03-01"]
@@ -394,7 +403,7 @@ def test_outside_git_the_site_has_no_history(tmp_path: Path) -> None:
     build(tmp_path / "data", tmp_path / "public", dt.date(2011, 7, 4), Audience.PUBLIC, archive=history)
     page = (tmp_path / "public/units/lian-1/index.html").read_text(encoding="utf-8")
     assert "修订记录" not in page and "数据版本" not in page
-    assert not (tmp_path / "public/changes").exists()
+    assert not (tmp_path / "public/changes").exists() and not (tmp_path / "public/assets/version.js").exists()
 
 
 def test_dates_are_china_dates_whatever_zone_git_recorded(tmp_path: Path) -> None:

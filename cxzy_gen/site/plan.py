@@ -56,6 +56,9 @@ SEARCH = "search/index.html"
 SEARCH_JS = "assets/search.js"
 BOARD = "board/index.html"  # the lobby screen
 BOARD_JS = "assets/board.js"
+# The data version (git's HEAD) lives in this one small script, which every page's footer loads: a new commit
+# changes this file and the pages whose records changed, not every page of the site.
+VERSION_JS = "assets/version.js"
 BOARD_SECONDS = 15  # how long the lobby screen shows each slide
 BOARD_REFRESH = 600  # seconds between reloads, so a new build reaches the screen
 REVISIONS = 20  # how many revisions a unit or member page lists
@@ -217,6 +220,7 @@ def plan(views: Views, archive: History | None = None, inspection: Inspection | 
     def revisions(paths: list[str]) -> list[RevisionRow]:
         return history_rows(git.for_files(paths))[:REVISIONS] if git else []
 
+    data_version = _data_version(git, links)
     base = {
         "site": views.site,
         "today": views.today,
@@ -230,7 +234,7 @@ def plan(views: Views, archive: History | None = None, inspection: Inspection | 
         "feed": FEED,
         "site_url": views.site.url or "",  # the published address ("" when site.yaml has none): feed and sitemap links
         "names": {**{uid: u.ref.name for uid, u in views.units.items()}, **{mid: p.ref.name for mid, p in views.members.items()}},
-        "data_version": _data_version(git, links),
+        "version_script": VERSION_JS if data_version else None,
     }
 
     def page(url: str, template: str, **context: Any) -> Page:
@@ -342,7 +346,9 @@ def plan(views: Views, archive: History | None = None, inspection: Inspection | 
         pages.extend(member_page(views.members[ref.id]) for ref in uv.members)
     if git:
         shown = [r for r in history_rows(git.recent_revisions(LATEST_COMMITS)) if not r.units or set(r.units) & views.units.keys()]
-        pages.append(page(CHANGES, "changes.html", commits=shown))
+        pages.append(page(CHANGES, "changes.html", commits=shown, data_version=data_version))
+    if data_version:
+        pages.append(page(VERSION_JS, "version.js", data_version=data_version))
     if inspection is not None:
         pages.extend(inspection_pages(inspection, views, page))
     # The server shows 404.html at whatever path was asked for, so its links start from the site's root path.
@@ -372,7 +378,8 @@ def _without_hidden_names(row: RevisionRow, names: NameFinder) -> RevisionRow:
 
 
 def _data_version(git: History | None, links: Any) -> dict[str, Any] | None:
-    """The footer's data version: the commit the build was made from, its date, and its page on the forge."""
+    """The data version: the commit the build was made from, its date, and its page on the forge (shown by the
+    changes page and, through `VERSION_JS`, in every page's footer)."""
     if git is None or git.head is None or git.head_date is None:
         return None
     return {"commit": git.head[:7], "date": china_date(git.head_date), "url": links.commit(git.head) if links else None}
