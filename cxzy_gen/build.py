@@ -20,7 +20,7 @@ from cxzy_gen.git.source import HistorySource
 from cxzy_gen.problems import Problem
 from cxzy_gen.records.basics import MAX_YEAR, MIN_YEAR, Audience
 from cxzy_gen.site.scope import Scope, ScopeError
-from cxzy_gen.site.write import MARKER, write
+from cxzy_gen.site.write import MARKER, turn, write
 
 if TYPE_CHECKING:
     from cxzy_gen.git.history import History
@@ -114,15 +114,18 @@ def build(
         raise DataProblems(problems, summary)
     views = derive(dataset, today, scope)
     pages = plan(views, history, inspection(dataset, views))
-    # With a cache, only pages whose inputs changed are rendered; the others are taken over from the last output.
-    incremental = Incremental(cache, out, pages, templates) if cache is not None else None
-    rendered = render(incremental.todo if incremental else pages, environment(templates))
-    files_in = incremental.files(rendered) if incremental else rendered
-    index, warnings = search_index(views, search, binary, incremental)
-    stats = incremental.stats if incremental else None
-    files = write(_counted(files_in, len(pages), progress.pages) if progress else files_in, out, finish=index, stats=stats)
-    if incremental is not None:
-        incremental.save()
+    # With a cache, only pages whose inputs changed are rendered; the others are kept in the folder the writer brings up
+    # to date, or taken over from the last output. The output's turn is held from the first look at those folders.
+    with turn(out):
+        incremental = Incremental(cache, out, pages, templates) if cache is not None else None
+        rendered = render(incremental.todo if incremental else pages, environment(templates))
+        files_in = incremental.files(rendered) if incremental else rendered
+        index, warnings = search_index(views, search, binary, incremental)
+        stats, spare = (incremental.stats, incremental.spare) if incremental else (None, None)
+        counted = _counted(files_in, len(pages), progress.pages) if progress else files_in
+        files = write(counted, out, finish=index, stats=stats, spare=spare, locked=True)
+        if incremental is not None:
+            incremental.save()
     result = BuildResult(
         out=out,
         files=files,

@@ -356,6 +356,91 @@ def test_nothing_is_taken_over_through_a_folder_replaced_by_a_link(board: Path, 
     b.assert_same_as_cold()
 
 
+def _spare(b: Builds) -> Path:
+    (folder,) = b.cache.glob("site-*")
+    return folder
+
+
+def _change(b: Builds, n: int) -> None:
+    edit(b.data / "units" / "u00005" / "2025" / "commitments.yaml", r"^  title: .*$", f"  title: 第{n}次改动")
+
+
+def test_the_output_before_last_is_brought_up_to_date_instead_of_written_whole(board: Path, tmp_path: Path) -> None:
+    """From the third build on, the writer takes the output before last (kept in the cache) and writes only what
+    differs: an unchanged page keeps its file (inode) there, and nothing else is left beside the output."""
+    b = Builds(board, tmp_path)
+    b.incremental()
+    _change(b, 1)
+    b.incremental()
+    spare = _spare(b)
+    assert (spare / "units/u00009/index.html").is_file()  # the first output, kept for the next build
+    held = _inodes(spare)
+    _change(b, 2)
+    b.incremental()
+    after = _inodes(b.out)
+    assert after["units/u00009/index.html"] == held["units/u00009/index.html"]  # left as it was, not written again
+    assert after["units/u00005/index.html"] != held["units/u00005/index.html"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["board", "cache", "public"]  # nothing left beside the output
+    b.assert_same_as_cold()
+    # a unit removed: its pages leave the folder brought up to date, and so do the folders they leave empty
+    shutil.rmtree(b.data / "units" / "u00023")
+    b.incremental()
+    b.incremental()  # (the data unchanged: the stamp answers)
+    _change(b, 3)
+    b.incremental()
+    assert not (b.out / "units/u00023").exists() and not list((b.out / "members").glob("u00023-*"))
+    b.assert_same_as_cold()
+
+
+def test_a_hand_edit_never_comes_back_through_the_spare(board: Path, tmp_path: Path) -> None:
+    """An output page edited by hand (in place: the same inode, which the spare may share) becomes part of the spare
+    two builds later; its state no longer matches what was recorded, so it is written again."""
+    b = Builds(board, tmp_path)
+    b.incremental()
+    _change(b, 1)
+    b.incremental()
+    _change(b, 2)
+    b.incremental()
+    for folder in (b.out, _spare(b)):  # the page as written, in both folders (a link shared by both, or not)
+        page = folder / "units" / "u00009" / "index.html"
+        with page.open("r+b") as f:
+            data = f.read().replace(b"</body>", b"<p>hand-made</p></body>")
+            f.seek(0)
+            f.write(data)
+    for n in (3, 4, 5):
+        _change(b, n)
+        b.incremental()
+        assert b"hand-made" not in (b.out / "units" / "u00009" / "index.html").read_bytes(), n
+    b.assert_same_as_cold()
+
+
+def test_a_spare_with_links_and_strays_gives_a_clean_site(board: Path, tmp_path: Path) -> None:
+    """The spare folder as someone left it (a folder swapped for a link to elsewhere, a stray file, a file swapped for a
+    link): the new output holds no link and nothing the build did not make, and ties no file to the outside."""
+    b = Builds(board, tmp_path)
+    b.incremental()
+    _change(b, 1)
+    b.incremental()
+    spare = _spare(b)
+    elsewhere = tmp_path / "elsewhere"
+    shutil.copytree(spare / "members", elsewhere)  # copies: files of their own, with the same times and sizes
+    shutil.rmtree(spare / "members")
+    (spare / "members").symlink_to(elsewhere, target_is_directory=True)
+    before = {p: p.read_bytes() for p in elsewhere.rglob("*") if p.is_file()}
+    (spare / "units" / "stray.html").write_bytes(b"stray")
+    (spare / "units" / "u00009" / "index.html").unlink()
+    (spare / "units" / "u00009" / "index.html").symlink_to(tmp_path / "board" / "data" / "site.yaml")
+    outside = {(st.st_dev, st.st_ino) for st in (p.stat() for p in elsewhere.rglob("*") if p.is_file())}
+    _change(b, 2)
+    b.incremental()
+    assert not [p for p in b.out.rglob("*") if p.is_symlink()]
+    assert not (b.out / "units" / "stray.html").exists()
+    inside = {(st.st_dev, st.st_ino) for st in (p.stat() for p in b.out.rglob("*") if p.is_file())}
+    assert not inside & outside
+    assert {p: p.read_bytes() for p in elsewhere.rglob("*") if p.is_file()} == before  # what the link led to is untouched
+    b.assert_same_as_cold()
+
+
 def test_a_page_that_cannot_be_hashed_is_always_rendered() -> None:
     from cxzy_gen.site.plan import Page
     from cxzy_gen.site.reuse import page_hashes

@@ -208,6 +208,54 @@ def test_a_build_killed_at_any_step_of_the_swap_leaves_a_whole_site(tmp_path: Pa
     assert (out / "index.html").read_bytes() == b"next"
 
 
+_CHILD_SPARE = """
+import os, signal, sys
+from pathlib import Path
+from cxzy_gen.site import write as w
+out, keep, step = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
+def die(*_):
+    os.kill(os.getpid(), signal.SIGKILL)
+real_exchange = w._exchange
+spare = w.Spare(keep, {"index.html", "units/z/index.html"})
+if step == "writing":
+    def files():
+        yield "index.html", b"new"
+        die()
+    w.write(files(), out, spare=spare)
+if step == "removing":
+    w._remove_others = die
+if step == "before-swap":
+    w._exchange = lambda a, b: die()
+if step == "after-swap":
+    w._exchange = lambda a, b: (real_exchange(a, b), die())[0]
+if step == "keeping":
+    w._keep_or_remove = lambda previous, keep: die()
+w.write([("index.html", b"new"), ("units/x/index.html", b"new")], out, spare=spare)
+"""
+
+
+@pytest.mark.parametrize("step", ["writing", "removing", "before-swap", "after-swap", "keeping"])
+def test_a_build_into_the_spare_killed_at_any_step_leaves_a_whole_site(tmp_path: Path, step: str) -> None:
+    """The same with the output before last (kept in the cache) brought up to date instead of a new folder."""
+    out, keep = tmp_path / "public", tmp_path / "cache" / "site"
+    w.write([("index.html", b"older"), ("units/z/index.html", b"older")], out)
+    w.write([("index.html", b"old"), ("units/y/index.html", b"old")], out, spare=w.Spare(keep))
+    assert (keep / "units/z/index.html").read_bytes() == b"older"  # the output replaced, kept for the next build
+    done = subprocess.run([sys.executable, "-c", _CHILD_SPARE, str(out), str(keep), step], capture_output=True, check=False)
+    assert done.returncode == -signal.SIGKILL
+    page = (out / "index.html").read_bytes()
+    assert page in (b"old", b"new") and (out / w.MARKER).is_file()
+    site = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
+    expected = ["index.html", "units/x/index.html"] if page == b"new" else ["index.html", "units/y/index.html"]
+    assert site == sorted([*expected, w.MARKER])
+    # the next build cleans what the killed one left, and nothing else is beside the output
+    held = {p.relative_to(keep).as_posix() for p in keep.rglob("*") if p.is_file()} - {w.MARKER} if keep.is_dir() else None
+    w.write([("index.html", b"next")], out, spare=w.Spare(keep, held))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cache", "public"]
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*")) == sorted(["index.html", w.MARKER])
+    assert (out / "index.html").read_bytes() == b"next"
+
+
 def test_the_output_is_never_missing_while_builds_swap(tmp_path: Path) -> None:
     out = tmp_path / "public"
     w.write([("index.html", b"0")], out)

@@ -8,12 +8,15 @@ render to the same bytes; a value many pages share (the site, the names of every
 Anything pickle cannot write makes its page "always render". A pickle that differs without the state
 differing (a set, whose order changes from process to process) only costs a render.
 
-The hashes of the last build into an output folder are kept in the cache with each file's size, modification
-time and inode as written. A page whose hash is the same, whose file is still as it was written, is taken
-over from the previous output (hard-linked, else copied) instead of rendered; a page rendered again to the
-same bytes as its previous file is taken over too, so only files whose bytes changed are written. Each shard of the search
-index (`search.shards`) is taken over the same way when its records are the same; only the others are indexed again.
-The output is the same bytes as a cold build's.
+The hashes of the last two builds into an output folder are kept in the cache with each file's size, modification
+time and inode as written: the last build's describe the output, the build's before describe the spare folder the
+writer keeps in the cache (the output before last, `write.Spare`), which this build brings up to date and swaps in.
+A file whose state is the one recorded holds the bytes recorded with it, wherever it is. A page whose hash is the
+same as its spare file's, that file still as it was written, is left as it is; else one whose hash is the same as
+its current output file's is taken over from there (hard-linked, else copied); only the others are rendered, and
+a page rendered again to the same bytes as either file is kept or taken over too, so only files whose bytes changed
+are written. Each shard of the search index (`search.shards`) is taken over from the current output when its
+records are the same; only the others are indexed again. The output is the same bytes as a cold build's.
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ from pydantic import BaseModel
 
 from cxzy_gen.cache import _write_atomic, code_key, folder_digest
 from cxzy_gen.site.plan import Page
-from cxzy_gen.site.write import Stat, file_stat, take_over
+from cxzy_gen.site.write import MARKER, Keep, Spare, Stat, file_stat, real_folders, take_over
 
 
 def _model(*state: Any) -> None:  # pragma: no cover - named in pickles, never called: they are only hashed
@@ -150,30 +153,27 @@ def page_hashes(pages: Sequence[Page], salt: str) -> list[bytes | None]:
 
 
 class PageLog:
-    """The hashes and file states of the last build into one output folder (`pages-<name>.log` in the cache)."""
+    """The hashes and file states of the last two builds into one output folder (`pages-<name>.log` in the cache):
+    `pages` of the output as the last build left it, `spare_pages` of the spare folder (`site-<name>` in the cache)."""
 
     def __init__(self, cache: Path, out: Path) -> None:
         self.out = Path(os.path.abspath(out))
         name = hashlib.blake2b(str(self.out).encode("utf-8", "surrogateescape"), digest_size=10).hexdigest()
         self.path = cache / f"pages-{name}.log"
+        self.spare = cache / f"site-{name}"
         self.pages: dict[str, tuple[bytes, Stat]] = {}
         self.search: dict[str, tuple[bytes, dict[str, Stat]]] = {}  # each search shard's hash and files
-        self._real_out = os.path.realpath(self.out)
-        self._folders: dict[str, bool] = {}
+        self.spare_pages: dict[str, tuple[bytes, Stat]] = {}
+        self._real = real_folders(self.out)
         with contextlib.suppress(Exception):
-            key, pages, search = marshal.loads(self.path.read_bytes())
-            if key == code_key() and isinstance(pages, dict):
-                self.pages, self.search = pages, search if isinstance(search, dict) else {}
+            key, pages, search, spare_pages = marshal.loads(self.path.read_bytes())
+            if key == code_key() and isinstance(pages, dict) and isinstance(spare_pages, dict):
+                self.pages, self.search, self.spare_pages = pages, search if isinstance(search, dict) else {}, spare_pages
 
     def _inside(self, url: str) -> bool:
         """Whether `url`'s folder in the previous output is a real folder of it: a folder replaced by a link could
         lead out of the output, and a file taken over from there would tie the site to a file outside it."""
-        folder = os.path.dirname(url)
-        inside = self._folders.get(folder)
-        if inside is None:
-            inside = os.path.realpath(self.out / folder) == os.path.join(self._real_out, folder).rstrip(os.sep)
-            self._folders[folder] = inside
-        return inside
+        return self._real(url.rpartition("/")[0])
 
     def _untouched(self, url: str, stat: Stat) -> bool:
         try:
@@ -181,13 +181,23 @@ class PageLog:
         except OSError:
             return False
 
-    def reusable(self, pages: Sequence[Page], hashes: Sequence[bytes | None]) -> dict[str, Path]:
-        """The previous output's file for each page whose hash and file are as the last build left them."""
-        found = {}
+    def reusable(self, pages: Sequence[Page], hashes: Sequence[bytes | None], spare: dict[str, os.DirEntry[str]]) -> dict[str, Path | Keep]:
+        """For each page whose hash is the one its file was written for, that file: kept in the spare folder (`spare`:
+        its files as found), else taken over from the previous output."""
+        found: dict[str, Path | Keep] = {}
         for page, digest in zip(pages, hashes, strict=True):
-            old = self.pages.get(page.url)
-            if digest is not None and old is not None and old[0] == digest and self._untouched(page.url, old[1]):
-                found[page.url] = self.out / page.url
+            if digest is None:
+                continue
+            url = page.url
+            held, entry = self.spare_pages.get(url), spare.get(url)
+            if held is not None and entry is not None and held[0] == digest:
+                stat = _entry_stat(entry)
+                if stat is not None and stat == tuple(held[1]):
+                    found[url] = Keep(stat)
+                    continue
+            old = self.pages.get(url)
+            if old is not None and old[0] == digest and self._untouched(url, old[1]):
+                found[url] = self.out / url
         return found
 
     def same_file(self, url: str, data: bytes) -> Path | None:
@@ -217,11 +227,45 @@ class PageLog:
         return {rel: self.out / rel for rel in files}
 
     def save(self, pages: dict[str, tuple[bytes, Stat]], search: dict[str, tuple[bytes, dict[str, Stat]]]) -> None:
+        """Record this build's output; the output it replaced is now the spare (`write` keeps it there)."""
         with contextlib.suppress(OSError, ValueError):
-            _write_atomic(self.path, marshal.dumps((code_key(), pages, search)))
+            _write_atomic(self.path, marshal.dumps((code_key(), pages, search, self.pages)))
 
     def forget(self) -> None:
         self.path.unlink(missing_ok=True)
+
+
+def _entry_stat(entry: os.DirEntry[str]) -> Stat | None:
+    try:
+        st = entry.stat(follow_symlinks=False)
+    except OSError:
+        return None
+    return (st.st_size, st.st_mtime_ns, st.st_ino)
+
+
+def spare_files(folder: Path) -> dict[str, os.DirEntry[str]]:
+    """Every entry but a folder under the spare folder (files, links, anything else), by path relative to it; links
+    are never followed, so nothing under a folder replaced by a link is found. The marker is left out."""
+    found: dict[str, os.DirEntry[str]] = {}
+    try:
+        if not os.path.isdir(folder) or os.path.islink(folder):
+            return found
+    except OSError:
+        return found
+    stack = [""]
+    while stack:
+        rel = stack.pop()
+        try:
+            with os.scandir(folder / rel if rel else folder) as entries:
+                for entry in entries:
+                    name = f"{rel}/{entry.name}" if rel else entry.name
+                    if entry.is_dir(follow_symlinks=False):
+                        stack.append(name)
+                    elif name != MARKER:
+                        found[name] = entry
+        except OSError:
+            continue
+    return found
 
 
 def tree_stats(folder: Path, under: str) -> dict[str, Stat]:
@@ -257,12 +301,14 @@ class Incremental:
         self.log = PageLog(cache, out)
         self.pages = pages
         self.hashes = page_hashes(pages, folder_digest(templates))
-        self.kept = self.log.reusable(pages, self.hashes)
+        self.held = spare_files(self.log.spare)  # taken while this build holds the output's turn (see `write.turn`)
+        self.spare = Spare(self.log.spare, set(self.held))
+        self.kept = self.log.reusable(pages, self.hashes, self.held)
         self.todo = [page for page in pages if page.url not in self.kept]
         self.stats: dict[str, Stat] = {}
         self.search: dict[str, tuple[bytes, dict[str, Stat]]] = {}
 
-    def files(self, rendered: Iterable[tuple[str, bytes]]) -> Iterator[tuple[str, bytes | Path]]:
+    def files(self, rendered: Iterable[tuple[str, bytes]]) -> Iterator[tuple[str, bytes | Path | Keep]]:
         fresh = iter(rendered)
         for page in self.pages:
             kept = self.kept.get(page.url)
@@ -271,7 +317,19 @@ class Incremental:
             else:
                 url, data = next(fresh)
                 assert url == page.url
-                yield url, self.log.same_file(url, data) or data
+                yield url, self._same_file(url, data) or data
+
+    def _same_file(self, url: str, data: bytes) -> Keep | Path | None:
+        """A file that holds exactly `data` already: the spare's (kept), else the previous output's (taken over)."""
+        entry = self.held.get(url)
+        if entry is not None and entry.is_file(follow_symlinks=False):
+            stat = _entry_stat(entry)
+            try:
+                if stat is not None and stat[0] == len(data) and Path(entry.path).read_bytes() == data:
+                    return Keep(stat)
+            except OSError:
+                pass
+        return self.log.same_file(url, data)
 
     def index(self, folder: Path, found: Sequence[Any], binary: Path) -> None:
         """The search index of `found` into `folder`: each shard whose records and files are as the last build left
@@ -302,8 +360,8 @@ class Incremental:
 
     def save(self) -> None:
         written = {
-            page.url: (digest, self.stats[page.url])
+            page.url: (digest or b"", self.stats[page.url])
             for page, digest in zip(self.pages, self.hashes, strict=True)
-            if digest is not None and page.url in self.stats
+            if page.url in self.stats
         }
         self.log.save(written, self.search)
