@@ -182,3 +182,23 @@ def test_who_signed_and_checked_a_commitment_is_withheld_where_they_are_hidden(t
     make_site(data, party, audience=A.PARTY, search=False)
     row = text_of(html(party / "units/lian-1/index.html").find(id="c-c-open"))
     assert f"本人签字：{HIDDEN}" in row and f"支部审核：{HIDDEN}" in row
+
+
+# ---------------------------------------------------------------- finding names
+
+
+@pytest.mark.parametrize("many", [False, True], ids=["one pattern", "sets"])
+def test_names_are_found_whole_leftmost_and_longest_in_either_way_of_looking(monkeypatch: pytest.MonkeyPatch, many: bool) -> None:
+    from cxzy_gen.records.names import NameFinder, withhold
+
+    monkeypatch.setattr(NameFinder, "MAX_PATTERN", 0 if many else 300)
+    finder = NameFinder(["王军", "李四", "Li Ming", "买买提·艾力"], also=["王军华"])
+    assert finder.find("王军华和王 军、李四") == ["王军", "李四"]  # 王军华 is someone else
+    assert finder.find("张王军华，王军王军华") == ["王军"]
+    assert finder.find("ＬＩ\u200bＭＩＮＧ") == ["liming"] and finder.find("LIMIN G") == ["liming"]
+    assert finder.find("买买提 · 艾力") == ["买买提·艾力"]
+    assert finder.find("王同志、李师傅、军四") == []  # a surname or a given name alone is no name
+    assert withhold("甲王\u200b军乙，李四。", finder, "（略）") == "甲（略）乙，（略）。"
+    assert withhold("交给李四", finder, "（略）") == "交给（略）"  # a name at the very end
+    assert withhold("王&#20891;", finder, "（略）") == "（略）"  # cannot be traced back: the whole text goes
+    assert not NameFinder(["王"])  # one character is no name to look for

@@ -51,27 +51,56 @@ def _trie_pattern(words: Iterable[str]) -> str:
 
 class NameFinder:
     """Finds which of some names a text holds (each folded, as in `fold`). `also` are names looked for only so
-    that a shorter name inside them is not taken for itself (王军 inside 王军华); they are never reported."""
+    that a shorter name inside them is not taken for itself (王军 inside 王军华); they are never reported.
+
+    Names are matched leftmost first, the longest at a position. Up to `MAX_PATTERN` names are one regular
+    expression (`re` tries a branch only where its first character matches); as Python's `re` tries an
+    alternation's branches one by one, more names are looked up in sets instead: a position whose first two
+    characters begin no name is passed over, at the others each length is looked up."""
+
+    MAX_PATTERN = 300  # names in one regular expression; more are looked up in sets
 
     def __init__(self, names: Iterable[str], also: Iterable[str] = ()) -> None:
         self.names = {key for key in map(fold, names) if len(key) >= MIN_LENGTH}
-        words = self.names | {key for key in map(fold, also) if len(key) >= MIN_LENGTH}
-        self.pattern = re.compile(_trie_pattern(sorted(words))) if self.names else None
+        self.words = self.names | {key for key in map(fold, also) if len(key) >= MIN_LENGTH} if self.names else set()
+        self.lengths = sorted({len(word) for word in self.words}, reverse=True)
+        self.prefixes = {word[:MIN_LENGTH] for word in self.words}
+        small = 0 < len(self.words) <= self.MAX_PATTERN
+        self.pattern = re.compile(_trie_pattern(sorted(self.words))) if small else None
 
     def __bool__(self) -> bool:
-        return self.pattern is not None
+        return bool(self.names)
+
+    def _matches(self, folded: str) -> Iterator[tuple[int, int]]:
+        """(start, end) of each word in folded text, leftmost first, the longest at a position, none overlapping."""
+        if self.pattern is not None:
+            for m in self.pattern.finditer(folded):
+                yield m.start(), m.end()
+            return
+        # Every word has at least two characters: a word can start only where its first two are some word's.
+        starts = [i for i in range(len(folded) - 1) if folded[i : i + 2] in self.prefixes]
+        free = 0
+        for i in starts:
+            if i < free:
+                continue
+            for n in self.lengths:
+                if i + n <= len(folded) and folded[i : i + n] in self.words:
+                    yield i, i + n
+                    free = i + n
+                    break
 
     def find(self, text: str) -> list[str]:
         """The names (folded) the text holds, each once, in the order they first appear."""
-        if self.pattern is None:
+        if not self.names:
             return []
-        found = (m.group() for m in self.pattern.finditer(fold(text)))
+        folded = fold(text)
+        found = (folded[start:end] for start, end in self._matches(folded))
         return list(dict.fromkeys(name for name in found if name in self.names))
 
     def spans(self, text: str) -> Iterator[tuple[int, int]]:
         """Where in `text` itself (not folded) each name the text holds begins and ends; a name whose characters
         cannot be traced back one by one (spelt with character references or tags) is not among them."""
-        if self.pattern is None:
+        if not self.names:
             return
         folded: list[str] = []
         origin: list[int] = []
@@ -80,9 +109,9 @@ class NameFinder:
                 folded.append(out)
                 origin.append(i)
         joined = "".join(folded)
-        for m in self.pattern.finditer(joined):
-            if m.group() in self.names:
-                yield origin[m.start()], origin[m.end() - 1] + 1
+        for start, end in self._matches(joined):
+            if joined[start:end] in self.names:
+                yield origin[start], origin[end - 1] + 1
 
 
 def withhold(text: str, finder: NameFinder, replacement: str) -> str:
