@@ -113,7 +113,7 @@ def test_a_record_narrowed_out_takes_its_history_with_it(repo: tuple[GitRepo, di
     everything = _every_byte(public)
     assert NARROWED[0] not in everything and NARROWED[1][0] not in everything
     for page in (public / "units/lian-1/index.html", public / "members/lian1-sun/index.html"):
-        assert _row(_revision_cells(page), shas["narrowed"]) is None  # (it is the data version in the footer: HEAD)
+        assert _row(_revision_cells(page), shas["narrowed"]) is None  # (its id is still named as the data version)
     assert _row(_revision_cells(party / "members/lian1-sun/index.html"), shas["narrowed"]) is not None
 
 
