@@ -107,6 +107,17 @@ def test_a_name_in_free_text_is_withheld_from_readers_who_may_not_see_that_membe
         assert code == 0 and "周立\u200b新负责" in out.replace("\\u200b", "\u200b"), (fmt, out)
 
 
+def test_a_hidden_units_name_in_free_text_is_withheld(repo: GitRepo) -> None:
+    repo.replace(SHEQU_UNIT, "name: 城区第一社区党支部\n", "name: 城区第一社区党支部\naudience: 本单位公开\n")
+    repo.commit("社区党支部本单位公开")
+    repo.replace(COMMITMENTS, "      组织党员示范户与职工结对帮扶。\n", "      组织党员示范户与职工结对帮扶，与城区第一社区党支部共建。\n")
+    for fmt in FORMATS:
+        code, out = diff("--format", fmt, "--audience", "public")
+        assert code == 0 and "与（不在本公开范围）共建" in out and "城区第一社区" not in out, (fmt, out)
+        code, out = diff("--format", fmt, "--audience", "unit", "--unit", "shequ-1")
+        assert code == 0 and "与城区第一社区党支部共建" in out, (fmt, out)
+
+
 def test_a_namesake_who_may_be_seen_is_not_withheld(repo: GitRepo) -> None:
     """The reviewer of a public review is a public member by id; a party-only member has the same name."""
     repo.replace(REVIEWS, "audience: 党内公开\n", "audience: 向社会公开\n")

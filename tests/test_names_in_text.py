@@ -106,6 +106,27 @@ def test_the_build_withholds_a_hidden_name_in_free_text_even_without_the_rule(
     assert fold(HIDDEN) in fold(text_of(html(party / "units/lian-1/index.html").find(id="c-c-open")))
 
 
+def test_the_build_withholds_a_hidden_units_name_in_free_text_even_without_the_rule(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """shequ-1 is 本单位公开: its name in a public commitment reaches no file of a public build; its own board has it."""
+    monkeypatch.setattr(rules, "RULES", [r for r in rules.RULES if r is not rules.names_within_audience])
+    data = copy_data(SITE, tmp_path / "data")
+    unit = "城区第一社区党支部（本单位公开）"
+    commitments = data / "units/lian-1/2011/commitments.yaml"
+    text = commitments.read_text(encoding="utf-8").replace("推广膜下滴灌技术；", f"推广膜下滴灌技术，与{unit}共建；", 1)
+    commitments.write_text(text, encoding="utf-8")
+    _, problems, _ = load_dataset(data)
+    assert [p.as_text() for p in problems] == []  # the rule is off: the net alone
+    out = tmp_path / "public"
+    make_site(data, out, audience=A.PUBLIC)
+    assert "推广膜下滴灌技术，与（不在本公开范围）共建" in text_of(html(out / "units/lian-1/index.html").find(id="c-c-open"))
+    assert "城区第一社区党支部" not in _every_byte(out)
+    own = tmp_path / "own"
+    make_site(data, own, audience=A.UNIT, unit="shequ-1", search=False)
+    assert f"与{unit}共建" in text_of(html(own / "units/lian-1/index.html").find(id="c-c-open"))
+
+
 # ---------------------------------------------------------------- by identity, not by name
 
 

@@ -1040,6 +1040,13 @@ NAMES = {
         "全体党员能看到本条记录（党内公开），却不应看到这位党员",
         "problems: 与周立新",
     ),
+    "a_unit_board_only_unit_in_a_public_commitment": Row(
+        [add(SHEQU, (), "audience", "本单位公开"), put(C, ("commitments", 1, "measures"), "与城区第一社区党支部共建。")],
+        C,
+        "E-NAME",
+        "写了单位「城区第一社区党支部」（shequ-1）的名称，而其公开范围是「本单位公开」，社会公众能看到本条记录",
+        "measures: 与城区",
+    ),
     "rectification_item_and_objection_handling": Row(
         [ZHOU_PARTY, put(H, ("commendations", 0, "objections", 0, "handling"), "经周立新核实，反映不属实。")],
         H,

@@ -499,9 +499,9 @@ def restrict(snap: Snapshot, scope: Scope | m.Audience) -> Snapshot:
     """The snapshot as the readers of `scope` may see it, by the site's one audience rule (`scope.Readers`, as a
     build applies it in `site.derive`): a unit by its audience; a member with their unit; a record with its unit
     folder and with the units and members it is shown with (`Record.shown_with`). In the records shown, a hidden
-    member's id is replaced, and so is their name — wherever a record carries it as a person's name or inside free
-    text — unless a shown member has the same name; a person given with a hidden member's id (a reviewer) loses
-    their name too, whatever it is."""
+    member's id is replaced, and so is a hidden member's or unit's name — wherever a record carries it as a
+    person's name or inside free text — unless a shown member or unit has the same name; a person given with a
+    hidden member's id (a reviewer) loses their name too, whatever it is."""
     scope = Scope(scope) if isinstance(scope, m.Audience) else scope
     default = m.Audience(snap.site.get("default_audience") or m.Audience.PUBLIC.value)
 
@@ -544,19 +544,18 @@ def restrict(snap: Snapshot, scope: Scope | m.Audience) -> Snapshot:
         or (r.kind not in ("unit", "member") and r.unit.casefold() in units and readers.may_see(level(r), r.unit, to(r)) and shown_with(r))
     }
     hidden_ids = {r.id for key, r in snap.records.items() if r.kind == "member" and key not in members}
-    if not hidden_ids:
+    hidden_units = {key for key, r in snap.records.items() if r.kind == "unit" and key not in units}
+    if not hidden_ids and not hidden_units:
         return replace(snap, records=shown)
-    seen = {fold(str(snap.records[key].data.get("name", ""))) for key in members}
-    hidden_names = {key for r in snap.records.values() if r.id in hidden_ids and (key := fold(str(r.data.get("name", "")))) not in seen}
+
+    def name(r: RecordSnap) -> str:
+        return str(r.data.get("name", ""))
+
+    shown_names = [name(snap.records[key]) for key in members | units]
+    seen = set(map(fold, shown_names))
+    hidden_names = {fold(name(r)) for key, r in snap.records.items() if r.id in hidden_ids or key in hidden_units} - seen
     first = NameFinder(hidden_names)
-    finder = NameFinder(
-        first.names,
-        [
-            str(snap.records[key].data.get("name", ""))
-            for key in members
-            if first and first.find(str(snap.records[key].data.get("name", "")))
-        ],
-    )
+    finder = NameFinder(first.names, [n for n in shown_names if first and first.find(n)])
 
     def scrub(value: Any) -> Any:
         if isinstance(value, str):

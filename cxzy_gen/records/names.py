@@ -1,4 +1,5 @@
-"""Members' names found in text, whatever way they are spelt: the rule E-NAME and the build's safety net use it.
+"""Names of members and units found in text, whatever way they are spelt: the rule E-NAME and the build's safety
+net use it.
 
 Text and names are folded the same way before they are compared, so a name cannot hide behind its spelling:
 HTML character references decoded (`&#29579;`), NFKC (full-width letters → ASCII), case folded, and removed: white space

@@ -8,6 +8,7 @@ import itertools
 import math
 from collections import defaultdict
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from cxzy_gen.problems import Problem, Severity
@@ -551,25 +552,34 @@ def _reader_label(reader: Reader) -> str:
     return "社会公众" if audience is m.Audience.PUBLIC else "全体党员"
 
 
+@dataclass(frozen=True, slots=True)
+class _Named:
+    """A unit or member as a name in text points at it: its record and who may see it."""
+
+    record: m.Unit | m.Member
+    gates: list[Gate]
+
+
 @rule
 def names_within_audience(ds: Dataset) -> Iterator[Problem]:
-    """Free text names no member whom a reader of the record may not see (E-NAME): a name another member shares,
-    and that reader sees, tells nothing. Names of people a record carries as such (a reviewer, who signed) are
-    withheld by the build instead (`models.NameOf`)."""
+    """Free text names no member or unit whom a reader of the record may not see (E-NAME): a name another member
+    or unit shares, and that reader sees, tells nothing. Names of people a record carries as such (a reviewer, who
+    signed) are withheld by the build instead (`models.NameOf`)."""
     audiences = _Audiences(ds)
-    gates = {mid: audiences.member(p) for mid, p in ds.members.items()}
-    narrow = {fold(p.name) for mid, p in ds.members.items() if any(level is not m.Audience.PUBLIC for level, _, _ in gates[mid])}
+    named = [_Named(p, audiences.member(p)) for p in ds.members.values()]
+    named += [_Named(u, audiences.unit(uid)) for uid, u in ds.units.items()]
+    narrow = {fold(x.record.name) for x in named if any(level is not m.Audience.PUBLIC for level, _, _ in x.gates)}
     first = NameFinder(narrow)
     if not first:
         return
-    by_name: dict[str, list[m.Member]] = defaultdict(list)
+    by_name: dict[str, list[_Named]] = defaultdict(list)
     longer: list[str] = []
-    for p in ds.members.values():
-        key = fold(p.name)
+    for x in named:
+        key = fold(x.record.name)
         if key in first.names:
-            by_name[key].append(p)
-        elif first.find(p.name):
-            longer.append(p.name)  # 王军华 holds 王军: found as itself, not as 王军
+            by_name[key].append(x)
+        elif first.find(x.record.name):
+            longer.append(x.record.name)  # 王军华 holds 王军: found as itself, not as 王军
     finder = NameFinder(first.names, longer)
     for record in ds.records():
         found: list[tuple[tuple[str | int, ...], str, str]] = []
@@ -582,21 +592,29 @@ def names_within_audience(ds: Dataset) -> Iterator[Problem]:
         readers = [reader for reader in audiences.readers(own) if audiences.sees(reader, own)]
         for keys, label, name in found:
             for reader in readers:
-                unseen = [p for p in by_name[name] if not audiences.sees(reader, gates[p.id])]
+                unseen = [x for x in by_name[name] if not audiences.sees(reader, x.gates)]
                 if len(unseen) < len(by_name[name]):
-                    continue  # a member of that name this reader sees: the name tells them nothing new
-                p = unseen[0]
-                level, home, _ = next(g for g in gates[p.id] if not may_see(*reader, *g))
-                whose = "" if (level, home) == (p.level, p.folder_unit) else f"所在单位「{home}」"
-                yield ds.problem(
-                    record,
-                    keys,
-                    "E-NAME",
-                    f"字段「{label}」写了党员「{p.name}」（{p.id}）的姓名，而其{whose}公开范围是「{level.value}」，"
-                    f"{_reader_label(reader)}能看到本条记录（{record.level.value}），却不应看到这位党员"
-                    f"（提示：从文字中删去这个姓名，或把本条记录的 audience 改为不宽于「{level.value}」）",
-                )
+                    continue  # a member or unit of that name this reader sees: the name tells them nothing new
+                yield ds.problem(record, keys, "E-NAME", _name_message(record, label, unseen[0], reader))
                 break
+
+
+def _name_message(record: m.Record, label: str, x: _Named, reader: Reader) -> str:
+    level, home, _ = next(g for g in x.gates if not may_see(*reader, *g))
+    p = x.record
+    if isinstance(p, m.Member):
+        what, whose, who = (
+            f"党员「{p.name}」（{p.id}）的姓名",
+            "" if (level, home) == (p.level, p.folder_unit) else f"所在单位「{home}」",
+            "这位党员",
+        )
+    else:
+        what, whose, who = f"单位「{p.name}」（{p.id}）的名称", "", "这个单位"
+    return (
+        f"字段「{label}」写了{what}，而其{whose}公开范围是「{level.value}」，"
+        f"{_reader_label(reader)}能看到本条记录（{record.level.value}），却不应看到{who}"
+        f"（提示：从文字中删去这个{'姓名' if who == '这位党员' else '名称'}，或把本条记录的 audience 改为不宽于「{level.value}」）"
+    )
 
 
 @rule

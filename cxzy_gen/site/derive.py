@@ -490,14 +490,17 @@ class _Visibility:
         member_set = set(self.members)
         self.refs: dict[str, Ref] = {uid: Ref("unit", uid, ds.units[uid].name) for uid in self.units}
         self.refs.update({mid: Ref("member", mid, ds.members[mid].name) for mid in member_set})
-        # Members this build does not show: their names must not appear as text either, unless a shown member has
-        # the same name (it then tells nothing). Hidden by identity: a shown member is never hidden by their name.
-        self.any_hidden = len(member_set) < len(ds.members)
+        # Members and units this build does not show: their names must not appear as text either, unless a shown
+        # member or unit has the same name (it then tells nothing). Hidden by identity: a shown member is never
+        # hidden by their name.
+        self.any_hidden = len(member_set) < len(ds.members) or len(self.units) < len(ds.units)
         if self.any_hidden:
-            seen = {fold(ds.members[mid].name) for mid in member_set}
-            hidden = {key for mid, p in ds.members.items() if mid not in member_set and (key := fold(p.name)) not in seen}
-            first = NameFinder(hidden)
-            longer = [ds.members[mid].name for mid in member_set if first and first.find(ds.members[mid].name)]
+            shown_names = [ds.members[mid].name for mid in member_set] + [ds.units[uid].name for uid in self.units]
+            seen = set(map(fold, shown_names))
+            hidden = {fold(p.name) for mid, p in ds.members.items() if mid not in member_set}
+            hidden |= {fold(u.name) for uid, u in ds.units.items() if uid not in self.units}
+            first = NameFinder(hidden - seen)
+            longer = [name for name in shown_names if first and first.find(name)]
             self.hidden_names = NameFinder(first.names, longer)
         else:
             self.hidden_names = NameFinder(())
