@@ -115,6 +115,15 @@ def test_the_shortcut_is_taken_for_plain_chinese_prose() -> None:
     assert plain_paragraphs("1. 列表") is None and plain_paragraphs("**粗体**") is None
 
 
+def test_a_template_edited_between_two_builds_of_one_process_is_compiled_again(tmp_path: Path) -> None:
+    """Templates are compiled once per process (`cxzy serve` rebuilds in it); an edit, even of the same size, is seen."""
+    page = tmp_path / "own.html"
+    page.write_text("甲{{ 1 + 1 }}", encoding="utf-8")
+    assert environment(tmp_path).get_template("own.html").render() == "甲2"
+    page.write_text("乙{{ 1 + 2 }}", encoding="utf-8")
+    assert environment(tmp_path).get_template("own.html").render() == "乙3"
+
+
 def test_root_of_a_page() -> None:
     assert root_of("index.html") == ""
     assert root_of("units/lian-1/index.html") == "../../"

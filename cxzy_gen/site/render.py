@@ -20,7 +20,8 @@ from xml.etree.ElementTree import Element
 
 import markdown as md
 import nh3
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, StrictUndefined, pass_context
+from jinja2 import BytecodeCache, ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, StrictUndefined, pass_context
+from jinja2.bccache import Bucket
 from jinja2.runtime import Context
 from markdown.treeprocessors import Treeprocessor
 from markupsafe import Markup
@@ -164,6 +165,30 @@ def href(context: Context, target: Ref | str) -> str:
     return context["root"] + path
 
 
+class _CompiledOnce(BytecodeCache):
+    """Each template compiled once per process, not once per build: `cxzy serve` and the tests build many times, and
+    compiling the templates was most of a small site's build. Jinja2 keys a template by name and file and checks its
+    source's checksum, so an edited template is compiled again. Safe because every environment has the same settings."""
+
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
+        self._lock = threading.Lock()
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        with self._lock:
+            code = self._code.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        code = bucket.bytecode_to_string()
+        with self._lock:
+            self._code[bucket.key] = code
+
+
+_COMPILED = _CompiledOnce()
+
+
 def environment(site_templates: Path | None = None) -> Environment:
     """The Jinja2 environment: the site's templates before the shipped ones, autoescape on, undefined names fail."""
     shipped = FileSystemLoader(DEFAULT_TEMPLATES)
@@ -176,6 +201,7 @@ def environment(site_templates: Path | None = None) -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         finalize=_printable,
+        bytecode_cache=_COMPILED,
     )
     env.filters["markdown"] = markdown_html
     env.filters["cn_date"] = cn_date
