@@ -79,7 +79,16 @@ def test_every_free_text_field_of_every_record_naming_a_hidden_member_is_refused
 
 
 # Ways to write the name that a reader still reads as the name.
-SPELLINGS = ["钱内部", "钱 内 部", "钱\u200b内\u200d部", "**钱**内部", "钱&#20869;部", "钱<b>内</b>部", "钱\n内部"]
+SPELLINGS = [
+    "钱内部",
+    "钱 内 部",
+    "钱\u200b内\u200d部",
+    "**钱**内部",
+    "钱&#20869;部",
+    "钱<b>内</b>部",
+    "钱\n内部",
+    "钱[内](units/x.html)部",
+]
 
 
 @pytest.mark.parametrize("spelling", SPELLINGS)
@@ -222,4 +231,5 @@ def test_names_are_found_whole_leftmost_and_longest_in_either_way_of_looking(mon
     assert withhold("甲王\u200b军乙，李四。", finder, "（略）") == "甲（略）乙，（略）。"
     assert withhold("交给李四", finder, "（略）") == "交给（略）"  # a name at the very end
     assert withhold("王&#20891;", finder, "（略）") == "（略）"  # cannot be traced back: the whole text goes
+    assert finder.find("[王](#a)[军](#b)和李[四]") == ["王军", "李四"]  # a Markdown link around part of a name
     assert not NameFinder(["王"])  # one character is no name to look for

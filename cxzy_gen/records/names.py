@@ -2,10 +2,11 @@
 net use it.
 
 Text and names are folded the same way before they are compared, so a name cannot hide behind its spelling:
-HTML character references decoded (`&#29579;`), NFKC (full-width letters → ASCII), case folded, and removed: white space
-and line breaks, invisible format characters (zero-width spaces, bidi controls) and the characters that only
-mark up text (Markdown's `*`, `_`, `` ` ``, `~` and HTML tags). Only whole names are looked for, and only names of
-at least two characters; where one name is part of a longer one, the longer is found.
+HTML character references decoded (`&#29579;`), NFKC (full-width letters → ASCII), case folded, and removed:
+white space and line breaks, invisible format characters (zero-width spaces, bidi controls) and what only marks
+up text (Markdown's `*`, `_`, `` ` ``, `~`, a link's brackets and its `(address)`, HTML tags). Only whole names
+are looked for, and only names of at least two characters; where one name is part of a longer one, the longer is
+found.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-_IGNORED = re.compile(r"[\s\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff*_`~]+|<[^<>]*>")
+_IGNORED = re.compile(r"\]\([^()]*\)|<[^<>]*>|[\s\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff*_`~\[\]]+")
 MIN_LENGTH = 2
 
 
