@@ -73,6 +73,14 @@ class NameFinder:
     def __bool__(self) -> bool:
         return bool(self.names)
 
+    def __eq__(self, other: object) -> bool:  # two finders for the same names are the same (views compare equal)
+        return isinstance(other, NameFinder) and (self.names, self.words) == (other.names, other.words)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"NameFinder({len(self.names)} names)"
+
     def _matches(self, folded: str) -> Iterator[tuple[int, int]]:
         """(start, end) of each word in folded text, leftmost first, the longest at a position, none overlapping."""
         if self.pattern is not None:
