@@ -184,3 +184,31 @@ def test_a_deleted_record_is_still_deleted_for_a_board(repo: GitRepo) -> None:
     code, out = diff("--format", "json", "--audience", "public")
     assert code == 0, out
     assert [(r["id"], r["action"]) for u in json.loads(out)["units"] for r in u["records"]] == [("lian1-2011-c02", "removed")]
+
+
+APPRAISALS = "units/lian-1/2011/appraisals.yaml"
+COMMENDATIONS = "units/shi-dw/2011/commendations.yaml"
+
+
+def test_protected_fields_follow_the_builds_rule(repo: GitRepo) -> None:
+    """A member's 民主评议 grade and the reason a nomination was revoked are 党内公开 unless the record says otherwise:
+    a public report leaves them out on both sides, as a public build does."""
+    repo.replace(APPRAISALS, "    grade: 优秀\n", "    grade: 合格\n")
+    repo.replace(
+        COMMENDATIONS,
+        "    deeds: 党务台账规范完整。\n    status: 推荐\n",
+        "    deeds: 党务台账规范完整。\n    status: 撤销\n    revoked_on: 2011-06-25\n    revoked_reason: 内部原因甲\n",
+    )
+    for fmt in FORMATS:
+        code, out = diff("--format", fmt, "--audience", "public")
+        assert code == 0, out
+        assert "合格" not in out and "民主评议等次" not in out and "grade" not in out and "内部原因甲" not in out, (fmt, out)
+        assert "shi-2011-h03" in out, fmt  # the status itself is public
+        code, out = diff("--format", fmt, "--audience", "party")
+        assert "合格" in out and "内部原因甲" in out, (fmt, out)
+    # Decided wider for this record: the public sees the grade.
+    repo.replace(APPRAISALS, "    grade: 合格\n", "    grade: 合格\n    grade_audience: 向社会公开\n")
+    repo.commit("等次向社会公开")
+    repo.replace(APPRAISALS, "    grade: 合格\n", "    grade: 基本合格\n")
+    code, out = diff("--audience", "public")
+    assert "合格 → 基本合格" in out, out

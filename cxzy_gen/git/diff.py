@@ -19,7 +19,7 @@ from cxzy_gen.git.snapshot import RecordSnap, Snapshot, versions
 from cxzy_gen.records import models as m
 from cxzy_gen.records.layout import RECORD_KINDS, SITE
 from cxzy_gen.records.names import NameFinder, fold, withhold
-from cxzy_gen.site.scope import Readers, Scope, ScopeError, check_readers
+from cxzy_gen.site.scope import PROTECTED_DEFAULT, Readers, Scope, ScopeError, check_readers
 
 # "hidden" and "shown" only in a report for one audience (`--audience`): a record that stays in the data but
 # leaves that audience (its own, its unit's or a member's audience narrowed), or comes into it.
@@ -543,6 +543,7 @@ def restrict(snap: Snapshot, scope: Scope | m.Audience) -> Snapshot:
         or key in members
         or (r.kind not in ("unit", "member") and r.unit.casefold() in units and readers.may_see(level(r), r.unit, to(r)) and shown_with(r))
     }
+    shown = {key: _protected(r, level(r), to(r), readers) for key, r in shown.items()}
     hidden_ids = {r.id for key, r in snap.records.items() if r.kind == "member" and key not in members}
     hidden_units = {key for key, r in snap.records.items() if r.kind == "unit" and key not in units}
     if not hidden_ids and not hidden_units:
@@ -571,6 +572,29 @@ def restrict(snap: Snapshot, scope: Scope | m.Audience) -> Snapshot:
         return value
 
     return replace(snap, records={key: replace(r, data=scrub(r.data)) for key, r in shown.items()})
+
+
+# The fields narrower than their record unless it says otherwise (`scope.PROTECTED_DEFAULT`), with the field that
+# sets their own audience: a 民主评议 grade (and the votes that tell it), the reason a nomination was revoked.
+PROTECTED = {"appraisal": (("grade", "grade_votes"), "grade_audience"), "commendation": (("revoked_reason",), "revoked_reason_audience")}
+
+
+def _protected(r: RecordSnap, level: m.Audience, to: list[str], readers: Readers) -> RecordSnap:
+    """The record without the protected fields these readers may not see, as `site.derive` redacts them."""
+    if r.kind not in PROTECTED:
+        return r
+    fields, own_key = PROTECTED[r.kind]
+    present = [f for f in fields if r.data.get(f) is not None]
+    if not present:
+        return r
+    try:
+        own = m.Audience(r.data[own_key]) if r.data.get(own_key) else PROTECTED_DEFAULT
+    except ValueError:
+        own = m.Audience.SPECIFIC  # an audience the model does not know: the narrowest
+    narrowest = max(level, own, key=lambda a: a.rank)
+    if readers.may_see(narrowest, r.unit, to):
+        return r
+    return replace(r, data={k: v for k, v in r.data.items() if k not in present})
 
 
 # ---------------------------------------------------------------- output formats
