@@ -393,6 +393,37 @@ def test_the_output_before_last_is_brought_up_to_date_instead_of_written_whole(b
     b.assert_same_as_cold()
 
 
+def test_a_unit_added_renders_only_the_pages_that_show_it(board: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A page's context holds only the names it may print (no table of every unit and member), so a new unit does not
+    change the hash of every page."""
+    from cxzy_gen.site import reuse
+
+    b = Builds(board, tmp_path)
+    b.incremental()
+    seen: list[reuse.Incremental] = []
+    real = reuse.Incremental.__init__
+
+    def spy(self: reuse.Incremental, *args: object) -> None:
+        real(self, *args)  # type: ignore[arg-type]
+        seen.append(self)
+
+    monkeypatch.setattr(reuse.Incremental, "__init__", spy)
+    new = b.data / "units" / "u09999"
+    new.mkdir()
+    (new / "unit.yaml").write_text(
+        "id: u09999\nname: 新成立的党支部\nkind: 党支部\ntype: 社区\nparent: u00001\nsecretary: u09999-m001\n", encoding="utf-8"
+    )
+    (new / "members.yaml").write_text("members:\n- id: u09999-m001\n  name: 新党员\n  roles: [书记]\n", encoding="utf-8")
+    b.incremental()
+    (incremental,) = seen
+    rendered = {page.url for page in incremental.todo}
+    assert {"units/u00009/index.html", "members/u00009-m001/index.html"} <= {page.url for page in incremental.pages}
+    assert {"units/u09999/index.html", "members/u09999-m001/index.html", "units/u00001/index.html"} <= rendered
+    assert "units/u00009/index.html" not in rendered and "members/u00009-m001/index.html" not in rendered
+    assert len(rendered) < len(incremental.pages) // 4, sorted(rendered)
+    b.assert_same_as_cold()
+
+
 def test_a_hand_edit_never_comes_back_through_the_spare(board: Path, tmp_path: Path) -> None:
     """An output page edited by hand (in place: the same inode, which the spare may share) becomes part of the spare
     two builds later; its state no longer matches what was recorded, so it is written again."""

@@ -233,7 +233,7 @@ def plan(views: Views, archive: History | None = None, inspection: Inspection | 
         "css": CSS,
         "feed": FEED,
         "site_url": views.site.url or "",  # the published address ("" when site.yaml has none): feed and sitemap links
-        "names": {**{uid: u.ref.name for uid, u in views.units.items()}, **{mid: p.ref.name for mid, p in views.members.items()}},
+        "names": _target_names(views),
         "version_script": VERSION_JS if data_version else None,
     }
 
@@ -346,7 +346,8 @@ def plan(views: Views, archive: History | None = None, inspection: Inspection | 
         pages.extend(member_page(views.members[ref.id]) for ref in uv.members)
     if git:
         shown = [r for r in history_rows(git.recent_revisions(LATEST_COMMITS)) if not r.units or set(r.units) & views.units.keys()]
-        pages.append(page(CHANGES, "changes.html", commits=shown, data_version=data_version))
+        named = {uid: views.units[uid].ref.name for r in shown for uid in r.units if uid in views.units}
+        pages.append(page(CHANGES, "changes.html", commits=shown, data_version=data_version, names=named))
     if data_version:
         pages.append(page(VERSION_JS, "version.js", data_version=data_version))
     if inspection is not None:
@@ -375,6 +376,19 @@ def _without_hidden_names(row: RevisionRow, names: NameFinder) -> RevisionRow:
     if (author, approved_by, message) == (row.author, row.approved_by, row.message):
         return row
     return replace(row, author=author or "", approved_by=approved_by, message=message)
+
+
+def _target_names(views: Views) -> dict[str, str]:
+    """The names of the readers named by records' 公开对象 (`audience_to`), which every page may print beside a record.
+    Only these: a page's hash covers what its context holds, so a table of every name would make any unit or member
+    added, removed or renamed a change of every page."""
+    names = {uid: u.ref.name for uid, u in views.units.items()} | {mid: p.ref.name for mid, p in views.members.items()}
+    records = [
+        *(u.unit for u in views.units.values()),
+        *(p.member for p in views.members.values()),
+        *(v.record for group in (views.commitments, views.reviews, views.appraisals, views.commendations) for v in group),
+    ]
+    return {t: names[t] for r in records for t in r.audience_to if t in names}
 
 
 def _data_version(git: History | None, links: Any) -> dict[str, Any] | None:
