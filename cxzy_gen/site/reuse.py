@@ -49,6 +49,9 @@ class _StatePickler(pickle.Pickler):
     def __init__(self, hasher: Hasher, depth: int) -> None:
         self.buffer = io.BytesIO()
         super().__init__(self.buffer, protocol=pickle.HIGHEST_PROTOCOL)
+        # No memo: clearing it after every value cost more than writing a shared value twice (the same state still
+        # gives the same bytes); a cycle makes pickle refuse, and the page is then always rendered.
+        self.fast = True
         self.hasher, self.depth = hasher, depth
         self.top: Any = None
 
@@ -104,14 +107,12 @@ class Hasher:
             self._picklers.append(_StatePickler(self, depth))
         pickler = self._picklers[depth]
         pickler.top = value
+        pickler.buffer.seek(0)
+        pickler.buffer.truncate()  # (also what a value that could not be pickled left)
         pickler.dump(value)
         digest = hashlib.blake2b(pickler.buffer.getbuffer(), digest_size=20).digest()
-        if pickler.buffer.tell() > 1 << 16:  # a big value leaves a big memo, slow to clear: start afresh
+        if pickler.buffer.tell() > 1 << 16:  # a big value leaves a big buffer: start afresh
             self._picklers[depth] = _StatePickler(self, depth)
-        else:
-            pickler.buffer.seek(0)
-            pickler.buffer.truncate()
-            pickler.clear_memo()
         self.known[id(value)] = (value, digest)
         return digest
 
