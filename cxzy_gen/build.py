@@ -197,6 +197,8 @@ def search_index(
     from cxzy_gen.site.search import write_index
 
     found = search_records(views)
+    if incremental is not None:  # before the writer empties the spare folder: its unchanged shards are set aside
+        incremental.keep_search(found, binary)
 
     def index(folder: Path) -> None:
         if incremental is not None:  # the last build's index when the records are the same

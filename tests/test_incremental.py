@@ -24,8 +24,10 @@ from cxzy_gen.git.history import History
 from cxzy_gen.git.source import HistorySource
 from cxzy_gen.records import models as m
 from cxzy_gen.records.validate import load_dataset
+from cxzy_gen.site import reuse as reuse_module
 from cxzy_gen.site import search as search_module
 from cxzy_gen.site.scope import Scope
+from cxzy_gen.site.write import take_over
 
 END = dt.date(2025, 12, 31)
 
@@ -311,6 +313,17 @@ def test_a_change_in_one_unit_indexes_only_its_search_shard_again(board: Path, t
     assert others and all(before[name] == after[name] for name in others)  # ...every other shard's files taken over
     assert before["pagefind/shards.json"] == after["pagefind/shards.json"]
     assert any("只改这一个分片" in re.sub(r"[\s\u200b]", "", content) for content in _search_shards(b.out)[mine].values())
+    b.assert_same_as_cold()
+    # Again: now the writer brings the output before last up to date, and the unchanged shards there are kept whole.
+    before = after
+    edit(b.data / "units" / "u00005" / "2025" / "commitments.yaml", r"^  title: .*$", "  title: 再改这一个分片")
+    linked: list[str] = []
+    monkeypatch.setattr(reuse_module, "take_over", lambda source, target: linked.append(str(target)) or take_over(source, target))
+    b.incremental()
+    assert [name.rpartition("/pagefind/")[2] for name in linked if "/pagefind/" in name] == ["shards.json"]  # shards moved whole
+    after = _inodes(b.out)
+    assert {name.split("/")[1] for name in after if name.startswith("pagefind/") and before.get(name) != after[name]} == {mine}
+    assert all(before[name] == after[name] for name in others)
     b.assert_same_as_cold()
     # A unit added lands in one shard too; a cold build of the same data makes the same shards.
     new = b.data / "units" / "u09999"

@@ -15,8 +15,10 @@ A file whose state is the one recorded holds the bytes recorded with it, whereve
 same as its spare file's, that file still as it was written, is left as it is; else one whose hash is the same as
 its current output file's is taken over from there (hard-linked, else copied); only the others are rendered, and
 a page rendered again to the same bytes as either file is kept or taken over too, so only files whose bytes changed
-are written. Each shard of the search index (`search.shards`) is taken over from the current output when its
-records are the same; only the others are indexed again. The output is the same bytes as a cold build's.
+are written. Each shard of the search index (`search.shards`) whose records are the same is kept: the spare's
+shard folder moved whole into the new output when its files are exactly as written (`Incremental.keep_search`), else
+the current output's files taken over; only the others are indexed again. The output is the same bytes as a cold
+build's.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ import io
 import marshal
 import os
 import pickle
+import shutil
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -162,14 +165,16 @@ class PageLog:
         name = hashlib.blake2b(str(self.out).encode("utf-8", "surrogateescape"), digest_size=10).hexdigest()
         self.path = cache / f"pages-{name}.log"
         self.spare = cache / f"site-{name}"
+        self.hold = cache / f"search-{name}"  # the spare's search shards kept, while the writer brings the spare up to date
         self.pages: dict[str, tuple[bytes, Stat]] = {}
         self.search: dict[str, tuple[bytes, dict[str, Stat]]] = {}  # each search shard's hash and files
         self.spare_pages: dict[str, tuple[bytes, Stat]] = {}
+        self.spare_search: dict[str, tuple[bytes, dict[str, Stat]]] = {}  # the spare folder's search shards
         self._real = real_folders(self.out)
         with contextlib.suppress(Exception):
-            key, pages, search, spare_pages = marshal.loads(self.path.read_bytes())
-            if key == code_key() and isinstance(pages, dict) and isinstance(spare_pages, dict):
-                self.pages, self.search, self.spare_pages = pages, search if isinstance(search, dict) else {}, spare_pages
+            key, pages, search, spare_pages, spare_search = marshal.loads(self.path.read_bytes())
+            if key == code_key() and all(isinstance(x, dict) for x in (pages, search, spare_pages, spare_search)):
+                self.pages, self.search, self.spare_pages, self.spare_search = pages, search, spare_pages, spare_search
 
     def _inside(self, url: str) -> bool:
         """Whether `url`'s folder in the previous output is a real folder of it: a folder replaced by a link could
@@ -230,7 +235,7 @@ class PageLog:
     def save(self, pages: dict[str, tuple[bytes, Stat]], search: dict[str, tuple[bytes, dict[str, Stat]]]) -> None:
         """Record this build's output; the output it replaced is now the spare (`write` keeps it there)."""
         with contextlib.suppress(OSError, ValueError):
-            _write_atomic(self.path, marshal.dumps((code_key(), pages, search, self.pages)))
+            _write_atomic(self.path, marshal.dumps((code_key(), pages, search, self.pages, self.search)))
 
     def forget(self) -> None:
         self.path.unlink(missing_ok=True)
@@ -308,6 +313,9 @@ class Incremental:
         self.todo = [page for page in pages if page.url not in self.kept]
         self.stats: dict[str, Stat] = {}
         self.search: dict[str, tuple[bytes, dict[str, Stat]]] = {}
+        self.parts: dict[str, Any] | None = None  # the search records by shard, and their hashes (`keep_search`)
+        self.digests: dict[str, bytes | None] = {}
+        self.moved: dict[str, dict[str, Stat]] = {}  # the spare's shards moved aside whole, with their files
 
     def files(self, rendered: Iterable[tuple[str, bytes]]) -> Iterator[tuple[str, bytes | Path | Keep]]:
         fresh = iter(rendered)
@@ -332,17 +340,64 @@ class Incremental:
                 pass
         return self.log.same_file(url, data)
 
+    def keep_search(self, found: Sequence[Any], binary: Path) -> None:
+        """Before the writer brings the spare folder up to date (and removes what this build does not write): each of
+        the spare's search shards whose records are this build's and whose files are exactly those written (no file
+        more, none changed, no link) is moved aside whole, a folder renamed, for `index` to move into the new output."""
+        from cxzy_gen.site.search import BUNDLE, shards
+
+        self.parts = shards(found)
+        self.digests = {name: search_hash(part, binary) for name, part in self.parts.items()}
+        shutil.rmtree(self.log.hold, ignore_errors=True)  # what a killed build left
+        files = self.spare.files
+        for name, digest in self.digests.items():
+            old = self.log.spare_search.get(name)
+            if digest is None or old is None or old[0] != digest or not old[1] or files is None:
+                continue
+            prefix = f"{BUNDLE}/{name}/"
+            held = {rel: entry for rel, entry in self.held.items() if rel.startswith(prefix)}
+            if held.keys() != old[1].keys() or any(_entry_stat(entry) != tuple(old[1][rel]) for rel, entry in held.items()):
+                continue
+            try:
+                self.log.hold.mkdir(parents=True, exist_ok=True)
+                os.rename(self.log.spare / BUNDLE / name, self.log.hold / name)
+            except OSError:
+                continue
+            for rel in held:
+                del self.held[rel]
+                files.discard(rel)
+            self.moved[name] = old[1]
+
     def index(self, folder: Path, found: Sequence[Any], binary: Path) -> None:
-        """The search index of `found` into `folder`: each shard whose records and files are as the last build left
-        them is taken over, the others are indexed again (in parallel)."""
+        """The search index of `found` into `folder`: each shard whose records are the same as in the spare or the last
+        output, its files as that build left them, is kept (moved in) or taken over; the others are indexed again (in
+        parallel)."""
         from cxzy_gen.site.search import BUNDLE, MANIFEST, index_shards, manifest, shards
 
-        parts = shards(found)
-        digests = {name: search_hash(part, binary) for name, part in parts.items()}
+        if self.parts is None:
+            self.parts = shards(found)
+            self.digests = {name: search_hash(part, binary) for name, part in self.parts.items()}
         todo = {}
-        for name, part in parts.items():
-            digest = digests[name]
-            old = self.log.search_files(name, digest) if digest is not None else None
+        self.search = {}
+        for name, part in self.parts.items():
+            digest = self.digests[name]
+            if digest is None:
+                todo[name] = part
+                continue
+            kept = self.moved.get(name)
+            if kept is not None:
+                target = folder / BUNDLE / name
+                try:
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    if target.is_dir() and not target.is_symlink():
+                        target.rmdir()  # an empty folder the spare's other files left (anything in it: an error)
+                    os.rename(self.log.hold / name, target)
+                except OSError:
+                    todo[name] = part
+                    continue
+                self.search[name] = (digest, kept)
+                continue
+            old = self.log.search_files(name, digest)
             if old is None:
                 todo[name] = part
                 continue
@@ -350,14 +405,19 @@ class Incremental:
                 target = folder / rel
                 target.parent.mkdir(parents=True, exist_ok=True)
                 take_over(source, target)
+            self.search[name] = (digest, self.log.search[name][1])
+        shutil.rmtree(self.log.hold, ignore_errors=True)
         index_shards(folder, todo, binary)
-        names, url = manifest(parts), f"{BUNDLE}/{MANIFEST}"
+        for name in todo:
+            digest = self.digests[name]
+            if digest is not None:
+                self.search[name] = (digest, tree_stats(folder, f"{BUNDLE}/{name}"))
+        names, url = manifest(self.parts), f"{BUNDLE}/{MANIFEST}"
         same = self.log.same_file(url, names)
         if same is not None:
             take_over(same, folder / url)
         else:
             (folder / url).write_bytes(names)
-        self.search = {name: (digest, tree_stats(folder, f"{BUNDLE}/{name}")) for name, digest in digests.items() if digest is not None}
 
     def save(self) -> None:
         written = {
