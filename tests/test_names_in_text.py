@@ -233,3 +233,22 @@ def test_names_are_found_whole_leftmost_and_longest_in_either_way_of_looking(mon
     assert withhold("王&#20891;", finder, "（略）") == "（略）"  # cannot be traced back: the whole text goes
     assert finder.find("[王](#a)[军](#b)和李[四]") == ["王军", "李四"]  # a Markdown link around part of a name
     assert not NameFinder(["王"])  # one character is no name to look for
+
+
+def test_a_hidden_reviewers_own_signature_is_withheld_however_it_is_spelt(tmp_path: Path) -> None:
+    """The reviewer is the party-only 钱内部 by id; a public member has the same name, and the signature spells it
+    with a space: the public page shows neither, as the signature is the hidden reviewer's own."""
+    data = copy_data(SITE, tmp_path / "data")
+    _namesake(data)
+    _public_reviews(data, REVIEWER, f"reviewer: {{name: {HIDDEN}, title: 副书记, member: lian1-qian}}")
+    reviews = data / "units/lian-1/2011/reviews.yaml"
+    text = reviews.read_text(encoding="utf-8")
+    assert text.count("signature: {by: 张永福, date: 2011-06-10}") == 1
+    reviews.write_text(
+        text.replace("signature: {by: 张永福, date: 2011-06-10}", "signature: {by: 钱 内部, date: 2011-06-10}"), encoding="utf-8"
+    )
+    out = tmp_path / "public"
+    make_site(data, out, audience=A.PUBLIC, search=False)
+    form = html(out / "units/lian-1/index.html").find(id="r-r-unit")
+    cells = {text_of(tr.th): text_of(tr.td) for tr in form.find_all("tr")}
+    assert cells["点评领导"] == "（不在本公开范围）" and cells["签字"].startswith("（不在本公开范围）"), cells

@@ -539,7 +539,7 @@ class _Visibility:
             member = getattr(_at(record, keys[:-1]), "member", None) if kind == "person" else None
             if member is not None and member not in self.refs:  # a person with a member id (a reviewer): by identity
                 updates += [(keys, WITHHELD), ((*keys[:-1], "member"), None)]
-            elif reviewer_hidden and keys == ("signature", "by") and reviewer is not None and text == reviewer.name:
+            elif reviewer_hidden and keys == ("signature", "by") and reviewer is not None and fold(text) == fold(reviewer.name):
                 updates.append((keys, WITHHELD))  # the hidden reviewer's own signature
             elif self.hidden_names:
                 new = withhold(text, self.hidden_names, WITHHELD)
