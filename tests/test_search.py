@@ -48,6 +48,8 @@ def index_records(site: Path) -> dict[str, tuple[str, str, dict[str, list[str]]]
     after a signature. Every shard named in shards.json is read, and every bundle folder there must be named in it."""
     found = {}
     names = json.loads((site / "pagefind" / "shards.json").read_text(encoding="utf-8"))
+    # Every file Pagefind wrote has its bytes (it answers before its last writes are done: search._settle).
+    assert not [p for p in (site / "pagefind").rglob("*") if p.is_file() and p.stat().st_size == 0]
     assert names and sorted(names) == sorted(f"{p.name}/" for p in (site / "pagefind").iterdir() if p.is_dir())
     for name in names:
         fragments = list((site / "pagefind" / name / "fragment").glob("*.pf_fragment"))

@@ -31,6 +31,7 @@ import hashlib
 import json
 import re
 import subprocess
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -241,6 +242,7 @@ def index_bundle(folder: Path, items: Sequence[SearchRecord], binary: Path) -> i
                 )
                 count += 1
             service.send({"type": "WriteFiles", "index_id": index_id, "output_path": str(folder)})
+            _settle(folder)
         finally:
             assert proc.stdin is not None
             proc.stdin.close()
@@ -248,6 +250,20 @@ def index_bundle(folder: Path, items: Sequence[SearchRecord], binary: Path) -> i
         for path in folder.glob(unused):
             path.unlink()
     return count
+
+
+def _settle(folder: Path, seconds: float = 60.0) -> None:
+    """Wait until every file Pagefind created in `folder` has its bytes. Pagefind answers WriteFiles while its last
+    writes are still under way (tokio's files write in the background), and a service that then reads the end of
+    its input exits without finishing them: a shard's pagefind-entry.json or wasm file was seen left empty."""
+    deadline = time.monotonic() + seconds
+    while True:
+        empty = [path for path in folder.rglob("*") if path.is_file() and path.stat().st_size == 0]
+        if not empty:
+            return
+        if time.monotonic() > deadline:
+            raise SearchIndexError(f"Pagefind 没有写完索引文件：{empty[0]}")
+        time.sleep(0.01)
 
 
 class _Service:
