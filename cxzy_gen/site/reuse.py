@@ -24,6 +24,8 @@ build's.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
+import enum
 import hashlib
 import io
 import marshal
@@ -59,29 +61,51 @@ class _StatePickler(pickle.Pickler):
         self.top: Any = None
 
     def reducer_override(self, obj: Any) -> Any:
-        kind = _kind(type(obj))
+        cls = type(obj)
+        kind = _KINDS.get(cls, _UNKNOWN)
+        if kind is _UNKNOWN:
+            kind = _kind(cls)
         if kind is None:
             return NotImplemented
-        model = kind == "model"
+        if kind == "date":  # (the most common values: written short, without their class looked up each time)
+            return _model, ("date", obj.toordinal())
+        if kind == "enum":
+            return _model, (_name(cls), obj._value_)
         if obj is not self.top:
             return _model, (self.hasher.hash(obj, self.depth + 1),)
-        if model:
+        if kind == "model":
             private = obj.__pydantic_private__
-            return _model, (type(obj), obj.__dict__, sorted(obj.__pydantic_fields_set__), private, obj.__pydantic_extra__)
-        slots = _slots(type(obj))
-        return _model, (type(obj), getattr(obj, "__dict__", None), tuple(getattr(obj, name, _model) for name in slots))
+            return _model, (cls, obj.__dict__, sorted(obj.__pydantic_fields_set__), private, obj.__pydantic_extra__)
+        slots = _slots(cls)
+        return _model, (cls, getattr(obj, "__dict__", None), tuple(getattr(obj, name, _model) for name in slots))
 
 
+_UNKNOWN = "?"
 _KINDS: dict[type, str | None] = {}
 _SLOTS: dict[type, tuple[str, ...]] = {}
+_NAMES: dict[type, str] = {}
 
 
 def _kind(cls: type) -> str | None:
-    """ "model" for a pydantic model, "dataclass" for a dataclass, None for anything pickle writes its own way."""
+    """ "model" for a pydantic model, "dataclass" for a dataclass, "enum" for an Enum, "date" for a date (not a datetime),
+    None for anything pickle writes its own way."""
     if cls not in _KINDS:
         dataclass = "__dataclass_fields__" in dir(cls) and not issubclass(cls, type)
-        _KINDS[cls] = "model" if issubclass(cls, BaseModel) else "dataclass" if dataclass else None
+        if issubclass(cls, BaseModel):
+            _KINDS[cls] = "model"
+        elif dataclass:
+            _KINDS[cls] = "dataclass"
+        elif issubclass(cls, enum.Enum):
+            _KINDS[cls] = "enum"
+        else:
+            _KINDS[cls] = "date" if cls is dt.date else None
     return _KINDS[cls]
+
+
+def _name(cls: type) -> str:
+    if cls not in _NAMES:
+        _NAMES[cls] = f"{cls.__module__}.{cls.__qualname__}"
+    return _NAMES[cls]
 
 
 def _slots(cls: type) -> tuple[str, ...]:
