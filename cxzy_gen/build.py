@@ -110,6 +110,7 @@ def build(
         stamp = None  # HEAD moved while the build ran, or git could not be read: do not vouch for this output
     records = RecordCache(cache) if cache is not None else None
     dataset, problems, summary = load_dataset(data_dir, records, progress.files if progress else None)
+    del records  # the cache's packed files (as big as the typed data) are not held through the build
     if dataset is None:
         raise DataProblems(problems, summary)
     views = derive(dataset, today, scope)
