@@ -10,7 +10,8 @@
    committed state (`git checkout` + `git clean` of data/).
 3. Times, each in a fresh process, median of --repeat rounds: validate only; a cold build without cache;
    a cold build with a warm cache (.cxzy-cache/ kept, output deleted, as a CI runner that keeps the cache);
-   a rebuild with nothing changed; after changing one commitment in one unit's file; after adding a unit;
+   a rebuild with nothing changed; after changing one commitment in one unit's file, and after changing it again
+   (the second finds the output before last kept in the cache, as every later rebuild does); after adding a unit;
    after changing a template (the site's base.html override, which every page uses).
    Memory is the peak of the whole process tree (the sum of every process's RSS, sampled every 50 ms:
    an upper bound, since forked workers share pages) and of the largest single process.
@@ -49,6 +50,7 @@ SCENARIOS = {
     "warm": "cold build, warm cache (.cxzy-cache/ kept, output deleted)",
     "nothing": "rebuild, nothing changed",
     "commitment": "rebuild, one commitment changed in one unit's file",
+    "again": "rebuild, that commitment changed again (the output before last kept in the cache: the steady state)",
     "unit": "rebuild, a unit added",
     "template": "rebuild, a template changed (the base.html override every page uses)",
 }
@@ -211,6 +213,7 @@ def measure(repo: Path, repeat: int, chosen: list[str]) -> tuple[Figures, int]:
             ("warm", lambda: shutil.rmtree(public, ignore_errors=True)),
             ("nothing", None),
             ("commitment", lambda r=round_: change_one_commitment(repo, r)),
+            ("again", lambda r=round_: change_one_commitment(repo, 1000 + r)),
             ("unit", lambda r=round_: add_unit(repo, r)),
             ("template", lambda r=round_: (templates / "base.html").write_text(OVERRIDE.replace("VARIANT", f"B{r}"), encoding="utf-8")),
         ]
