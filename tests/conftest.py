@@ -58,6 +58,8 @@ SLOW_TESTS = {
     "test_incremental.py::test_a_hand_edit_never_comes_back_through_the_spare": _INCREMENTAL_ALSO,
     "test_incremental.py::test_a_spare_with_links_and_strays_gives_a_clean_site": _INCREMENTAL_ALSO,
     "test_incremental.py::test_a_change_in_one_unit_indexes_only_its_search_shard_again": "23 Pagefind runs: the 24-unit board split into small shards, built four times; the quick run builds the index in every build",
+    "test_incremental.py::test_the_output_before_last_is_brought_up_to_date_instead_of_written_whole": "five builds of the 24-unit board through the kept folder; the quick run's other cache tests build through it too",
+    "test_pdf.py::test_each_sheet_is_marked_with_the_narrowest_audience_on_it_at_top_and_foot": "Chromium prints the fixture's sheets; test_site checks each sheet's audience mark in its HTML",
     "test_properties.py::test_damaged_files_give_problems_never_exceptions": "150 generated damaged files; test_loader and test_rules keep the fixed cases in the quick run",
     "test_init.py::test_the_ci_file_passes_the_forges_schema[gitlab]": "check-jsonschema again for another forge; the quick run checks the Gitea file",
     "test_init.py::test_the_ci_file_passes_the_forges_schema[github]": "check-jsonschema again for another forge; the quick run checks the Gitea file",
@@ -66,9 +68,9 @@ SLOW_TESTS = {
     "test_pdf.py::test_notices_print_one_sheet_each_with_their_issuers_contact": "Chromium prints the whole demo's notices",
     "test_pdf.py::test_every_notice_of_the_demo_prints_on_one_sheet_with_its_own_contact_and_signoff": "the whole demo, printed and built",
     "test_pdf.py::test_the_demo_honour_roll_prints_with_its_photos": "the whole demo's roll printed by Chromium",
-    "test_pdf.py::test_a_qr_code_links_the_sheet_to_its_page_when_the_site_has_an_address": "Chromium prints again; the quick run prints the fixture's sheets once",
-    "test_pdf.py::test_the_honour_roll_prints_with_its_mark_and_qr_code": "Chromium prints again; the quick run prints the fixture's sheets once",
-    "test_pdf.py::test_a_units_own_board_needs_its_unit": "Chromium prints again; the quick run prints the fixture's sheets once",
+    "test_pdf.py::test_a_qr_code_links_the_sheet_to_its_page_when_the_site_has_an_address": "Chromium prints again (every Chromium print is in the full run only)",
+    "test_pdf.py::test_the_honour_roll_prints_with_its_mark_and_qr_code": "Chromium prints again (every Chromium print is in the full run only)",
+    "test_pdf.py::test_a_units_own_board_needs_its_unit": "Chromium prints again (every Chromium print is in the full run only)",
     "test_photos.py::test_the_roll_with_photos_in_a_browser_at_desktop_and_phone_width": "Chromium, axe and the Nu checker",
     "test_photos.py::test_the_demo_honour_roll_shows_its_photos_without_their_camera_metadata": "the whole demo built",
     "test_history_hostile.py::test_any_message_and_name_is_read_back_exactly_as_git_has_it": "40 generated git histories; the fixed hostile cases stay in the quick run",
@@ -243,7 +245,7 @@ def pytest_addoption(parser: pytest.Parser, pluginmanager: pytest.PytestPluginMa
         help="rewrite tests/golden/ from the current output instead of comparing (see CONTRIBUTING.md)",
     )
     if not pluginmanager.has_plugin("xdist"):
-        # pyproject.toml's addopts ask pytest-xdist for workers (`-n auto --dist loadfile`). In an environment set up
+        # pyproject.toml's addopts ask pytest-xdist for workers (`-n auto --dist loadscope`). In an environment set up
         # before it was a test dependency (`pip install -e '.[test]'` adds it) the tests run in this process instead.
         group = parser.getgroup("xdist", "pytest-xdist is not installed: its options are accepted and the tests run in one process")
         group._addoption("-n", "--numprocesses", dest="numprocesses", default=None)
