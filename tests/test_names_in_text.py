@@ -218,11 +218,9 @@ def test_who_signed_and_checked_a_commitment_is_withheld_where_they_are_hidden(t
 # ---------------------------------------------------------------- finding names
 
 
-@pytest.mark.parametrize("many", [False, True], ids=["one pattern", "sets"])
-def test_names_are_found_whole_leftmost_and_longest_in_either_way_of_looking(monkeypatch: pytest.MonkeyPatch, many: bool) -> None:
+def test_names_are_found_whole_leftmost_and_longest() -> None:
     from cxzy_gen.records.names import NameFinder, withhold
 
-    monkeypatch.setattr(NameFinder, "MAX_PATTERN", 0 if many else 300)
     finder = NameFinder(["王军", "李四", "Li Ming", "买买提·艾力"], also=["王军华"])
     assert finder.find("王军华和王 军、李四") == ["王军", "李四"]  # 王军华 is someone else
     assert finder.find("张王军华，王军王军华") == ["王军"]

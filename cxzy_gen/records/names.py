@@ -15,7 +15,6 @@ import html
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
-from typing import Any
 
 _IGNORED = re.compile(r"\]\([^()]*\)|<[^<>]*>|[\s\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff*_`~\[\]]+")
 MIN_LENGTH = 2
@@ -28,47 +27,19 @@ def fold(text: str) -> str:
     return _IGNORED.sub("", unicodedata.normalize("NFKC", text)).casefold()
 
 
-def _trie_pattern(words: Iterable[str]) -> str:
-    """One regular expression for many words, as a trie: each branch tried only when its first character matches,
-    and the longest word at a position preferred (a longer word's branch comes before the end of a shorter one)."""
-    trie: dict[str, Any] = {}
-    for word in words:
-        node = trie
-        for ch in word:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-
-    def pattern(node: dict[str, Any]) -> str:
-        branches = [re.escape(ch) + pattern(child) for ch, child in sorted(node.items()) if ch]
-        ends = "" in node
-        if not branches:
-            return ""
-        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-        if ends:
-            return "(?:" + body + ")?" if len(branches) > 1 or len(body) > 1 else body + "?"
-        return body
-
-    return pattern(trie)
-
-
 class NameFinder:
     """Finds which of some names a text holds (each folded, as in `fold`). `also` are names looked for only so
     that a shorter name inside them is not taken for itself (王军 inside 王军华); they are never reported.
 
-    Names are matched leftmost first, the longest at a position. Up to `MAX_PATTERN` names are one regular
-    expression (`re` tries a branch only where its first character matches); as Python's `re` tries an
-    alternation's branches one by one, more names are looked up in sets instead: a position whose first two
-    characters begin no name is passed over, at the others each length is looked up."""
-
-    MAX_PATTERN = 300  # names in one regular expression; more are looked up in sets
+    Names are matched leftmost first, the longest at a position, looked up in sets (a regular expression of many
+    names is slow: Python's `re` tries an alternation's branches one by one): a position whose first two characters
+    begin no name is passed over, at the others each length is looked up."""
 
     def __init__(self, names: Iterable[str], also: Iterable[str] = ()) -> None:
         self.names = {key for key in map(fold, names) if len(key) >= MIN_LENGTH}
         self.words = self.names | {key for key in map(fold, also) if len(key) >= MIN_LENGTH} if self.names else set()
         self.lengths = sorted({len(word) for word in self.words}, reverse=True)
         self.prefixes = {word[:MIN_LENGTH] for word in self.words}
-        small = 0 < len(self.words) <= self.MAX_PATTERN
-        self.pattern = re.compile(_trie_pattern(sorted(self.words))) if small else None
 
     def __bool__(self) -> bool:
         return bool(self.names)
@@ -83,10 +54,6 @@ class NameFinder:
 
     def _matches(self, folded: str) -> Iterator[tuple[int, int]]:
         """(start, end) of each word in folded text, leftmost first, the longest at a position, none overlapping."""
-        if self.pattern is not None:
-            for m in self.pattern.finditer(folded):
-                yield m.start(), m.end()
-            return
         # Every word has at least two characters: a word can start only where its first two are some word's.
         starts = [i for i in range(len(folded) - 1) if folded[i : i + 2] in self.prefixes]
         free = 0
