@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from cxzy_gen.site.audit import Audit
     from cxzy_gen.site.derive import Views
     from cxzy_gen.site.reuse import Incremental
+    from cxzy_gen.site.search import Indexing
 
 # The pipeline's modules (pydantic, Jinja2, Markdown) are imported when a build has work to do: a build that
 # finds nothing changed answers before loading them.
@@ -117,14 +118,19 @@ def build(
     pages = plan(views, history, inspection(dataset, views))
     # With a cache, only pages whose inputs changed are rendered; the others are kept in the folder the writer brings up
     # to date, or taken over from the last output. The output's turn is held from the first look at those folders.
+    # The search index is made beside the output while the pages render (Pagefind on the other core).
     with turn(out):
         incremental = Incremental(cache, out, pages, templates) if cache is not None else None
-        rendered = render(incremental.todo if incremental else pages, environment(templates))
-        files_in = incremental.files(rendered) if incremental else rendered
-        index, warnings = search_index(views, search, binary, incremental)
-        stats, spare = (incremental.stats, incremental.spare) if incremental else (None, None)
-        counted = _counted(files_in, len(pages), progress.pages) if progress else files_in
-        files = write(counted, out, finish=index, stats=stats, spare=spare, locked=True)
+        indexing, warnings = search_index(views, search, binary, out, incremental)
+        try:
+            rendered = render(incremental.todo if incremental else pages, environment(templates))
+            files_in = incremental.files(rendered) if incremental else rendered
+            stats, spare = (incremental.stats, incremental.spare) if incremental else (None, None)
+            counted = _counted(files_in, len(pages), progress.pages) if progress else files_in
+            files = write(counted, out, finish=indexing.finish if indexing else None, stats=stats, spare=spare, locked=True)
+        finally:
+            if indexing is not None:
+                indexing.close()
         if incremental is not None:
             incremental.save()
     result = BuildResult(
@@ -187,27 +193,27 @@ def pagefind_binary() -> Path | None:
 
 
 def search_index(
-    views: Views, wanted: bool, binary: Path | None, incremental: Incremental | None = None
-) -> tuple[Callable[[Path], None] | None, list[str]]:
-    """What indexes the new output folder for search (None when not wanted or not installed), and any warning."""
+    views: Views, wanted: bool, binary: Path | None, out: Path, incremental: Incremental | None = None
+) -> tuple[Indexing | None, list[str]]:
+    """The search index of this build into `out`, begun at once (None when not wanted or not installed), and any
+    warning. The caller holds the output's turn, and closes what this returns."""
     if not wanted:
         return None, []
     if binary is None:
         return None, ["没有找到 Pagefind（pip install 'pagefind[extended]'），这次生成的站点没有搜索索引"]
     from cxzy_gen.site.plan import search_records
-    from cxzy_gen.site.search import write_index
+    from cxzy_gen.site.search import BUNDLE, MANIFEST, Indexing, manifest, shards
 
     found = search_records(views)
     if incremental is not None:  # before the writer empties the spare folder: its unchanged shards are set aside
-        incremental.keep_search(found, binary)
+        todo = incremental.keep_search(found, binary)
+        return Indexing(out, todo, binary, then=lambda folder: incremental.place_search(folder, binary)), []
+    parts = shards(found)
 
-    def index(folder: Path) -> None:
-        if incremental is not None:  # the last build's index when the records are the same
-            incremental.index(folder, found, binary)
-        else:
-            write_index(folder, found, binary)
+    def name_shards(folder: Path) -> None:
+        (folder / BUNDLE / MANIFEST).write_bytes(manifest(parts))
 
-    return index, []
+    return Indexing(out, parts, binary, then=name_shards), []
 
 
 def _counted(items: Iterable[Item], total: int, tell: Callable[[int, int], None]) -> Iterator[Item]:

@@ -392,6 +392,10 @@ def build_command(
     except Exception as exc:
         from jinja2 import TemplateError  # imported only here: a build with nothing to do never loads Jinja2
 
+        from cxzy_gen.site.search import SearchIndexError
+
+        if isinstance(exc, SearchIndexError):
+            raise click.ClickException(f"{exc}（{out} 保持原样；提示：用 --no-search 生成没有搜索的站点）") from exc
         if not isinstance(exc, TemplateError):
             raise
         where = f"{exc.filename}:{exc.lineno}: " if getattr(exc, "filename", None) else ""  # type: ignore[attr-defined]

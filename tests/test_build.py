@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 import os
 import signal
 import subprocess
@@ -142,6 +143,60 @@ def test_a_template_error_leaves_the_old_site_untouched(tmp_path: Path) -> None:
     with pytest.raises(TemplateError):
         make_site(SITE, out, templates=templates)
     assert _snapshot(out) == before
+    # the search index, begun beside the output before the pages rendered, was stopped and removed
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["public", "site_templates"]
+
+
+FAILING_PAGEFIND = {
+    "exits at once": "#!/bin/sh\nexit 3\n",
+    "answers every request with an error": (
+        "#!/usr/bin/env python3\n"
+        "import base64, json, sys\n"
+        "data = b''\n"
+        "while chunk := sys.stdin.buffer.read1(65536):\n"
+        "    data += chunk\n"
+        "    *messages, data = data.split(b',')\n"
+        "    for raw in messages:\n"
+        "        number = json.loads(base64.b64decode(raw))['message_id']\n"
+        "        answer = {'message_id': number, 'payload': {'type': 'Error', 'message': 'disk on fire'}}\n"
+        "        sys.stdout.buffer.write(base64.b64encode(json.dumps(answer).encode()) + b',')\n"
+        "        sys.stdout.buffer.flush()\n"
+    ),
+}
+
+
+@pytest.mark.parametrize("cached", [True, False], ids=["with a cache", "without"])
+@pytest.mark.parametrize("how", FAILING_PAGEFIND)
+def test_a_search_index_that_fails_leaves_the_old_site_untouched(
+    how: str, cached: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pagefind runs beside the output while the pages are written: when it fails, the build says so in Chinese,
+    the old site stays as it was and nothing is left beside it (neither the new folder nor the index's)."""
+    out = tmp_path / "site" / "public"
+    make_site(SITE, out, search=False)
+    before = _snapshot(out)
+    fake = tmp_path / "pagefind"
+    fake.write_text(FAILING_PAGEFIND[how], encoding="utf-8")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(fake))
+    args = ["build", "--data", str(SITE), "--out", str(out), "--today", "2011-06-29", "--audience", "党内公开"]
+    result = CliRunner().invoke(main, [*args, *(["--cache", str(tmp_path / "cache")] if cached else ["--no-cache"])])
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output and "保持原样" in result.output
+    assert ("Pagefind 意外退出" if how == "exits at once" else "Pagefind 建立索引失败：disk on fire") in result.output
+    assert _snapshot(out) == before
+    assert sorted(p.name for p in out.parent.iterdir()) == ["public"]
+
+
+def test_what_a_killed_build_left_beside_the_output_is_cleared_by_the_next(tmp_path: Path) -> None:
+    out = tmp_path / "public"
+    make_site(SITE, out)
+    for kind in ("new", "old", "index"):  # a killed build's new site, the site it replaced, its search index
+        (tmp_path / f".public-{kind}-x1y2" / "pagefind").mkdir(parents=True)
+    (tmp_path / ".public-other-z").mkdir()  # not cxzy's: left alone
+    make_site(SITE, out, today=dt.date(2011, 6, 29))
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".public-other-z", "public"]
+    assert json.loads((out / "pagefind" / "shards.json").read_text(encoding="utf-8")) == ["0/"]
 
 
 KILLED_WRITER = textwrap.dedent(

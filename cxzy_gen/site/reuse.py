@@ -324,8 +324,9 @@ def search_hash(records: Iterable[Any], binary: Path) -> bytes | None:
 class Incremental:
     """One build into `out` with a cache: which pages to render, which files of the last output to take over.
 
-    `files()` merges the rendered pages with the files taken over, in the pages' order; `index()` builds the
-    search index or takes the last one over; `save()` records what this build wrote, for the next one."""
+    `files()` merges the rendered pages with the files taken over, in the pages' order; `keep_search()` says which
+    search shards to index again and `place_search()` puts the others in place; `save()` records what this build
+    wrote, for the next one."""
 
     def __init__(self, cache: Path, out: Path, pages: Sequence[Page], templates: Path | None) -> None:
         self.log = PageLog(cache, out)
@@ -340,6 +341,7 @@ class Incremental:
         self.parts: dict[str, Any] | None = None  # the search records by shard, and their hashes (`keep_search`)
         self.digests: dict[str, bytes | None] = {}
         self.moved: dict[str, dict[str, Stat]] = {}  # the spare's shards moved aside whole, with their files
+        self.indexed: dict[str, Sequence[Any]] = {}  # the shards indexed again (`keep_search`)
 
     def files(self, rendered: Iterable[tuple[str, bytes]]) -> Iterator[tuple[str, bytes | Path | Keep]]:
         fresh = iter(rendered)
@@ -364,10 +366,12 @@ class Incremental:
                 pass
         return self.log.same_file(url, data)
 
-    def keep_search(self, found: Sequence[Any], binary: Path) -> None:
+    def keep_search(self, found: Sequence[Any], binary: Path) -> dict[str, Sequence[Any]]:
         """Before the writer brings the spare folder up to date (and removes what this build does not write): each of
         the spare's search shards whose records are this build's and whose files are exactly those written (no file
-        more, none changed, no link) is moved aside whole, a folder renamed, for `index` to move into the new output."""
+        more, none changed, no link) is moved aside whole, a folder renamed, for `place_search` to move into the new
+        output. Returns the shards to index again: those neither moved aside nor in the last output as made from the
+        same records."""
         from cxzy_gen.site.search import BUNDLE, shards
 
         self.parts = shards(found)
@@ -391,23 +395,27 @@ class Incremental:
                 del self.held[rel]
                 files.discard(rel)
             self.moved[name] = old[1]
+        self.indexed = {
+            name: part
+            for name, part in self.parts.items()
+            if (digest := self.digests[name]) is None or (name not in self.moved and self.log.search_files(name, digest) is None)
+        }
+        return self.indexed
 
-    def index(self, folder: Path, found: Sequence[Any], binary: Path) -> None:
-        """The search index of `found` into `folder`: each shard whose records are the same as in the spare or the last
-        output, its files as that build left them, is kept (moved in) or taken over; the others are indexed again (in
-        parallel)."""
-        from cxzy_gen.site.search import BUNDLE, MANIFEST, index_shards, manifest, shards
+    def place_search(self, folder: Path, binary: Path) -> None:
+        """The rest of the search index in the new output `folder`, once the shards `keep_search` named are indexed into
+        it: each other shard moved in from the spare or taken over from the last output, its files as that build left
+        them (one that cannot be after all is indexed now), and the manifest."""
+        from cxzy_gen.site.search import BUNDLE, MANIFEST, index_shards, manifest
 
-        if self.parts is None:
-            self.parts = shards(found)
-            self.digests = {name: search_hash(part, binary) for name, part in self.parts.items()}
+        assert self.parts is not None, "keep_search first"
         todo = {}
         self.search = {}
         for name, part in self.parts.items():
             digest = self.digests[name]
-            if digest is None:
-                todo[name] = part
+            if name in self.indexed:
                 continue
+            assert digest is not None
             kept = self.moved.get(name)
             if kept is not None:
                 target = folder / BUNDLE / name
@@ -432,7 +440,7 @@ class Incremental:
             self.search[name] = (digest, self.log.search[name][1])
         shutil.rmtree(self.log.hold, ignore_errors=True)
         index_shards(folder, todo, binary)
-        for name in todo:
+        for name in [*self.indexed, *todo]:
             digest = self.digests[name]
             if digest is not None:
                 self.search[name] = (digest, tree_stats(folder, f"{BUNDLE}/{name}"))

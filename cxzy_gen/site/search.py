@@ -27,10 +27,15 @@ without filters, so that the search page, which always filters by 类别, never 
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import json
+import os
 import re
+import shutil
 import subprocess
+import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -40,6 +45,7 @@ from typing import Any
 
 from cxzy_gen.records import models as m
 from cxzy_gen.site.derive import CommendationView, Ref, ReviewView, Views
+from cxzy_gen.site.write import clean_leftovers
 
 LANGUAGE = "zh-cn"  # the pages' <html lang>; Pagefind's search page loads the index of its own language
 BUNDLE = "pagefind"  # the folder Pagefind writes into the site
@@ -182,25 +188,53 @@ def shards(items: Sequence[SearchRecord]) -> dict[str, list[SearchRecord]]:
     return {str(number): groups[number] for number in sorted(groups)} or {"0": []}
 
 
-def write_index(site: Path, items: Sequence[SearchRecord], binary: Path) -> int:
-    """Index `items` into `site`/pagefind, one bundle a shard, and name the shards; returns the number of records."""
-    parts = shards(items)
-    index_shards(site, parts, binary)
-    (site / BUNDLE).mkdir(parents=True, exist_ok=True)
-    (site / BUNDLE / MANIFEST).write_bytes(manifest(parts))
-    return len(items)
-
-
-def index_shards(site: Path, parts: Mapping[str, Sequence[SearchRecord]], binary: Path) -> None:
-    """Index each shard into `site`/pagefind/<name>, at most PARALLEL Pagefind processes at once."""
+def index_shards(site: Path, parts: Mapping[str, Sequence[SearchRecord]], binary: Path, stop: threading.Event | None = None) -> None:
+    """Index each shard into `site`/pagefind/<name>, at most PARALLEL Pagefind processes at once (`stop`: give up)."""
     todo = list(parts.items())
-    if len(todo) <= 1 or PARALLEL <= 1:
-        for name, part in todo:
-            index_bundle(site / BUNDLE / name, part, binary)
+    if not todo:
         return
     with ThreadPoolExecutor(min(PARALLEL, len(todo)), thread_name_prefix="pagefind") as pool:
-        for done in [pool.submit(index_bundle, site / BUNDLE / name, part, binary) for name, part in todo]:
+        for done in [pool.submit(index_bundle, site / BUNDLE / name, part, binary, stop) for name, part in todo]:
             done.result()
+
+
+class Indexing:
+    """The search index of one build, made while its pages are rendered and written: a thread runs Pagefind on the
+    shards to index (`parts`) into a folder beside the output (`.<name>-index-*`, on the same file system), so the
+    index takes the other core instead of following the pages. `finish` waits for it, moves the shards into the
+    new output folder and calls `then` (which writes the manifest, or puts the unchanged shards in place); `close`
+    stops Pagefind early when the build failed, and removes the folder."""
+
+    def __init__(self, out: Path, parts: Mapping[str, Sequence[SearchRecord]], binary: Path, then: Callable[[Path], None]) -> None:
+        out = Path(os.path.abspath(out))
+        clean_leftovers(out, ("index",))  # what a killed build left (the caller holds the output's turn)
+        self.parts, self.then = dict(parts), then
+        self.folder = Path(tempfile.mkdtemp(prefix=f".{out.name}-index-", dir=out.parent))
+        self.stop = threading.Event()
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, args=(binary,), name="pagefind", daemon=True)
+        self.thread.start()
+
+    def _run(self, binary: Path) -> None:
+        try:
+            index_shards(self.folder, self.parts, binary, self.stop)
+        except BaseException as error:  # raised again by `finish`, in the build's thread
+            self.error = error
+
+    def finish(self, site: Path) -> None:
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
+        if self.parts:
+            (site / BUNDLE).mkdir(parents=True, exist_ok=True)
+        for name in self.parts:
+            os.rename(self.folder / BUNDLE / name, site / BUNDLE / name)
+        self.then(site)
+
+    def close(self) -> None:
+        self.stop.set()
+        self.thread.join()
+        shutil.rmtree(self.folder, ignore_errors=True)
 
 
 def manifest(parts: Iterable[str]) -> bytes:
@@ -215,41 +249,46 @@ def vocabulary(items: Iterable[SearchRecord]) -> SearchRecord:
     return SearchRecord(VOCABULARY_URL, "", " ".join(c for c in GB2312 if c not in present), {}, "")
 
 
-def index_bundle(folder: Path, items: Sequence[SearchRecord], binary: Path) -> int:
+def index_bundle(folder: Path, items: Sequence[SearchRecord], binary: Path, stop: threading.Event | None = None) -> int:
     """Index `items` and their vocabulary record into the Pagefind bundle `folder` with Pagefind's service mode;
-    returns the number of records.
+    returns the number of records. `stop`, once set, makes it give up (SearchIndexError).
 
-    Speaks Pagefind's service protocol (base64 JSON messages ended by a comma) directly, one request and
-    its answer at a time: the `pagefind` package's asyncio client polls every 0.1 s per answer, which made
-    a thousand records take minutes."""
+    Speaks Pagefind's service protocol (base64 JSON messages ended by a comma) directly: the records are written
+    one after another and their answers read after them (the `pagefind` package's asyncio client polls every
+    0.1 s per answer, which made a thousand records take minutes; waiting for each answer made this thread wait
+    for the interpreter's lock once a record while the pages render)."""
+    if stop is not None and stop.is_set():
+        raise SearchIndexError("搜索索引没有建完：生成已中止")
     with subprocess.Popen([str(binary), "--service"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL) as proc:
         service = _Service(proc)
         try:
             index_id = service.send({"type": "NewIndex", "config": {}})["index_id"]
-            count = 0
-            for item in [*items, vocabulary(items)]:
-                service.send(
-                    {
-                        "type": "AddRecord",
-                        "index_id": index_id,
-                        "url": item.url,
-                        "content": spaced(item.content),
-                        "language": LANGUAGE,
-                        "meta": {"title": item.title},
-                        "filters": item.filters,
-                        "sort": None,
-                    }
-                )
-                count += 1
+            records = [*items, vocabulary(items)]
+            service.send_all(
+                {
+                    "type": "AddRecord",
+                    "index_id": index_id,
+                    "url": item.url,
+                    "content": spaced(item.content),
+                    "language": LANGUAGE,
+                    "meta": {"title": item.title},
+                    "filters": item.filters,
+                    "sort": None,
+                }
+                for item in records
+            )
+            if stop is not None and stop.is_set():
+                raise SearchIndexError("搜索索引没有建完：生成已中止")
             service.send({"type": "WriteFiles", "index_id": index_id, "output_path": str(folder)})
             _settle(folder)
         finally:
             assert proc.stdin is not None
-            proc.stdin.close()
+            with contextlib.suppress(BrokenPipeError):  # (what was left to write to a Pagefind that exited)
+                proc.stdin.close()
     for unused in UNUSED:  # Pagefind's own ready-made interfaces: the search page has its own
         for path in folder.glob(unused):
             path.unlink()
-    return count
+    return len(items) + 1
 
 
 def _settle(folder: Path, seconds: float = 60.0) -> None:
@@ -283,17 +322,58 @@ class _Service:
         del self.pending[: end + 1]
         return raw
 
+    def _result(self, answer: Any) -> dict[str, Any]:
+        result: dict[str, Any] = answer["payload"]
+        if result.get("type") == "Error":
+            raise SearchIndexError(f"Pagefind 建立索引失败：{result.get('message')}")
+        return result
+
     def send(self, payload: dict[str, Any]) -> dict[str, Any]:
-        assert self.proc.stdin is not None and self.proc.stdout is not None
+        """One request and its answer."""
+        assert self.proc.stdin is not None
         self.next_id += 1
-        message = {"message_id": self.next_id, "payload": payload}
-        self.proc.stdin.write(base64.b64encode(json.dumps(message, ensure_ascii=False).encode("utf-8")) + b",")
-        self.proc.stdin.flush()
+        wanted = self.next_id
+        message = {"message_id": wanted, "payload": payload}
+        try:
+            self.proc.stdin.write(base64.b64encode(json.dumps(message, ensure_ascii=False).encode("utf-8")) + b",")
+            self.proc.stdin.flush()
+        except BrokenPipeError:
+            raise SearchIndexError("Pagefind 意外退出") from None
         while True:
             answer = json.loads(base64.b64decode(self._answer()))
-            if answer is None or answer.get("message_id") != self.next_id:
-                continue
-            result: dict[str, Any] = answer["payload"]
-            if result.get("type") == "Error":
-                raise SearchIndexError(f"Pagefind 建立索引失败：{result.get('message')}")
-            return result
+            if isinstance(answer, dict) and answer.get("message_id") == wanted:
+                return self._result(answer)
+            if isinstance(answer, dict) and answer.get("message_id") is None:
+                self._result(answer)  # an error about no message in particular (one Pagefind could not read)
+
+    def send_all(self, payloads: Iterable[dict[str, Any]]) -> None:
+        """Many requests, then their answers; raises SearchIndexError if any is an error. A thread writes the requests
+        while this one reads the answers, so neither pipe can fill up and stop both sides."""
+        assert self.proc.stdin is not None
+        messages = list(payloads)
+        first = self.next_id + 1
+        self.next_id += len(messages)
+
+        def write() -> None:
+            assert self.proc.stdin is not None
+            try:
+                for number, payload in enumerate(messages, first):
+                    message = {"message_id": number, "payload": payload}
+                    self.proc.stdin.write(base64.b64encode(json.dumps(message, ensure_ascii=False).encode("utf-8")) + b",")
+                self.proc.stdin.flush()
+            except (OSError, ValueError):  # Pagefind exited: the reader finds its output ended and says so
+                pass
+
+        writer = threading.Thread(target=write, name="pagefind-in", daemon=True)
+        writer.start()
+        try:
+            waiting = set(range(first, self.next_id + 1))
+            while waiting:
+                answer = json.loads(base64.b64decode(self._answer()))
+                if not isinstance(answer, dict):
+                    continue
+                if answer.get("message_id") is None or answer.get("message_id") in waiting:
+                    self._result(answer)
+                    waiting.discard(answer.get("message_id"))
+        finally:
+            writer.join()

@@ -121,7 +121,7 @@ def write(
     `file_stat` as written. With a `spare`, the folder kept there is brought up to date instead of a new one
     written whole, and the output this build replaces is kept there for the next build (else deleted).
 
-    `finish` runs on the complete new folder before the swap (the search index is built there), so the
+    `finish` runs on the complete new folder before the swap (the search index is put there), so the
     output never holds pages without their index. Builds into the same folder take turns (a lock file beside
     it; `locked`: the caller holds it, see `turn`), and each first removes what killed builds left behind
     (`.<name>-new-*`, `.<name>-old-*`)."""
@@ -133,7 +133,7 @@ def write(
         if out.is_dir() and any(out.iterdir()) and not (out / MARKER).is_file():
             # `--out .` or `--out data` by mistake must not swap a repository or the data away.
             raise NotASite(f"{out} 已有内容，却不是 cxzy 生成的站点：为免误删，不替换它（提示：换一个输出目录，或先清空它）")
-        _clean_leftovers(out)
+        clean_leftovers(out)
         new, held = _folder_beside(out, spare)
         real = real_folders(new) if held else None
         count = 0
@@ -268,10 +268,12 @@ def turn(out: Path) -> Iterator[None]:
         os.close(fd)  # closing releases the lock
 
 
-def _clean_leftovers(out: Path) -> None:
-    """Remove the temporary folders of builds that were killed (only ever done while holding the lock)."""
+def clean_leftovers(out: Path, kinds: tuple[str, ...] = ("new", "old")) -> None:
+    """Remove the temporary folders beside `out` (`.<name>-<kind>-*`) of builds that were killed (only ever done while
+    holding the output's turn)."""
+    prefixes = tuple(f".{out.name}-{kind}-" for kind in kinds)
     for stale in out.parent.glob(f".{glob.escape(out.name)}-*-*"):
-        if stale.name.startswith((f".{out.name}-new-", f".{out.name}-old-")) and stale.is_dir() and not stale.is_symlink():
+        if stale.name.startswith(prefixes) and stale.is_dir() and not stale.is_symlink():
             shutil.rmtree(stale, ignore_errors=True)
 
 
