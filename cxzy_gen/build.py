@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from cxzy_gen.cache import BuildStamp, RecordCache
+from cxzy_gen.collector import long_lived, paused
 from cxzy_gen.dates import CHINA, today_in_china
 from cxzy_gen.git.source import HistorySource
 from cxzy_gen.problems import Problem
@@ -106,33 +107,36 @@ def build(
     from cxzy_gen.site.render import environment, render
     from cxzy_gen.site.reuse import Incremental
 
-    history = archive.load() if isinstance(archive, HistorySource) else archive
-    if isinstance(archive, HistorySource) and history is not None and history.head != archive.head:
-        stamp = None  # HEAD moved while the build ran, or git could not be read: do not vouch for this output
-    records = RecordCache(cache) if cache is not None else None
-    dataset, problems, summary = load_dataset(data_dir, records, progress.files if progress else None)
-    del records  # the cache's packed files (as big as the typed data) are not held through the build
-    if dataset is None:
-        raise DataProblems(problems, summary)
-    views = derive(dataset, today, scope)
-    pages = plan(views, history, inspection(dataset, views))
-    # With a cache, only pages whose inputs changed are rendered; the others are kept in the folder the writer brings up
-    # to date, or taken over from the last output. The output's turn is held from the first look at those folders.
-    # The search index is made beside the output while the pages render (Pagefind on the other core).
-    with turn(out):
-        incremental = Incremental(cache, out, pages, templates) if cache is not None else None
-        indexing, warnings = search_index(views, search, binary, out, incremental)
-        try:
-            rendered = render(incremental.todo if incremental else pages, environment(templates))
-            files_in = incremental.files(rendered) if incremental else rendered
-            stats, spare = (incremental.stats, incremental.spare) if incremental else (None, None)
-            counted = _counted(files_in, len(pages), progress.pages) if progress else files_in
-            files = write(counted, out, finish=indexing.finish if indexing else None, stats=stats, spare=spare, locked=True)
-        finally:
-            if indexing is not None:
-                indexing.close()
-        if incremental is not None:
-            incremental.save()
+    with long_lived() as settled:  # (cxzy_gen/collector.py: 40 % of a big rebuild was the garbage collector)
+        history = archive.load() if isinstance(archive, HistorySource) else archive
+        if isinstance(archive, HistorySource) and history is not None and history.head != archive.head:
+            stamp = None  # HEAD moved while the build ran, or git could not be read: do not vouch for this output
+        records = RecordCache(cache) if cache is not None else None
+        dataset, problems, summary = load_dataset(data_dir, records, progress.files if progress else None)
+        del records  # the cache's packed files (as big as the typed data) are not held through the build
+        if dataset is None:
+            raise DataProblems(problems, summary)
+        views = derive(dataset, today, scope)
+        pages = plan(views, history, inspection(dataset, views))
+        settled()  # the data set, its views and pages live to the end: collections from here on leave them alone
+        # With a cache, only pages whose inputs changed are rendered; the others are kept in the folder the writer brings up
+        # to date, or taken over from the last output. The output's turn is held from the first look at those folders.
+        # The search index is made beside the output while the pages render (Pagefind on a core they leave free).
+        with turn(out):
+            incremental = Incremental(cache, out, pages, templates) if cache is not None else None
+            indexing, warnings = search_index(views, search, binary, out, incremental)
+            try:
+                todo = incremental.compare() if incremental else pages
+                rendered = render(todo, environment(templates), started=indexing.start if indexing else None)
+                files_in = incremental.files(rendered) if incremental else rendered
+                stats, spare = (incremental.stats, incremental.spare) if incremental else (None, None)
+                counted = _counted(files_in, len(pages), progress.pages) if progress else files_in
+                files = write(counted, out, finish=indexing.finish if indexing else None, stats=stats, spare=spare, locked=True)
+            finally:
+                if indexing is not None:
+                    indexing.close()
+            if incremental is not None:
+                incremental.save()
     result = BuildResult(
         out=out,
         files=files,
@@ -262,10 +266,11 @@ def inspect(data_dir: Path, today: dt.date, year: int | None = None, unit: str |
     from cxzy_gen.site.audit import audit
     from cxzy_gen.site.derive import derive
 
-    dataset, problems, summary = load_dataset(data_dir)
-    if dataset is None:
-        raise DataProblems(problems, summary)
-    return audit(derive(dataset, today, Scope.office()), year, unit)
+    with paused():
+        dataset, problems, summary = load_dataset(data_dir)
+        if dataset is None:
+            raise DataProblems(problems, summary)
+        return audit(derive(dataset, today, Scope.office()), year, unit)
 
 
 def print_pdfs(

@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -417,3 +418,44 @@ def test_parallel_rendering_makes_the_same_bytes_in_the_same_order() -> None:
     pages = plan(derive(ds, TODAY, Scope(m.Audience.UNIT, "shequ-1")))
     env = environment()
     assert list(render(pages, env, jobs=2)) == list(render(pages, env, jobs=1))
+
+
+def test_a_build_leaves_the_garbage_collector_as_it_found_it(tmp_path: Path) -> None:
+    """The collector is paused while the data set is made and its objects frozen after: undone at the end, also when
+    the data has errors, so a long-running `cxzy serve` does not keep every build's objects."""
+    import gc
+
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    make_site(SITE, tmp_path / "public")
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    data = copy_data(SITE, tmp_path / "data")
+    (data / "units/lian-1/unit.yaml").write_text("id: lian-1\nname: [unclosed\n", encoding="utf-8")
+    with pytest.raises(DataProblems):
+        make_site(data, tmp_path / "public")
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    gc.disable()
+    try:  # nor does it turn on a collector its caller turned off
+        make_site(SITE, tmp_path / "public")
+        assert not gc.isenabled() and gc.get_freeze_count() == 0
+    finally:
+        gc.enable()
+
+
+def test_the_search_index_starts_only_after_the_renderer_has_forked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pagefind is driven by a thread of the build; forking render workers beside a running thread is unsafe (a lock
+    it holds stays held in the child), so the thread starts once the workers exist."""
+    from cxzy_gen.site import render
+
+    monkeypatch.setattr(render, "default_jobs", lambda pages: 2)
+    threads_at_fork: list[list[str]] = []
+    real_fork = os.fork
+
+    def fork() -> int:
+        threads_at_fork.append([t.name for t in threading.enumerate()])
+        return real_fork()
+
+    monkeypatch.setattr(os, "fork", fork)
+    result = make_site(SITE, tmp_path / "public")
+    assert len(threads_at_fork) == 2  # the two render workers
+    assert not any(name.startswith("pagefind") for names in threads_at_fork for name in names), threads_at_fork
+    assert result.files > result.pages and (tmp_path / "public/pagefind/0/pagefind-entry.json").stat().st_size > 0

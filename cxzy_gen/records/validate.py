@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from cxzy_gen.cache import RecordCache
+from cxzy_gen.collector import paused
 from cxzy_gen.problems import Problem
 from cxzy_gen.records import layout
 from cxzy_gen.records import models as m
@@ -93,6 +94,13 @@ def load_dataset(
     With a `cache`, a file whose bytes were read clean before is taken from it instead of being parsed and
     typed again; the others are parsed on every core when there are many. `progress(done, total)` is told
     as files are read."""
+    with paused():  # the typed records live on: the garbage collector would only walk them again and again
+        return _load_dataset(data_dir, cache, progress)
+
+
+def _load_dataset(
+    data_dir: Path, cache: RecordCache | None, progress: Callable[[int, int], None] | None
+) -> tuple[Dataset | None, list[Problem], Summary]:
     files, problems = discover(data_dir)
     summary = Summary(files=len(files))
     site: m.Site | None = None

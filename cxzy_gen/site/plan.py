@@ -111,10 +111,15 @@ class SiteUrls:
         return member_url(member_id)
 
 
+_SAFE_IDS: set[str] = set()  # ids checked already (a member's id is in a dozen URLs of a build)
+
+
 def check_id(value: str) -> str:
     """An id about to become part of a URL: validated already, checked again here (defence in depth)."""
-    if not m.ID_RE.match(value):
-        raise ValueError(f"unsafe id in a URL: {value!r}")
+    if value not in _SAFE_IDS:
+        if not isinstance(value, str) or not m.ID_RE.match(value):
+            raise ValueError(f"unsafe id in a URL: {value!r}")
+        _SAFE_IDS.add(value)
     return value
 
 

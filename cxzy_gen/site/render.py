@@ -12,7 +12,7 @@ import multiprocessing
 import os
 import re
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -230,11 +230,16 @@ PARALLEL_FROM = 2000  # pages; below this, starting worker processes costs more 
 _SHARED: tuple[Sequence[Page], Environment] | None = None  # what forked workers render from
 
 
-def render(pages: Sequence[Page], env: Environment, jobs: int | None = None) -> Iterator[tuple[str, bytes]]:
-    """Each page as (url, bytes), in the order given, whatever the number of worker processes."""
+def render(
+    pages: Sequence[Page], env: Environment, jobs: int | None = None, started: Callable[[], None] | None = None
+) -> Iterator[tuple[str, bytes]]:
+    """Each page as (url, bytes), in the order given, whatever the number of worker processes. `started` is called
+    once the workers are forked (at once when there are none): work on threads of its own may begin then."""
     global _SHARED
     jobs = default_jobs(len(pages)) if jobs is None else jobs
     if jobs <= 1:
+        if started is not None:
+            started()
         for page in pages:
             yield render_page(page, env)
         return
@@ -242,6 +247,8 @@ def render(pages: Sequence[Page], env: Environment, jobs: int | None = None) -> 
     _SHARED = (pages, env)
     try:
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            if started is not None:
+                started()
             yield from pool.imap(_render_at, range(len(pages)), chunksize=64)
     finally:
         _SHARED = None

@@ -143,6 +143,11 @@ class Hasher:
         self.known[id(value)] = (value, digest)
         return digest
 
+    def forget(self) -> None:
+        """Let go of every value and pickler now (they refer to each other: otherwise only a collection frees them)."""
+        self.known.clear()
+        self._picklers.clear()
+
     def state_hash(self, value: Any) -> bytes | None:
         """The hash of a value's whole state, or None when it cannot be pickled."""
         try:
@@ -177,6 +182,7 @@ def page_hashes(pages: Sequence[Page], salt: str) -> list[bytes | None]:
                 break
             h.update(key.encode() + b"\0" + digest)
         out.append(h.digest() if whole else None)
+    hasher.forget()
     return out
 
 
@@ -324,24 +330,33 @@ def search_hash(records: Iterable[Any], binary: Path) -> bytes | None:
 class Incremental:
     """One build into `out` with a cache: which pages to render, which files of the last output to take over.
 
-    `files()` merges the rendered pages with the files taken over, in the pages' order; `keep_search()` says which
-    search shards to index again and `place_search()` puts the others in place; `save()` records what this build
-    wrote, for the next one."""
+    `keep_search()` says which search shards to index again; `compare()` which pages to render; `files()` merges the
+    rendered pages with the files taken over, in the pages' order; `place_search()` puts the search shards not indexed
+    again in place; `save()` records what this build wrote, for the next one."""
 
     def __init__(self, cache: Path, out: Path, pages: Sequence[Page], templates: Path | None) -> None:
         self.log = PageLog(cache, out)
         self.pages = pages
-        self.hashes = page_hashes(pages, folder_digest(templates))
+        self.templates = templates
         self.held = spare_files(self.log.spare)  # taken while this build holds the output's turn (see `write.turn`)
         self.spare = Spare(self.log.spare, set(self.held))
-        self.kept = self.log.reusable(pages, self.hashes, self.held)
-        self.todo = [page for page in pages if page.url not in self.kept]
+        self.hashes: list[bytes | None] = []
+        self.kept: dict[str, Path | Keep] = {}
+        self.todo: list[Page] = list(pages)  # the pages to render (`compare`)
         self.stats: dict[str, Stat] = {}
         self.search: dict[str, tuple[bytes, dict[str, Stat]]] = {}
         self.parts: dict[str, Any] | None = None  # the search records by shard, and their hashes (`keep_search`)
         self.digests: dict[str, bytes | None] = {}
         self.moved: dict[str, dict[str, Stat]] = {}  # the spare's shards moved aside whole, with their files
         self.indexed: dict[str, Sequence[Any]] = {}  # the shards indexed again (`keep_search`)
+
+    def compare(self) -> list[Page]:
+        """Each page's hash against the files of the last two builds: the pages to render (the others are kept or taken
+        over). Called after `keep_search`, so that Pagefind indexes meanwhile."""
+        self.hashes = page_hashes(self.pages, folder_digest(self.templates))
+        self.kept = self.log.reusable(self.pages, self.hashes, self.held)
+        self.todo = [page for page in self.pages if page.url not in self.kept]
+        return self.todo
 
     def files(self, rendered: Iterable[tuple[str, bytes]]) -> Iterator[tuple[str, bytes | Path | Keep]]:
         fresh = iter(rendered)

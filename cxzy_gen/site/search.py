@@ -201,9 +201,10 @@ def index_shards(site: Path, parts: Mapping[str, Sequence[SearchRecord]], binary
 class Indexing:
     """The search index of one build, made while its pages are rendered and written: a thread runs Pagefind on the
     shards to index (`parts`) into a folder beside the output (`.<name>-index-*`, on the same file system), so the
-    index takes the other core instead of following the pages. `finish` waits for it, moves the shards into the
-    new output folder and calls `then` (which writes the manifest, or puts the unchanged shards in place); `close`
-    stops Pagefind early when the build failed, and removes the folder."""
+    index takes a core the pages leave free instead of following them. `start` (once the renderer has forked its
+    workers, if it does: forking beside a running thread is unsafe) sets it going; `finish` waits for it, moves the
+    shards into the new output folder and calls `then` (which writes the manifest, or puts the unchanged shards in
+    place); `close` stops Pagefind early when the build failed, and removes the folder."""
 
     def __init__(self, out: Path, parts: Mapping[str, Sequence[SearchRecord]], binary: Path, then: Callable[[Path], None]) -> None:
         out = Path(os.path.abspath(out))
@@ -213,7 +214,12 @@ class Indexing:
         self.stop = threading.Event()
         self.error: BaseException | None = None
         self.thread = threading.Thread(target=self._run, args=(binary,), name="pagefind", daemon=True)
-        self.thread.start()
+        self.started = False
+
+    def start(self) -> None:
+        if not self.started:
+            self.started = True
+            self.thread.start()
 
     def _run(self, binary: Path) -> None:
         try:
@@ -222,6 +228,7 @@ class Indexing:
             self.error = error
 
     def finish(self, site: Path) -> None:
+        self.start()
         self.thread.join()
         if self.error is not None:
             raise self.error
@@ -233,7 +240,8 @@ class Indexing:
 
     def close(self) -> None:
         self.stop.set()
-        self.thread.join()
+        if self.started:
+            self.thread.join()
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
