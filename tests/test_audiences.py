@@ -47,7 +47,7 @@ def test_a_narrow_build_must_say_for_whom(tmp_path: Path, args: list[str], messa
 def test_a_units_board_from_the_command_line(tmp_path: Path) -> None:
     out = tmp_path / "public"
     args = ["build", "--data", str(SITE), "--out", str(out), "--today", "2011-06-28", "--audience", "unit", "--unit", "shequ-1"]
-    result = CliRunner().invoke(main, args)
+    result = CliRunner().invoke(main, [*args, "--no-search"])
     assert result.exit_code == 0, result.output
     assert "公开范围：本单位公开（城区第一社区党支部（本单位公开））" in result.output  # the fixture names it so
     assert (out / "units/shequ-1/index.html").is_file()
@@ -58,7 +58,7 @@ def test_a_units_board_from_the_command_line(tmp_path: Path) -> None:
 def test_a_units_board_for_specific_readers_defaults_its_readers_to_that_unit(tmp_path: Path) -> None:
     out = tmp_path / "public"
     args = ["build", "--data", str(SITE), "--out", str(out), "--today", "2011-06-28", "--audience", "specific", "--unit", "shequ-1"]
-    result = CliRunner().invoke(main, args)
+    result = CliRunner().invoke(main, [*args, "--no-search"])
     assert result.exit_code == 0, result.output
     assert "公开范围：特定对象公开（城区第一社区党支部（本单位公开），城区第一社区党支部（本单位公开）公开栏）" in result.output
 
@@ -111,7 +111,7 @@ def test_each_board_shows_its_own_restricted_records_and_no_others(
 ) -> None:
     data = _two_unit_boards(tmp_path)
     out = tmp_path / "public"
-    make_site(data, out, **scope)  # type: ignore[arg-type]
+    make_site(data, out, **scope, search=False)  # type: ignore[arg-type]  # each board's search index: test_safety
     text = _all_text(out)
     assert [t for t in shown if t not in text] == []
     assert [t for t in absent if t in text] == []
@@ -131,14 +131,14 @@ def test_a_public_review_does_not_print_a_reviewer_who_is_not_public(tmp_path: P
     )
     reviews.write_text(text, encoding="utf-8")
     out = tmp_path / "public"
-    make_site(data, out, audience=A.PUBLIC)
+    make_site(data, out, audience=A.PUBLIC, search=False)  # every file, the search index too: the test below
     assert "钱内部" not in _all_text(out)
     form = html(out / "members/lian1-sun/index.html").find(id="r-r-member")
     cells = {text_of(tr.th): text_of(tr.td) for tr in form.find_all("tr")}
     assert cells["点评领导"] == "（不在本公开范围）" and cells["职务"] == "连队党支部副书记"
     # A party build names them.
     party = tmp_path / "party"
-    make_site(data, party, audience=A.PARTY)
+    make_site(data, party, audience=A.PARTY, search=False)
     assert "钱内部" in text_of(html(party / "members/lian1-sun/index.html").find(id="r-r-member"))
 
 
@@ -186,7 +186,7 @@ def test_a_hidden_members_name_is_in_no_file_of_a_public_build(tmp_path: Path, p
 def test_audience_to_never_prints_a_hidden_readers_name(tmp_path: Path) -> None:
     data = _two_unit_boards(tmp_path)
     out = tmp_path / "public"
-    make_site(data, out, audience=A.SPECIFIC, to=("tuan-1",))
+    make_site(data, out, audience=A.SPECIFIC, to=("tuan-1",), search=False)
     row = html(out / "units/lian-1/index.html").find(id="c-c-for-tuan")
     assert "公开对象：一团党委" in text_of(row)
 
@@ -223,10 +223,11 @@ def test_grades_and_revocation_reasons_are_party_only_unless_the_record_says_oth
     )
     public, party = tmp_path / "public", tmp_path / "party"
     make_site(data, public, audience=A.PUBLIC)
-    make_site(data, party, audience=A.PARTY)
+    make_site(data, party, audience=A.PARTY, search=False)
     assert "优秀" not in text_of(html(public / "members/lian1-sun/index.html").find(id="appraisals-h").parent)
-    assert "民主评议等次" not in _all_text(public) and "基本合格" not in _all_text(public)
-    assert "撤销原因之一二三" not in _all_text(public)
+    everything = _every_byte(public)  # the search index too
+    assert "民主评议等次" not in everything and "基本合格" not in everything
+    assert "撤销原因之一二三" not in everything
     assert "民主评议等次：2011 年 优秀" in text_of(html(party / "members/lian1-sun/index.html"))
     assert "民主评议等次（票数）（共 16 票）" in text_of(html(party / "members/lian1-sun/index.html"))
     assert "撤销原因之一二三" in _all_text(party)
@@ -235,7 +236,7 @@ def test_grades_and_revocation_reasons_are_party_only_unless_the_record_says_oth
         a.read_text(encoding="utf-8").replace("    grade: 优秀\n", "    grade: 优秀\n    grade_audience: 向社会公开\n"), encoding="utf-8"
     )
     again = tmp_path / "again"
-    make_site(data, again, audience=A.PUBLIC)
+    make_site(data, again, audience=A.PUBLIC, search=False)
     assert "民主评议等次：2011 年 优秀" in text_of(html(again / "members/lian1-sun/index.html"))
 
 

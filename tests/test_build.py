@@ -45,8 +45,8 @@ def test_two_builds_of_the_same_data_and_date_are_byte_identical(data: Path, tmp
 
 
 def test_a_later_date_changes_only_what_depends_on_the_date(tmp_path: Path) -> None:
-    make_site(SITE, tmp_path / "a", today=dt.date(2011, 6, 28))
-    make_site(SITE, tmp_path / "b", today=dt.date(2011, 6, 29))
+    make_site(SITE, tmp_path / "a", today=dt.date(2011, 6, 28), search=False)
+    make_site(SITE, tmp_path / "b", today=dt.date(2011, 6, 29), search=False)
     one, two = files(tmp_path / "a"), files(tmp_path / "b")
     assert one["assets/site.css"] == two["assets/site.css"]
     assert "1 天后结束" in two["index.html"].decode()
@@ -89,7 +89,7 @@ def _snapshot(folder: Path) -> dict[str, bytes]:
 def test_removed_records_files_disappear(tmp_path: Path) -> None:
     data = copy_data(SITE, tmp_path / "data")
     out = tmp_path / "public"
-    make_site(data, out)
+    make_site(data, out, search=False)
     assert (out / "members/lian1-zhou/index.html").is_file()
     members = data / "units/lian-1/members.yaml"
     text = members.read_text(encoding="utf-8")
@@ -98,7 +98,7 @@ def test_removed_records_files_disappear(tmp_path: Path) -> None:
     commitments = data / "units/lian-1/2011/commitments.yaml"
     kept = [block for block in commitments.read_text(encoding="utf-8").split("\n  - ") if "lian1-zhou" not in block]
     commitments.write_text("\n  - ".join(kept), encoding="utf-8")
-    make_site(data, out)
+    make_site(data, out, search=False)
     assert not (out / "members/lian1-zhou").exists()
     assert (out / "members/lian1-sun/index.html").is_file()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".public-")], "no temporary folder is left behind"
@@ -107,18 +107,18 @@ def test_removed_records_files_disappear(tmp_path: Path) -> None:
 def test_a_build_with_bad_data_leaves_the_old_site_untouched(tmp_path: Path) -> None:
     data = copy_data(SITE, tmp_path / "data")
     out = tmp_path / "public"
-    make_site(data, out)
+    make_site(data, out, search=False)
     before = _snapshot(out)
     (data / "units/lian-1/unit.yaml").write_text("id: lian-1\nname: [unclosed\n", encoding="utf-8")
     with pytest.raises(DataProblems) as raised:
-        make_site(data, out, today=dt.date(2012, 1, 1))
+        make_site(data, out, today=dt.date(2012, 1, 1), search=False)
     assert any(p.code == "E-YAML" for p in raised.value.problems)
     assert _snapshot(out) == before
 
 
 def test_a_write_that_fails_halfway_leaves_the_old_site_untouched(tmp_path: Path) -> None:
     out = tmp_path / "public"
-    make_site(SITE, out)
+    make_site(SITE, out, search=False)
     before = _snapshot(out)
 
     def pages():
@@ -134,7 +134,7 @@ def test_a_write_that_fails_halfway_leaves_the_old_site_untouched(tmp_path: Path
 
 def test_a_template_error_leaves_the_old_site_untouched(tmp_path: Path) -> None:
     out = tmp_path / "public"
-    make_site(SITE, out)
+    make_site(SITE, out, search=False)
     before = _snapshot(out)
     templates = tmp_path / "site_templates"
     templates.mkdir()
@@ -142,7 +142,7 @@ def test_a_template_error_leaves_the_old_site_untouched(tmp_path: Path) -> None:
         '{% extends "default:member.html" %}{% block title %}{{ no_such_name }}{% endblock %}', encoding="utf-8"
     )
     with pytest.raises(TemplateError):
-        make_site(SITE, out, templates=templates)
+        make_site(SITE, out, templates=templates, search=False)
     assert _snapshot(out) == before
     # the search index, begun beside the output before the pages rendered, was stopped and removed
     assert sorted(p.name for p in tmp_path.iterdir()) == ["public", "site_templates"]
@@ -220,7 +220,7 @@ KILLED_WRITER = textwrap.dedent(
 
 def test_a_killed_build_leaves_the_old_site_untouched(tmp_path: Path) -> None:
     out = tmp_path / "public"
-    make_site(SITE, out)
+    make_site(SITE, out, search=False)
     before = _snapshot(out)
     proc = subprocess.Popen([sys.executable, "-c", KILLED_WRITER, str(out)], stdout=subprocess.PIPE, text=True, cwd=REPO)
     try:
@@ -230,7 +230,7 @@ def test_a_killed_build_leaves_the_old_site_untouched(tmp_path: Path) -> None:
         proc.wait(timeout=30)
     assert _snapshot(out) == before
     # The half-written folder beside it is ignored (and .gitignore'd); the next build replaces the site as usual.
-    make_site(SITE, out, today=dt.date(2011, 6, 29))
+    make_site(SITE, out, today=dt.date(2011, 6, 29), search=False)
     assert "1 天后结束" in (out / "index.html").read_text(encoding="utf-8")
 
 
@@ -279,9 +279,9 @@ def test_a_folder_that_is_not_a_cxzy_site_is_never_replaced(what: str, tmp_path:
 def test_an_empty_folder_or_an_earlier_site_is_replaced(tmp_path: Path) -> None:
     out = tmp_path / "public"
     out.mkdir()
-    make_site(SITE, out)
+    make_site(SITE, out, search=False)
     assert (out / ".cxzy-site").is_file()
-    make_site(SITE, out)  # the marker says it is ours
+    make_site(SITE, out, search=False)  # the marker says it is ours
 
 
 # ---------------------------------------------------------------- templates
@@ -295,7 +295,7 @@ def test_a_site_overrides_one_block_and_keeps_the_rest(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     out = tmp_path / "public"
-    make_site(SITE, out, templates=templates)
+    make_site(SITE, out, templates=templates, search=False)
     for page in ("index.html", "units/lian-1/index.html", "members/lian1-sun/index.html"):
         soup = html(out / page)
         assert text_of(soup.select_one("footer p.ours")) == "本站由师党委组织部维护。"
@@ -308,7 +308,7 @@ def test_a_site_overrides_the_stylesheet(tmp_path: Path) -> None:
     templates = tmp_path / "site_templates"
     (templates / "static").mkdir(parents=True)
     (templates / "static/site.css").write_text("body { color: #000; }\n", encoding="utf-8")
-    make_site(SITE, tmp_path / "public", templates=templates)
+    make_site(SITE, tmp_path / "public", templates=templates, search=False)
     assert (tmp_path / "public/assets/site.css").read_text(encoding="utf-8") == "body { color: #000; }\n"
 
 
@@ -319,7 +319,7 @@ def test_the_cli_finds_site_templates_in_the_working_directory(tmp_path: Path, m
     (tmp_path / "site_templates/404.html").write_text(
         '{% extends "default:404.html" %}{% block content %}<h1>页面走丢了</h1>{% endblock %}', encoding="utf-8"
     )
-    result = CliRunner().invoke(main, ["build", "--today", "2011-06-28"])
+    result = CliRunner().invoke(main, ["build", "--today", "2011-06-28", "--no-search"])
     assert result.exit_code == 0, result.output
     assert text_of(html(tmp_path / "public/404.html").h1) == "页面走丢了"
 
@@ -337,6 +337,7 @@ def test_cli_build_prints_a_chinese_summary(tmp_path: Path) -> None:
     assert "公开范围：党内公开" in result.output and "日期 2011-06-28" in result.output
     assert str(out / "index.html") in result.output
     assert (out / "index.html").is_file()
+    assert (out / "pagefind/shards.json").is_file()  # the search index is built unless --no-search says not to
 
 
 def test_cli_build_with_bad_data_prints_the_problems_and_exits_1_without_touching_out(tmp_path: Path) -> None:
@@ -357,7 +358,9 @@ def test_cli_build_with_bad_data_prints_the_problems_and_exits_1_without_touchin
 
 def test_cli_build_uses_source_date_epoch(tmp_path: Path) -> None:
     out = tmp_path / "public"
-    result = CliRunner().invoke(main, ["build", "--data", str(SITE), "--out", str(out)], env={"SOURCE_DATE_EPOCH": "1309192200"})
+    result = CliRunner().invoke(
+        main, ["build", "--data", str(SITE), "--out", str(out), "--no-search"], env={"SOURCE_DATE_EPOCH": "1309192200"}
+    )
     assert result.exit_code == 0, result.output
     assert "日期 2011-06-28" in result.output
     bad = CliRunner().invoke(main, ["build", "--data", str(SITE), "--out", str(out)], env={"SOURCE_DATE_EPOCH": "yesterday"})
@@ -385,7 +388,7 @@ def test_cli_build_reports_a_template_error_with_file_and_line(tmp_path: Path) -
 def test_python_dash_m_runs_the_build(tmp_path: Path) -> None:
     out = tmp_path / "public"
     run = subprocess.run(
-        [sys.executable, "-m", "cxzy_gen", "build", "--data", str(SITE), "--out", str(out), "--today", "2011-06-28"],
+        [sys.executable, "-m", "cxzy_gen", "build", "--data", str(SITE), "--out", str(out), "--today", "2011-06-28", "--no-search"],
         capture_output=True,
         text=True,
         cwd=tmp_path,
@@ -397,7 +400,7 @@ def test_python_dash_m_runs_the_build(tmp_path: Path) -> None:
 
 def test_build_returns_figures_and_warnings(tmp_path: Path) -> None:
     started = time.perf_counter()
-    result = build(SITE, tmp_path / "public", TODAY, m.Audience.PUBLIC)
+    result = build(SITE, tmp_path / "public", TODAY, m.Audience.PUBLIC, search=False)
     assert (result.pages, result.units, result.members) == (
         25,
         3,

@@ -306,7 +306,7 @@ def _site(r: GitRepo, tmp_path: Path, audience: str = "向社会公开") -> Path
 
     level = Audience(audience)
     scope = Scope(level, "lian-1" if level is Audience.UNIT else None)  # a unit's own board
-    build(r.data, out, dt.date(2011, 7, 4), scope, archive=h.History.load(r.data))
+    build(r.data, out, dt.date(2011, 7, 4), scope, archive=h.History.load(r.data), search=False)  # history is not searched
     return out
 
 
@@ -316,7 +316,7 @@ def _site_again(r: GitRepo, tmp_path: Path, audience: str) -> Path:
     from cxzy_gen.site.scope import Scope
 
     out = tmp_path / f"site-{audience}"
-    build(r.data, out, dt.date(2011, 7, 4), Scope(m.Audience(audience)), archive=h.History.load(r.data))
+    build(r.data, out, dt.date(2011, 7, 4), Scope(m.Audience(audience)), archive=h.History.load(r.data), search=False)
     return out
 
 
@@ -400,7 +400,7 @@ def test_outside_git_the_site_has_no_history(tmp_path: Path) -> None:
 
     shutil.copytree(MINI, tmp_path / "data")
     history = h.History.load(tmp_path / "data")
-    build(tmp_path / "data", tmp_path / "public", dt.date(2011, 7, 4), Audience.PUBLIC, archive=history)
+    build(tmp_path / "data", tmp_path / "public", dt.date(2011, 7, 4), Audience.PUBLIC, archive=history, search=False)
     page = (tmp_path / "public/units/lian-1/index.html").read_text(encoding="utf-8")
     assert "修订记录" not in page and "数据版本" not in page
     assert not (tmp_path / "public/changes").exists() and not (tmp_path / "public/assets/version.js").exists()

@@ -48,19 +48,21 @@ def repo(tmp_path_factory: pytest.TempPathFactory) -> tuple[GitRepo, dict[str, s
     return r, shas
 
 
-def _build(r: GitRepo, out: Path, scope: Scope) -> Path:
+def _build(r: GitRepo, out: Path, scope: Scope, search: bool = False) -> Path:
     if not out.exists():
-        build(r.data, out, dt.date(2011, 7, 4), scope, archive=History.load(r.data))
+        build(r.data, out, dt.date(2011, 7, 4), scope, archive=History.load(r.data), search=search)
     return out
 
 
 @pytest.fixture(scope="module")
 def public(repo: tuple[GitRepo, dict[str, str]], tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return _build(repo[0], tmp_path_factory.mktemp("public") / "out", Scope(A.PUBLIC))
+    """The public build, its search index too: the tests below look for hidden history in every byte of it."""
+    return _build(repo[0], tmp_path_factory.mktemp("public") / "out", Scope(A.PUBLIC), search=True)
 
 
 @pytest.fixture(scope="module")
 def party(repo: tuple[GitRepo, dict[str, str]], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The party build, where what the public may not see is looked for on the pages (without a search index)."""
     return _build(repo[0], tmp_path_factory.mktemp("party") / "out", Scope(A.PARTY))
 
 

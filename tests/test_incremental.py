@@ -47,20 +47,25 @@ def board(pristine: Path, tmp_path: Path) -> Path:
 
 
 class Builds:
-    """Builds one board with the cache into one output folder, and cold (no cache, fresh folder) to compare."""
+    """Builds one board with the cache into one output folder, and cold (no cache, fresh folder) to compare.
 
-    def __init__(self, board: Path, tmp: Path) -> None:
+    `search=False` leaves the Pagefind index out of both, where the test's subject is not the index."""
+
+    def __init__(self, board: Path, tmp: Path, search: bool = True) -> None:
         self.data, self.tmp = board / "data", tmp
         self.out, self.cache = tmp / "public", tmp / "cache"
+        self.search = search
         self.cold_runs = 0
 
     def incremental(self, today: dt.date = END, audience: m.Audience = m.Audience.PUBLIC, templates: Path | None = None) -> BuildResult:
-        return build(self.data, self.out, today, audience, templates, archive=HistorySource(self.data), cache=self.cache)
+        return build(
+            self.data, self.out, today, audience, templates, archive=HistorySource(self.data), cache=self.cache, search=self.search
+        )
 
     def assert_same_as_cold(self, today: dt.date = END, audience: m.Audience = m.Audience.PUBLIC, templates: Path | None = None) -> None:
         self.cold_runs += 1
         cold = self.tmp / f"cold{self.cold_runs}"
-        build(self.data, cold, today, audience, templates, archive=History.load(self.data))
+        build(self.data, cold, today, audience, templates, archive=History.load(self.data), search=self.search)
         ours, theirs = _comparable(files(self.out)), _comparable(files(cold))
         assert sorted(ours) == sorted(theirs)
         assert [name for name in ours if ours[name] != theirs[name]] == []
@@ -152,7 +157,7 @@ def test_a_new_commit_is_a_change_even_when_the_files_are_the_same(board: Path, 
 
 
 def test_nothing_changed_reads_neither_the_files_nor_the_git_log(board: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    b = Builds(board, tmp_path)
+    b = Builds(board, tmp_path, search=False)
     first = b.incremental()
     monkeypatch.setattr(cache_mod, "SETTLED_SECONDS", 0)  # the files were just written: let them count as settled
     b.incremental()  # the stamp now vouches for the folder states
@@ -411,7 +416,7 @@ def test_a_unit_added_renders_only_the_pages_that_show_it(board: Path, tmp_path:
     change the hash of every page."""
     from cxzy_gen.site import reuse
 
-    b = Builds(board, tmp_path)
+    b = Builds(board, tmp_path, search=False)
     b.incremental()
     seen: list[reuse.Incremental] = []
     real = reuse.Incremental.__init__
@@ -570,7 +575,7 @@ def test_the_cache_is_not_trusted_across_a_schema_change(board: Path, tmp_path: 
     ["template", "date", "audience", "unit"],
 )
 def test_the_build_stamp_is_not_trusted_across(change: str, board: Path, tmp_path: Path) -> None:
-    b = Builds(board, tmp_path)
+    b = Builds(board, tmp_path, search=False)
     templates = tmp_path / "templates"
     templates.mkdir()
     (templates / "404.html").write_text('{% extends "default:404.html" %}', encoding="utf-8")
@@ -632,7 +637,7 @@ def test_progress_is_told_files_read_and_pages_written(board: Path, tmp_path: Pa
 
     seen: dict[str, list[tuple[int, int]]] = {"files": [], "pages": []}
     progress = Progress(files=lambda d, t: seen["files"].append((d, t)), pages=lambda d, t: seen["pages"].append((d, t)))
-    result = build(board / "data", tmp_path / "out", END, progress=progress)
+    result = build(board / "data", tmp_path / "out", END, progress=progress, search=False)
     assert seen["files"][-1][0] == seen["files"][-1][1] > 0
     assert seen["pages"][-1][0] == seen["pages"][-1][1] >= result.pages
 

@@ -15,7 +15,7 @@ from cxzy_gen.records import models as m
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("readers") / "public"
-    make_site(SITE, out)
+    make_site(SITE, out, search=False)
     return out
 
 

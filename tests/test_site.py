@@ -342,7 +342,7 @@ def test_without_a_site_address_there_is_no_sitemap_and_links_stay_relative(tmp_
     settings = data / "site.yaml"
     settings.write_text(settings.read_text(encoding="utf-8").replace("url: https://dangwu.example.org/cxzy\n", ""), encoding="utf-8")
     out = tmp_path / "public"
-    make_site(data, out)
+    make_site(data, out, search=False)
     assert not (out / "sitemap.xml").exists()
     feed = ET.parse(out / "feed.atom").getroot()
     assert {link.get("rel"): link.get("href") for link in feed.findall(f"{ATOM}link")} == {

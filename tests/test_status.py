@@ -56,7 +56,7 @@ def test_a_revoked_commendation_reads_the_same_everywhere(
     data: Path, tmp_path: Path, today: dt.date, state: str, key: str, commended: str
 ) -> None:
     out = tmp_path / "public"
-    make_site(data, out, today=today, audience=m.Audience.PARTY)
+    make_site(data, out, today=today, audience=m.Audience.PARTY, search=False)
     unit = _line(out / "units/lian-1/index.html", "honours-h", "周立新")
     member = _line(out / "members/lian1-zhou/index.html", "honours-h", "优秀共产党员")
     year = _line(out / "archive/2011/index.html", "honours-h", "周立新")

@@ -233,7 +233,7 @@ def test_on_the_built_site_the_grade_votes_show_from_five_respondents_only(mini:
     few = tally(three, "lian1-zhou", dt.date(2011, 12, 11), "会议", mini.root)
     assert many.ok and few.ok
     out = tmp_path / "public"
-    make_site(mini.root, out, dt.date(2011, 12, 20), m.Audience.PARTY)  # grades and their votes are 党内公开 by default
+    make_site(mini.root, out, dt.date(2011, 12, 20), m.Audience.PARTY, search=False)  # grades and their votes are 党内公开 by default
     page = html(out / "members" / "lian1-zhou" / "index.html")
     shown = page.select_one(f"#a-{many.record['id']}")
     (table,) = [t for t in shown.select("table") if "民主评议等次（票数）" in text_of(t.caption)]
