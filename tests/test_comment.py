@@ -112,7 +112,7 @@ def _handler(forge: Forge) -> type[BaseHTTPRequestHandler]:
 def server() -> Iterator[tuple[str, Forge]]:
     forge = Forge()
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(forge))
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)  # shutdown() waits one poll
     thread.start()
     try:
         yield f"http://127.0.0.1:{httpd.server_address[1]}", forge

@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import sys
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import jsonschema
@@ -39,17 +40,34 @@ def cxzy(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str
     return subprocess.run([str(BIN / "cxzy"), *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
 
 
-def make(tmp_path: Path, forge: str, *extra: str) -> Path:
-    board = tmp_path / f"{forge}-board"
+def init(board: Path, forge: str, *extra: str) -> Path:
     done = cxzy("init", str(board), "--forge", forge, "--name", "第十九师党委", "--root", "shi19", "--approver", "zhang-admin", *extra)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "数据仓库已建好" in done.stdout
     return board
 
 
+Make = Callable[..., Path]
+URL = ("--url", "https://dangwu.example.org/cxzy/")
+
+
+@pytest.fixture(scope="module")
+def make(tmp_path_factory: pytest.TempPathFactory) -> Make:
+    """`make(tmp_path, forge, *options)`: a new board in tmp_path, a copy of what `cxzy init` made for those options.
+    The command runs (in a fresh process) once per module for each forge and options; each test changes its own copy."""
+    made: dict[tuple[str, ...], Path] = {}
+
+    def copy(tmp_path: Path, forge: str, *extra: str) -> Path:
+        if (forge, *extra) not in made:
+            made[(forge, *extra)] = init(tmp_path_factory.mktemp("init") / f"{forge}-board", forge, *extra)
+        return Path(shutil.copytree(made[(forge, *extra)], tmp_path / f"{forge}-board", symlinks=True))
+
+    return copy
+
+
 @pytest.mark.parametrize("forge", ["gitea", "gitlab", "github"])
-def test_a_new_board_validates_and_builds_at_once(tmp_path: Path, forge: str) -> None:
-    board = make(tmp_path, forge, "--url", "https://dangwu.example.org/cxzy/")
+def test_a_new_board_validates_and_builds_at_once(make: Make, tmp_path: Path, forge: str) -> None:
+    board = make(tmp_path, forge, *URL)
     files = {p.relative_to(board).as_posix() for p in board.rglob("*") if p.is_file() and ".git/" not in p.relative_to(board).as_posix()}
     assert {
         "data/site.yaml",
@@ -78,8 +96,8 @@ def test_a_new_board_validates_and_builds_at_once(tmp_path: Path, forge: str) ->
 
 
 @pytest.mark.parametrize("forge", ["gitea", "gitlab", "github"])
-def test_the_ci_file_passes_the_forges_schema(tmp_path: Path, forge: str) -> None:
-    board = make(tmp_path, forge)
+def test_the_ci_file_passes_the_forges_schema(make: Make, tmp_path: Path, forge: str) -> None:
+    board = make(tmp_path, forge, *URL)
     ci = board / CI_FILES[forge]
     done = subprocess.run(
         [str(BIN / "check-jsonschema"), "--builtin-schema", VENDOR_SCHEMA[forge], str(ci)], capture_output=True, text=True, timeout=120
@@ -102,8 +120,8 @@ def test_the_ci_file_passes_the_forges_schema(tmp_path: Path, forge: str) -> Non
     assert refused.returncode == 1
 
 
-def test_every_modeline_finds_its_schema_and_the_files_pass_it(tmp_path: Path) -> None:
-    board = make(tmp_path, "gitea")
+def test_every_modeline_finds_its_schema_and_the_files_pass_it(make: Make, tmp_path: Path) -> None:
+    board = make(tmp_path, "gitea", *URL)
     data_files = sorted((board / "data").rglob("*.yaml"))
     assert len(data_files) == 2
     for path in data_files:
@@ -117,7 +135,7 @@ def test_every_modeline_finds_its_schema_and_the_files_pass_it(tmp_path: Path) -
 
 
 @pytest.mark.parametrize("extra", [(), ("--cxzy-repo", "https://git.example.org/dangwu/cxzy")], ids=["local", "tagged"])
-def test_the_pre_commit_config_is_valid_and_pinned(tmp_path: Path, extra: tuple[str, ...]) -> None:
+def test_the_pre_commit_config_is_valid_and_pinned(make: Make, tmp_path: Path, extra: tuple[str, ...]) -> None:
     board = make(tmp_path, "gitlab", *extra)
     config = board / ".pre-commit-config.yaml"
     done = subprocess.run([str(BIN / "pre-commit"), "validate-config", str(config)], capture_output=True, text=True, timeout=120)
@@ -134,7 +152,7 @@ def test_the_pre_commit_config_is_valid_and_pinned(tmp_path: Path, extra: tuple[
         assert all(hook["additional_dependencies"] == [f"cxzy=={__version__}"] for hook in repo["hooks"])
 
 
-def test_the_readme_tells_the_office_what_to_do(tmp_path: Path) -> None:
+def test_the_readme_tells_the_office_what_to_do(make: Make, tmp_path: Path) -> None:
     text = (make(tmp_path, "github") / "README.md").read_text(encoding="utf-8")
     for words in ("添加一个单位", "添加党员", "添加一条承诺", "网站在哪里", ".github/workflows/cxzy.yml", f"cxzy=={__version__}"):
         assert words in text, words
@@ -185,8 +203,8 @@ def test_an_empty_folder_is_used(tmp_path: Path) -> None:
     assert (target / ".gitlab-ci.yml").is_file() and [p.name for p in tmp_path.iterdir()] == ["board"]
 
 
-def test_schema_refreshes_a_repositorys_schemas(tmp_path: Path) -> None:
-    board = make(tmp_path, "gitea")
+def test_schema_refreshes_a_repositorys_schemas(make: Make, tmp_path: Path) -> None:
+    board = make(tmp_path, "gitea", *URL)
     stale = board / "schemas/commitments.schema.json"
     stale.write_text('{"title": "old"}\n', encoding="utf-8")
     done = cxzy("schema", "--repo", str(board))
