@@ -142,7 +142,7 @@ def test_a_template_error_leaves_the_old_site_untouched(tmp_path: Path) -> None:
         '{% extends "default:member.html" %}{% block title %}{{ no_such_name }}{% endblock %}', encoding="utf-8"
     )
     with pytest.raises(TemplateError):
-        make_site(SITE, out, templates=templates, search=False)
+        make_site(SITE, out, templates=templates)  # with the search index, begun before the pages render
     assert _snapshot(out) == before
     # the search index, begun beside the output before the pages rendered, was stopped and removed
     assert sorted(p.name for p in tmp_path.iterdir()) == ["public", "site_templates"]
@@ -191,7 +191,7 @@ def test_a_search_index_that_fails_leaves_the_old_site_untouched(
 
 def test_what_a_killed_build_left_beside_the_output_is_cleared_by_the_next(tmp_path: Path) -> None:
     out = tmp_path / "public"
-    make_site(SITE, out)
+    make_site(SITE, out, search=False)
     for kind in ("new", "old", "index"):  # a killed build's new site, the site it replaced, its search index
         (tmp_path / f".public-{kind}-x1y2" / "pagefind").mkdir(parents=True)
     (tmp_path / ".public-other-z").mkdir()  # not cxzy's: left alone
