@@ -12,8 +12,18 @@ from pathlib import Path
 
 MINI = Path(__file__).resolve().parent / "fixtures" / "mini"
 
-# Keep the tester's own git configuration (signing, hooks, default branch) out of the test repositories.
-ISOLATED = {"GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1", "GIT_TERMINAL_PROMPT": "0"}
+# Keep the tester's own git configuration (signing, hooks, default branch) out of the test repositories, and no
+# background upkeep after each commit (`git maintenance run --auto`: one more process per commit, for tiny repositories).
+ISOLATED = {
+    "GIT_CONFIG_GLOBAL": os.devnull,
+    "GIT_CONFIG_NOSYSTEM": "1",
+    "GIT_TERMINAL_PROMPT": "0",
+    "GIT_CONFIG_COUNT": "2",
+    "GIT_CONFIG_KEY_0": "maintenance.auto",
+    "GIT_CONFIG_VALUE_0": "false",
+    "GIT_CONFIG_KEY_1": "gc.auto",
+    "GIT_CONFIG_VALUE_1": "0",
+}
 
 
 class GitRepo:
@@ -34,6 +44,14 @@ class GitRepo:
         subprocess.run(["git", "clone", "-q", str(url), str(into)], env={**os.environ, **ISOLATED}, capture_output=True, check=True)
         repo = cls.__new__(cls)
         repo.root, repo.data, repo._clock = into, into / "data", 20
+        return repo
+
+    def copy(self, into: Path) -> GitRepo:
+        """A copy of this repository (history, branches, working tree) at `into`, for a test to change as its own:
+        a history made once per module costs one copy per test instead of one run of git per commit."""
+        shutil.copytree(self.root, into, symlinks=True)
+        repo = GitRepo.__new__(GitRepo)
+        repo.root, repo.data, repo._clock = into, into / "data", self._clock
         return repo
 
     # ------------------------------------------------------------ git

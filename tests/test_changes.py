@@ -37,10 +37,16 @@ def c03(subject: str) -> str:
     return f"  - id: lian1-2011-c03\n    kind: 即时承诺\n    subject: {subject}\n    title: 五月底前整理好连队党员活动室\n{C03_REST}"
 
 
-@pytest.fixture
-def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> GitRepo:
-    r = GitRepo(tmp_path / "site")
+@pytest.fixture(scope="module")
+def committed(tmp_path_factory: pytest.TempPathFactory) -> GitRepo:
+    r = GitRepo(tmp_path_factory.mktemp("changes") / "site")
     r.commit("导入数据", author=("张红", "zhang@example.org"))
+    return r
+
+
+@pytest.fixture
+def repo(committed: GitRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> GitRepo:
+    r = committed.copy(tmp_path / "site")
     monkeypatch.chdir(r.root)
     return r
 

@@ -42,12 +42,18 @@ NEW_NOMINEE = """  - id: shi-2011-h04
 """
 
 
-@pytest.fixture
-def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> GitRepo:
-    """main holds the mini data with both rectifications of review r01 still open; the working tree is the change."""
-    r = GitRepo(tmp_path / "site")
+@pytest.fixture(scope="module")
+def committed(tmp_path_factory: pytest.TempPathFactory) -> GitRepo:
+    r = GitRepo(tmp_path_factory.mktemp("diff") / "site")
     r.replace(REVIEWS, "        status: 已完成\n        done: 2011-06-28\n        verified_by: 师党委组织部\n", "        status: 整改中\n")
     r.commit("导入数据")
+    return r
+
+
+@pytest.fixture
+def repo(committed: GitRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> GitRepo:
+    """main holds the mini data with both rectifications of review r01 still open; the working tree is the change."""
+    r = committed.copy(tmp_path / "site")
     monkeypatch.chdir(r.root)
     return r
 

@@ -39,10 +39,16 @@ RESTRICTED = """  - id: c-lian-only
 """
 
 
-@pytest.fixture
-def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> GitRepo:
-    r = GitRepo(tmp_path / "site")
+@pytest.fixture(scope="module")
+def committed(tmp_path_factory: pytest.TempPathFactory) -> GitRepo:
+    r = GitRepo(tmp_path_factory.mktemp("diff-audiences") / "site")
     r.commit("导入数据")
+    return r
+
+
+@pytest.fixture
+def repo(committed: GitRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> GitRepo:
+    r = committed.copy(tmp_path / "site")
     monkeypatch.chdir(r.root)
     return r
 

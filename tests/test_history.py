@@ -23,9 +23,16 @@ REVIEWS = "units/lian-1/2011/reviews.yaml"
 
 
 @pytest.fixture
-def repo(tmp_path: Path) -> tuple[GitRepo, dict[str, str]]:
+def repo(history_made: tuple[GitRepo, dict[str, str]], tmp_path: Path) -> tuple[GitRepo, dict[str, str]]:
+    """A test's own copy of the history below."""
+    made, shas = history_made
+    return made.copy(tmp_path / "site"), dict(shas)
+
+
+@pytest.fixture(scope="module")
+def history_made(tmp_path_factory: pytest.TempPathFactory) -> tuple[GitRepo, dict[str, str]]:
     """main: initial import; a branch by 李明 merged by 王审批 (merge request !7); a rename; a squash merge (#12)."""
-    r = GitRepo(tmp_path / "site")
+    r = GitRepo(tmp_path_factory.mktemp("history") / "site")
     r.write("../README.md", "站点说明\n")
     shas = {"init": r.commit("导入 2011 年数据", author=ZHANG, date="2011-03-01T09:00:00+08:00")}
     r.checkout("lian-1-progress", new=True)

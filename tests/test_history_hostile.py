@@ -48,11 +48,16 @@ def ident(role: str, name: str = REAL[0], email: str = REAL[1], when: str = "130
     return f"{role} {name} <{email}> {when}\n".encode()
 
 
-@pytest.fixture
-def repo(tmp_path: Path) -> GitRepo:
-    r = GitRepo(tmp_path / "site")
+@pytest.fixture(scope="module")
+def committed(tmp_path_factory: pytest.TempPathFactory) -> GitRepo:
+    r = GitRepo(tmp_path_factory.mktemp("hostile") / "site")
     r.commit("导入数据", author=("张红", "zhang@example.org"), date="2011-03-01T09:00:00+08:00")
     return r
+
+
+@pytest.fixture
+def repo(committed: GitRepo, tmp_path: Path) -> GitRepo:
+    return committed.copy(tmp_path / "site")
 
 
 def _head_revision(r: GitRepo) -> h.Revision:

@@ -22,10 +22,16 @@ TODAY = dt.date(2011, 6, 28)
 AMENDMENT = "    amendments:\n      - date: 2011-06-28\n        note: 调整。\n"
 
 
-@pytest.fixture
-def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> GitRepo:
-    r = GitRepo(tmp_path / "site")
+@pytest.fixture(scope="module")
+def committed(tmp_path_factory: pytest.TempPathFactory) -> GitRepo:
+    r = GitRepo(tmp_path_factory.mktemp("identity") / "site")
     r.commit("导入数据", author=("张红", "zhang@example.org"))
+    return r
+
+
+@pytest.fixture
+def repo(committed: GitRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> GitRepo:
+    r = committed.copy(tmp_path / "site")
     monkeypatch.chdir(r.root)
     return r
 
