@@ -500,6 +500,46 @@ def test_a_page_that_cannot_be_hashed_is_always_rendered() -> None:
     assert unhashable is None and first is not None and third is not None and first != third  # the URL counts too
 
 
+def test_state_hashes_follow_dates_choices_and_views_within_views() -> None:
+    """Each kind of value a page's context holds, changed alone, changes the hash; an equal copy does not."""
+    import dataclasses
+    import datetime as dt
+
+    from cxzy_gen.records import models as m
+    from cxzy_gen.site.derive import CommitmentStatus, Ref
+    from cxzy_gen.site.reuse import state_hash
+
+    @dataclasses.dataclass(slots=True)
+    class Row:  # a view holding a view, a date and a choice, as the site's views do
+        ref: Ref
+        day: dt.date
+        status: CommitmentStatus
+        audience: m.Audience
+        notes: list[str]
+
+    def row(**change: object) -> Row:
+        fields: dict[str, object] = {
+            "ref": Ref("member", "a-1", "张三"),
+            "day": dt.date(2011, 6, 28),
+            "status": CommitmentStatus.DONE,
+            "audience": m.Audience.PARTY,
+            "notes": ["一"],
+        }
+        return Row(**{**fields, **change})  # type: ignore[arg-type]
+
+    same = state_hash(row())
+    assert same is not None and state_hash(row()) == same
+    variants = [
+        row(ref=Ref("member", "a-1", "张四")),
+        row(day=dt.date(2011, 6, 29)),
+        row(status=CommitmentStatus.OVERDUE),
+        row(audience=m.Audience.PUBLIC),
+        row(notes=["一", "二"]),
+    ]
+    digests = [state_hash(v) for v in variants]
+    assert None not in digests and len({same, *digests}) == len(variants) + 1
+
+
 def test_page_hashes_follow_every_field_of_a_record(board: Path) -> None:
     """A record's whole state counts, however deep (a progress note inside a commitment), and is the same in every process."""
     import subprocess

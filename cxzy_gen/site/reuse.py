@@ -24,15 +24,16 @@ build's.
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import enum
+import functools
 import hashlib
 import io
 import marshal
+import operator
 import os
 import pickle
 import shutil
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -48,8 +49,10 @@ def _model(*state: Any) -> None:  # pragma: no cover - named in pickles, never c
 
 
 class _StatePickler(pickle.Pickler):
-    """Pickles one value's whole state for `Hasher`: a pydantic model as its class and field values (its fields-set
-    in a fixed order); each record or view inside the value (a pydantic model, a dataclass) by its hash."""
+    """Pickles one value's whole state for `Hasher`: a pydantic model as its class's name and field values (its
+    fields-set in a fixed order), a dataclass as its class's name and fields; each record or view inside the value
+    (a pydantic model, a dataclass) by its hash. How each class is written is decided once, in `_Reducers` (pickle
+    looks classes up there in C: dates and most values never call back into Python)."""
 
     def __init__(self, hasher: Hasher, depth: int) -> None:
         self.buffer = io.BytesIO()
@@ -59,36 +62,59 @@ class _StatePickler(pickle.Pickler):
         self.fast = True
         self.hasher, self.depth = hasher, depth
         self.top: Any = None
+        self.dispatch_table = _Reducers(self)
 
-    def reducer_override(self, obj: Any) -> Any:
-        cls = type(obj)
-        kind = _KINDS.get(cls, _UNKNOWN)
-        if kind is _UNKNOWN:
-            kind = _kind(cls)
-        if kind is None:
-            return NotImplemented
-        if kind == "date":  # (the most common values: written short, without their class looked up each time)
-            return _model, ("date", obj.toordinal())
-        if kind == "enum":
-            return _model, (_name(cls), obj._value_)
+    def model(self, name: str, obj: Any) -> Any:
         if obj is not self.top:
             return _model, (self.hasher.hash(obj, self.depth + 1),)
+        private = obj.__pydantic_private__
+        return _model, (name, obj.__dict__, sorted(obj.__pydantic_fields_set__), private, obj.__pydantic_extra__)
+
+    def dataclass(self, name: str, slots: tuple[str, ...], obj: Any) -> Any:
+        if obj is not self.top:
+            return _model, (self.hasher.hash(obj, self.depth + 1),)
+        return _model, (name, getattr(obj, "__dict__", None), tuple(getattr(obj, slot, _model) for slot in slots))
+
+
+_NATIVE = operator.methodcaller("__reduce_ex__", pickle.HIGHEST_PROTOCOL)  # what pickle does by itself, called from C
+_BY_NAME = operator.attrgetter("__qualname__")  # a class (of a metaclass): written as the global it is
+
+
+class _Reducers(dict[type, Callable[[Any], Any]]):
+    """A pickler's `dispatch_table`: each class's way of being written, found the first time the class is met."""
+
+    def __init__(self, pickler: _StatePickler) -> None:
+        super().__init__()
+        self.pickler = pickler
+
+    def __missing__(self, cls: type) -> Callable[[Any], Any]:
+        kind = _kind(cls)
+        reducer: Callable[[Any], Any]
         if kind == "model":
-            private = obj.__pydantic_private__
-            return _model, (cls, obj.__dict__, sorted(obj.__pydantic_fields_set__), private, obj.__pydantic_extra__)
-        slots = _slots(cls)
-        return _model, (cls, getattr(obj, "__dict__", None), tuple(getattr(obj, name, _model) for name in slots))
+            reducer = functools.partial(self.pickler.model, _name(cls))
+        elif kind == "dataclass":
+            reducer = functools.partial(self.pickler.dataclass, _name(cls), _slots(cls))
+        elif kind == "enum":
+            reducer = functools.partial(_enum, _name(cls))
+        elif issubclass(cls, type):
+            reducer = _BY_NAME
+        else:  # dates and everything else pickle writes its own way
+            reducer = _NATIVE
+        self[cls] = reducer
+        return reducer
 
 
-_UNKNOWN = "?"
+def _enum(name: str, member: Any) -> Any:
+    return _model, (name, member._value_)
+
+
 _KINDS: dict[type, str | None] = {}
 _SLOTS: dict[type, tuple[str, ...]] = {}
 _NAMES: dict[type, str] = {}
 
 
 def _kind(cls: type) -> str | None:
-    """ "model" for a pydantic model, "dataclass" for a dataclass, "enum" for an Enum, "date" for a date (not a datetime),
-    None for anything pickle writes its own way."""
+    """ "model" for a pydantic model, "dataclass" for a dataclass, "enum" for an Enum, None for anything else."""
     if cls not in _KINDS:
         dataclass = "__dataclass_fields__" in dir(cls) and not issubclass(cls, type)
         if issubclass(cls, BaseModel):
@@ -98,7 +124,7 @@ def _kind(cls: type) -> str | None:
         elif issubclass(cls, enum.Enum):
             _KINDS[cls] = "enum"
         else:
-            _KINDS[cls] = "date" if cls is dt.date else None
+            _KINDS[cls] = None
     return _KINDS[cls]
 
 
