@@ -76,6 +76,7 @@ SLOW_TESTS = {
     "test_history_hostile.py::test_any_message_and_name_is_read_back_exactly_as_git_has_it": "40 generated git histories; the fixed hostile cases stay in the quick run",
     "test_render.py::test_the_simple_markdown_shortcut_makes_exactly_what_markdown_makes": "3000 generated texts; the usual measures and prose keep their quick tests",
     "test_limits.py::test_many_unknown_references_against_many_members_is_fast": "a timing guard on a large generated input",
+    "test_build.py::test_python_dash_m_runs_the_build": "another process; test_limits' concurrent builds run `python -m cxzy_gen build` three times",
     "test_init.py::test_the_wheel_ships_the_ci_files_and_templates": "builds a wheel",
     "test_init.py::test_a_new_board_validates_and_builds_at_once[gitlab]": "the same board for another forge (its CI file has its own quick test)",
     "test_init.py::test_a_new_board_validates_and_builds_at_once[github]": "the same board for another forge (its CI file has its own quick test)",

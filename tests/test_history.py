@@ -327,9 +327,20 @@ def _site_again(r: GitRepo, tmp_path: Path, audience: str) -> Path:
     return out
 
 
-def test_a_unit_page_shows_its_revisions(repo: tuple[GitRepo, dict[str, str]], tmp_path: Path) -> None:
-    r, shas = repo
-    out = _site(r, tmp_path)
+@pytest.fixture(scope="module")
+def built(
+    history_made: tuple[GitRepo, dict[str, str]], tmp_path_factory: pytest.TempPathFactory
+) -> tuple[GitRepo, dict[str, str], Path, Path]:
+    """A copy of the history as `_site` leaves it, built for the public and for the party: the tests below only read them."""
+    made, shas = history_made
+    tmp = tmp_path_factory.mktemp("history-site")
+    r = made.copy(tmp / "site")
+    public = _site(r, tmp)
+    return r, dict(shas), public, _site_again(r, tmp, "党内公开")
+
+
+def test_a_unit_page_shows_its_revisions(built: tuple[GitRepo, dict[str, str], Path, Path]) -> None:
+    _, shas, out, party_site = built
     rows = _rows(out / "units/lian-1/index.html", "修订记录")
     assert rows[1:4] == [
         ["2011-07-02", "修改党员名单", "王审批", "王审批（2011-07-02，修改请求#12）", shas["squash"][:7]],
@@ -344,13 +355,12 @@ def test_a_unit_page_shows_its_revisions(repo: tuple[GitRepo, dict[str, str]], t
     # which added public and party records alike, is listed without its reason; the commitments commit with it.
     assert shas["rectify"][:7] not in page and "一连：整改完成" not in page
     assert "涉及公开范围更窄的记录" in page and "修改原因：一连：更新承诺进展" in page
-    party = _rows(_site_again(r, tmp_path, "党内公开") / "units/lian-1/index.html", "修订记录")
+    party = _rows(party_site / "units/lian-1/index.html", "修订记录")
     assert ["2011-06-29", "修改领导点评2011年", "李明", "王审批（2011-06-30，修改请求#7）", shas["rectify"][:7]] in party
 
 
-def test_a_member_page_shows_the_revisions_of_the_files_holding_their_records(repo: tuple[GitRepo, dict[str, str]], tmp_path: Path) -> None:
-    r, _ = repo
-    out = _site(r, tmp_path)
+def test_a_member_page_shows_the_revisions_of_the_files_holding_their_records(built: tuple[GitRepo, dict[str, str], Path, Path]) -> None:
+    _, _, out, _ = built
     whats = [row[1] for row in _rows(out / "members/lian1-sun/index.html", "修订记录")]
     assert whats == [
         "移动群众评议2011年",
@@ -362,11 +372,10 @@ def test_a_member_page_shows_the_revisions_of_the_files_holding_their_records(re
     assert [row[:2] for row in _rows(out / "members/sq1-liu/index.html", "修订记录")] == [["2011-03-01", "新增党员名单"]]
 
 
-def test_the_footer_names_the_data_version_and_the_changes_page_lists_commits(repo: tuple[GitRepo, dict[str, str]], tmp_path: Path) -> None:
+def test_the_footer_names_the_data_version_and_the_changes_page_lists_commits(built: tuple[GitRepo, dict[str, str], Path, Path]) -> None:
     from bs4 import BeautifulSoup
 
-    r, _ = repo
-    out = _site(r, tmp_path)
+    r, _, out, party_site = built
     head = r.git("rev-parse", "HEAD")
     # Every page's footer loads the one small script that names the data version (so a commit does not change every
     # page); the changes page names it in its own text; without the script the footer still leads there.
@@ -387,7 +396,7 @@ def test_the_footer_names_the_data_version_and_the_changes_page_lists_commits(re
     assert rows[0][1:4] == ["一团一连党支部", "修改站点设置；移动群众评议2011年", "张红"]
     assert rows[3][1:5] == ["一团一连党支部", "修改公开承诺2011年", "李明", "王审批（2011-06-30，修改请求#7）"]
     assert rows[-1][1] == "一团一连党支部、天山棉业公司党总支、城区第一社区党支部、第九师党委"
-    party = _rows(_site_again(r, tmp_path, "党内公开") / "changes/index.html", "最近")
+    party = _rows(party_site / "changes/index.html", "最近")
     assert party[3][:5] == ["2011-06-29", "一团一连党支部", "修改领导点评2011年", "李明", "王审批（2011-06-30，修改请求#7）"]
 
 
