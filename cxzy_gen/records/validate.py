@@ -86,6 +86,7 @@ def discover(data_dir: Path) -> tuple[list[tuple[Path, Place]], list[Problem]]:
     return found, problems
 
 
+@paused()
 def load_dataset(
     data_dir: Path, cache: RecordCache | None = None, progress: Callable[[int, int], None] | None = None
 ) -> tuple[Dataset | None, list[Problem], Summary]:
@@ -93,14 +94,8 @@ def load_dataset(
 
     With a `cache`, a file whose bytes were read clean before is taken from it instead of being parsed and
     typed again; the others are parsed on every core when there are many. `progress(done, total)` is told
-    as files are read."""
-    with paused():  # the typed records live on: the garbage collector would only walk them again and again
-        return _load_dataset(data_dir, cache, progress)
-
-
-def _load_dataset(
-    data_dir: Path, cache: RecordCache | None, progress: Callable[[int, int], None] | None
-) -> tuple[Dataset | None, list[Problem], Summary]:
+    as files are read. The garbage collector is paused meanwhile: the typed records live on, and it would only walk
+    them again and again."""
     files, problems = discover(data_dir)
     summary = Summary(files=len(files))
     site: m.Site | None = None

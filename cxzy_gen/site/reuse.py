@@ -24,6 +24,7 @@ build's.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import enum
 import functools
 import hashlib
@@ -88,16 +89,16 @@ class _Reducers(dict[type, Callable[[Any], Any]]):
         self.pickler = pickler
 
     def __missing__(self, cls: type) -> Callable[[Any], Any]:
-        kind = _kind(cls)
+        name = f"{cls.__module__}.{cls.__qualname__}"
         reducer: Callable[[Any], Any]
-        if kind == "model":
-            reducer = functools.partial(self.pickler.model, _name(cls))
-        elif kind == "dataclass":
-            reducer = functools.partial(self.pickler.dataclass, _name(cls), _slots(cls))
-        elif kind == "enum":
-            reducer = functools.partial(_enum, _name(cls))
+        if issubclass(cls, BaseModel):
+            reducer = functools.partial(self.pickler.model, name)
         elif issubclass(cls, type):
             reducer = _BY_NAME
+        elif dataclasses.is_dataclass(cls):
+            reducer = functools.partial(self.pickler.dataclass, name, _slots(cls))
+        elif issubclass(cls, enum.Enum):
+            reducer = functools.partial(_enum, name)
         else:  # dates and everything else pickle writes its own way
             reducer = _NATIVE
         self[cls] = reducer
@@ -108,41 +109,13 @@ def _enum(name: str, member: Any) -> Any:
     return _model, (name, member._value_)
 
 
-_KINDS: dict[type, str | None] = {}
-_SLOTS: dict[type, tuple[str, ...]] = {}
-_NAMES: dict[type, str] = {}
-
-
-def _kind(cls: type) -> str | None:
-    """ "model" for a pydantic model, "dataclass" for a dataclass, "enum" for an Enum, None for anything else."""
-    if cls not in _KINDS:
-        dataclass = "__dataclass_fields__" in dir(cls) and not issubclass(cls, type)
-        if issubclass(cls, BaseModel):
-            _KINDS[cls] = "model"
-        elif dataclass:
-            _KINDS[cls] = "dataclass"
-        elif issubclass(cls, enum.Enum):
-            _KINDS[cls] = "enum"
-        else:
-            _KINDS[cls] = None
-    return _KINDS[cls]
-
-
-def _name(cls: type) -> str:
-    if cls not in _NAMES:
-        _NAMES[cls] = f"{cls.__module__}.{cls.__qualname__}"
-    return _NAMES[cls]
-
-
 def _slots(cls: type) -> tuple[str, ...]:
     """Every slot a class's instances have (a dataclass with slots=True keeps all its state there)."""
-    if cls not in _SLOTS:
-        names: list[str] = []
-        for klass in cls.__mro__:
-            declared = klass.__dict__.get("__slots__", ())
-            names += [declared] if isinstance(declared, str) else [n for n in declared if n not in ("__dict__", "__weakref__")]
-        _SLOTS[cls] = tuple(names)
-    return _SLOTS[cls]
+    names: list[str] = []
+    for klass in cls.__mro__:
+        declared = klass.__dict__.get("__slots__", ())
+        names += [declared] if isinstance(declared, str) else [n for n in declared if n not in ("__dict__", "__weakref__")]
+    return tuple(names)
 
 
 class Hasher:
@@ -375,10 +348,11 @@ class Incremental:
         self.digests: dict[str, bytes | None] = {}
         self.moved: dict[str, dict[str, Stat]] = {}  # the spare's shards moved aside whole, with their files
         self.indexed: dict[str, Sequence[Any]] = {}  # the shards indexed again (`keep_search`)
+        self.taken: dict[str, dict[str, Path]] = {}  # the shards taken over from the last output, with their files
 
     def compare(self) -> list[Page]:
         """Each page's hash against the files of the last two builds: the pages to render (the others are kept or taken
-        over). Called after `keep_search`, so that Pagefind indexes meanwhile."""
+        over)."""
         self.hashes = page_hashes(self.pages, folder_digest(self.templates))
         self.kept = self.log.reusable(self.pages, self.hashes, self.held)
         self.todo = [page for page in self.pages if page.url not in self.kept]
@@ -436,17 +410,22 @@ class Incremental:
                 del self.held[rel]
                 files.discard(rel)
             self.moved[name] = old[1]
-        self.indexed = {
-            name: part
-            for name, part in self.parts.items()
-            if (digest := self.digests[name]) is None or (name not in self.moved and self.log.search_files(name, digest) is None)
-        }
+        self.indexed = {}
+        for name, part in self.parts.items():
+            digest = self.digests[name]
+            if name in self.moved:
+                continue
+            last = self.log.search_files(name, digest) if digest is not None else None
+            if last is None:
+                self.indexed[name] = part
+            else:
+                self.taken[name] = last
         return self.indexed
 
     def place_search(self, folder: Path, binary: Path) -> None:
         """The rest of the search index in the new output `folder`, once the shards `keep_search` named are indexed into
         it: each other shard moved in from the spare or taken over from the last output, its files as that build left
-        them (one that cannot be after all is indexed now), and the manifest."""
+        them (one that cannot be moved after all is indexed now), and the manifest."""
         from cxzy_gen.site.search import BUNDLE, MANIFEST, index_shards, manifest
 
         assert self.parts is not None, "keep_search first"
@@ -470,11 +449,7 @@ class Incremental:
                     continue
                 self.search[name] = (digest, kept)
                 continue
-            old = self.log.search_files(name, digest)
-            if old is None:
-                todo[name] = part
-                continue
-            for rel, source in old.items():
+            for rel, source in self.taken[name].items():
                 target = folder / rel
                 target.parent.mkdir(parents=True, exist_ok=True)
                 take_over(source, target)

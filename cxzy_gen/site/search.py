@@ -265,8 +265,7 @@ def index_bundle(folder: Path, items: Sequence[SearchRecord], binary: Path, stop
     one after another and their answers read after them (the `pagefind` package's asyncio client polls every
     0.1 s per answer, which made a thousand records take minutes; waiting for each answer made this thread wait
     for the interpreter's lock once a record while the pages render)."""
-    if stop is not None and stop.is_set():
-        raise SearchIndexError("搜索索引没有建完：生成已中止")
+    _check(stop)
     with subprocess.Popen([str(binary), "--service"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL) as proc:
         service = _Service(proc)
         try:
@@ -285,8 +284,7 @@ def index_bundle(folder: Path, items: Sequence[SearchRecord], binary: Path, stop
                 }
                 for item in records
             )
-            if stop is not None and stop.is_set():
-                raise SearchIndexError("搜索索引没有建完：生成已中止")
+            _check(stop)
             service.send({"type": "WriteFiles", "index_id": index_id, "output_path": str(folder)})
             _settle(folder)
         finally:
@@ -297,6 +295,11 @@ def index_bundle(folder: Path, items: Sequence[SearchRecord], binary: Path, stop
         for path in folder.glob(unused):
             path.unlink()
     return len(items) + 1
+
+
+def _check(stop: threading.Event | None) -> None:
+    if stop is not None and stop.is_set():
+        raise SearchIndexError("搜索索引没有建完：生成已中止")
 
 
 def _settle(folder: Path, seconds: float = 60.0) -> None:
@@ -338,26 +341,11 @@ class _Service:
 
     def send(self, payload: dict[str, Any]) -> dict[str, Any]:
         """One request and its answer."""
-        assert self.proc.stdin is not None
-        self.next_id += 1
-        wanted = self.next_id
-        message = {"message_id": wanted, "payload": payload}
-        try:
-            self.proc.stdin.write(base64.b64encode(json.dumps(message, ensure_ascii=False).encode("utf-8")) + b",")
-            self.proc.stdin.flush()
-        except BrokenPipeError:
-            raise SearchIndexError("Pagefind 意外退出") from None
-        while True:
-            answer = json.loads(base64.b64decode(self._answer()))
-            if isinstance(answer, dict) and answer.get("message_id") == wanted:
-                return self._result(answer)
-            if isinstance(answer, dict) and answer.get("message_id") is None:
-                self._result(answer)  # an error about no message in particular (one Pagefind could not read)
+        return self.send_all([payload])[0]
 
-    def send_all(self, payloads: Iterable[dict[str, Any]]) -> None:
-        """Many requests, then their answers; raises SearchIndexError if any is an error. A thread writes the requests
-        while this one reads the answers, so neither pipe can fill up and stop both sides."""
-        assert self.proc.stdin is not None
+    def send_all(self, payloads: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Requests, then their answers in the same order; raises SearchIndexError if any is an error. A thread writes
+        the requests while this one reads the answers, so neither pipe can fill up and stop both sides."""
         messages = list(payloads)
         first = self.next_id + 1
         self.next_id += len(messages)
@@ -374,14 +362,17 @@ class _Service:
 
         writer = threading.Thread(target=write, name="pagefind-in", daemon=True)
         writer.start()
+        answers: dict[int, dict[str, Any]] = {}
         try:
-            waiting = set(range(first, self.next_id + 1))
-            while waiting:
+            while len(answers) < len(messages):
                 answer = json.loads(base64.b64decode(self._answer()))
                 if not isinstance(answer, dict):
                     continue
-                if answer.get("message_id") is None or answer.get("message_id") in waiting:
+                number = answer.get("message_id")
+                if number is None:  # an error about no message in particular (one Pagefind could not read)
                     self._result(answer)
-                    waiting.discard(answer.get("message_id"))
+                elif first <= number < first + len(messages):
+                    answers[number] = self._result(answer)
         finally:
             writer.join()
+        return [answers[number] for number in range(first, first + len(messages))]
