@@ -123,7 +123,7 @@ def test_head_is_the_data_version(repo: tuple[GitRepo, dict[str, str]]) -> None:
 
 
 def test_paths_may_be_absolute_or_relative_to_the_working_directory(
-    repo: tuple[GitRepo, dict[str, str]], monkeypatch: pytest.MonkeyPatch
+    repo: tuple[GitRepo, dict[str, str]], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     r, _ = repo
     history = h.History.load(r.data)
@@ -131,6 +131,13 @@ def test_paths_may_be_absolute_or_relative_to_the_working_directory(
     assert [rev.sha for rev in history.for_file(r.path(COMMITMENTS))] == expected
     monkeypatch.chdir(r.data / "units")
     assert [rev.sha for rev in history.for_file("lian-1/2011/commitments.yaml")] == expected
+    # Each path is resolved once, but a relative one against the folder it is asked from, and links are followed.
+    assert history.repo_path("2011/commitments.yaml") == "data/units/2011/commitments.yaml"
+    monkeypatch.chdir(r.data / "units" / "lian-1")
+    assert history.repo_path("2011/commitments.yaml") == f"data/{COMMITMENTS}"
+    link = tmp_path / "link"
+    link.symlink_to(r.data)
+    assert [rev.sha for rev in history.for_file(link / COMMITMENTS)] == expected
 
 
 def test_for_unit_merges_the_files_of_a_unit_folder(repo: tuple[GitRepo, dict[str, str]]) -> None:

@@ -156,6 +156,8 @@ class History:
     _approvals: dict[str, Approval] = field(default_factory=dict, repr=False)
     _by_unit: dict[str, set[str]] = field(default_factory=dict, repr=False)  # unit id → paths ever in its folder
     _cache: dict[str, list[Revision]] = field(default_factory=dict, repr=False)  # for_file results: many pages share a file
+    _paths: dict[tuple[str, str], str] = field(default_factory=dict, repr=False)  # (cwd, path given) → repo path
+    _real_root: str = field(default="", repr=False)  # `root` with its links resolved, once
 
     @classmethod
     def load(cls, data_dir: Path, ref: str = "HEAD") -> History:
@@ -209,12 +211,20 @@ class History:
         text = os.fspath(path).replace("\\", "/")
         if text in self._by_path or self.root is None:
             return text
-        p = Path(text)
-        absolute = (p if p.is_absolute() else Path.cwd() / p).resolve()
-        try:
-            return PurePosixPath(os.path.relpath(absolute, self.root.resolve())).as_posix()
-        except ValueError:  # pragma: no cover - other drive on Windows
-            return text
+        # Each path is resolved once (a big board's pages name the same few thousand files many times over); a
+        # relative one is resolved against the current folder, so that is part of the key.
+        key = ("" if os.path.isabs(text) else os.getcwd(), text)
+        found = self._paths.get(key)
+        if found is None:
+            if not self._real_root:
+                self._real_root = os.path.realpath(self.root)
+            absolute = os.path.realpath(os.path.join(key[0], text))
+            try:
+                found = PurePosixPath(os.path.relpath(absolute, self._real_root)).as_posix()
+            except ValueError:  # pragma: no cover - other drive on Windows
+                found = text
+            self._paths[key] = found
+        return found
 
     def for_file(self, path: str | os.PathLike[str]) -> list[Revision]:
         """Every revision of one data file, newest first, following it back through renames."""
