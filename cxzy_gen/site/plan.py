@@ -7,6 +7,7 @@ templates turn them into links relative to the page (see `render.href`).
 from __future__ import annotations
 
 import datetime as dt
+import os
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Mapping
@@ -222,8 +223,16 @@ def plan(views: Views, archive: History | None = None, inspection: Inspection | 
         rows = revision_rows([r for r in revs if readers is not None and readers.visible(r)], links, messages)
         return [_without_hidden_names(row, views.hidden_names) for row in rows] if views.hidden_names else rows
 
-    def revisions(paths: list[str]) -> list[RevisionRow]:
-        return history_rows(git.for_files(paths))[:REVISIONS] if git else []
+    made: dict[frozenset[str], list[RevisionRow]] = {}  # the rows of each set of files (a unit's members share theirs)
+
+    def revisions(paths: list[str | os.PathLike[str]]) -> list[RevisionRow]:
+        if not git:
+            return []
+        files = frozenset(os.fspath(path) for path in paths)
+        rows = made.get(files)
+        if rows is None:
+            rows = made[files] = history_rows(git.for_files(sorted(files)))[:REVISIONS]
+        return rows
 
     data_version = _data_version(git, links)
     base = {
