@@ -104,7 +104,7 @@ def build(
     from cxzy_gen.site.audit import inspection
     from cxzy_gen.site.derive import derive
     from cxzy_gen.site.plan import plan
-    from cxzy_gen.site.render import environment, render
+    from cxzy_gen.site.render import Workers, environment
     from cxzy_gen.site.reuse import Incremental
 
     with long_lived() as settled:  # (cxzy_gen/collector.py: 40 % of a big rebuild was the garbage collector)
@@ -121,13 +121,16 @@ def build(
         settled()  # the data set, its views and pages live to the end: collections from here on leave them alone
         # With a cache, only pages whose inputs changed are rendered; the others are kept in the folder the writer brings up
         # to date, or taken over from the last output. The output's turn is held from the first look at those folders.
-        # The search index is made beside the output while the pages render (Pagefind on a core they leave free).
-        with turn(out):
-            incremental = Incremental(cache, out, pages, templates) if cache is not None else None
+        # The workers (a process per core, for a big site) hash and render the pages; the search index is made beside the
+        # output meanwhile, by a thread started once they are forked.
+        with turn(out), Workers(pages, environment(templates)) as workers:
+            incremental = Incremental(cache, out, pages, templates, workers) if cache is not None else None
             indexing, warnings = search_index(views, search, binary, out, incremental)
             try:
-                todo = incremental.compare() if incremental else pages
-                rendered = render(todo, environment(templates), started=indexing.start if indexing else None)
+                if indexing is not None:
+                    indexing.start()  # (its thread begins once the workers are forked)
+                todo = incremental.compare() if incremental else range(len(pages))
+                rendered = workers.render(todo)
                 files_in = incremental.files(rendered) if incremental else rendered
                 stats, spare = (incremental.stats, incremental.spare) if incremental else (None, None)
                 counted = _counted(files_in, len(pages), progress.pages) if progress else files_in

@@ -444,9 +444,9 @@ def test_a_build_leaves_the_garbage_collector_as_it_found_it(tmp_path: Path) -> 
         gc.enable()
 
 
-def test_the_search_index_starts_only_after_the_renderer_has_forked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Pagefind is driven by a thread of the build; forking render workers beside a running thread is unsafe (a lock
-    it holds stays held in the child), so the thread starts once the workers exist."""
+def test_the_search_index_starts_only_after_the_workers_have_forked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pagefind is driven by a thread of the build; forking the workers (which hash and render the pages) beside a
+    running thread is unsafe (a lock it holds stays held in the child), so the thread starts once the workers exist."""
     from cxzy_gen.site import render
 
     monkeypatch.setattr(render, "default_jobs", lambda pages: 2)
@@ -459,6 +459,6 @@ def test_the_search_index_starts_only_after_the_renderer_has_forked(tmp_path: Pa
 
     monkeypatch.setattr(os, "fork", fork)
     result = make_site(SITE, tmp_path / "public")
-    assert len(threads_at_fork) == 2  # the two render workers
+    assert len(threads_at_fork) == 2  # the two workers
     assert not any(name.startswith("pagefind") for names in threads_at_fork for name in names), threads_at_fork
     assert result.files > result.pages and (tmp_path / "public/pagefind/0/pagefind-entry.json").stat().st_size > 0

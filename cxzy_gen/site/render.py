@@ -7,15 +7,16 @@ this package behind it, and the shipped ones again under the `default:` prefix, 
 
 from __future__ import annotations
 
+import functools
 import itertools
 import multiprocessing
 import os
 import re
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from xml.etree.ElementTree import Element
 
 import markdown as md
@@ -227,31 +228,67 @@ def cn_date(day: Any) -> str:
 
 
 PARALLEL_FROM = 2000  # pages; below this, starting worker processes costs more than it saves
-_SHARED: tuple[Sequence[Page], Environment] | None = None  # what forked workers render from
+Shared = tuple[Sequence[Page], Environment]
+_SHARED: Shared | None = None  # what forked workers work from
+Item = TypeVar("Item")
+Result = TypeVar("Result")
 
 
-def render(
-    pages: Sequence[Page], env: Environment, jobs: int | None = None, started: Callable[[], None] | None = None
-) -> Iterator[tuple[str, bytes]]:
-    """Each page as (url, bytes), in the order given, whatever the number of worker processes. `started` is called
-    once the workers are forked (at once when there are none): work on threads of its own may begin then."""
-    global _SHARED
-    jobs = default_jobs(len(pages)) if jobs is None else jobs
-    if jobs <= 1:
-        if started is not None:
-            started()
-        for page in pages:
-            yield render_page(page, env)
-        return
-    # Forked workers inherit the pages and the environment: nothing is pickled on the way in.
-    _SHARED = (pages, env)
-    try:
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
-            if started is not None:
-                started()
-            yield from pool.imap(_render_at, range(len(pages)), chunksize=64)
-    finally:
+class Workers:
+    """The processes of one build (one per core, for a big site), forked once its pages are planned: they inherit the
+    pages and the template environment, so nothing is pickled on the way in, and each task names pages by their place.
+    The same workers hash the pages (`reuse.Incremental.compare`) and render them (`render`). Fork them before the build
+    starts a thread of its own (Pagefind's): forking beside a running thread is unsafe. Without workers (a small site,
+    a threaded process such as cxzy serve, no fork) every task runs in this process."""
+
+    def __init__(self, pages: Sequence[Page], env: Environment, jobs: int | None = None) -> None:
+        global _SHARED
+        self.shared: Shared = (pages, env)
+        self.jobs = default_jobs(len(pages)) if jobs is None else jobs
+        self.pool = None
+        if self.jobs > 1:
+            _SHARED = self.shared
+            self.pool = multiprocessing.get_context("fork").Pool(self.jobs)
+
+    def __enter__(self) -> Workers:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        global _SHARED
+        if self.pool is not None:
+            self.pool.terminate()
+            self.pool.join()
+            self.pool = None
         _SHARED = None
+
+    def map(self, task: Callable[[Shared, Item], Result], items: Iterable[Item], chunksize: int = 1) -> Iterator[Result]:
+        """`task(shared, item)` for each item, the results in the items' order; `task` is a module-level function."""
+        if self.pool is None:
+            return (task(self.shared, item) for item in items)
+        return self.pool.imap(functools.partial(_run, task), items, chunksize=chunksize)
+
+    def render(self, places: Iterable[int]) -> Iterator[tuple[str, bytes]]:
+        """The pages at `places` as (url, bytes), in that order."""
+        return self.map(_render_at, places, chunksize=64)
+
+
+def _run(task: Callable[[Shared, Item], Result], item: Item) -> Result:
+    assert _SHARED is not None
+    return task(_SHARED, item)
+
+
+def _render_at(shared: Shared, place: int) -> tuple[str, bytes]:
+    pages, env = shared
+    return render_page(pages[place], env)
+
+
+def render(pages: Sequence[Page], env: Environment, jobs: int | None = None) -> Iterator[tuple[str, bytes]]:
+    """Each page as (url, bytes), in the order given, whatever the number of worker processes."""
+    with Workers(pages, env, jobs) as workers:
+        yield from workers.render(range(len(pages)))
 
 
 def default_jobs(pages: int) -> int:
@@ -260,12 +297,6 @@ def default_jobs(pages: int) -> int:
     if pages < PARALLEL_FROM or threading.active_count() > 1 or "fork" not in multiprocessing.get_all_start_methods():
         return 1
     return min(os.cpu_count() or 1, 8)
-
-
-def _render_at(index: int) -> tuple[str, bytes]:
-    assert _SHARED is not None
-    pages, env = _SHARED
-    return render_page(pages[index], env)
 
 
 def render_page(page: Page, env: Environment) -> tuple[str, bytes]:

@@ -36,13 +36,16 @@ import pickle
 import shutil
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
 from cxzy_gen.cache import _write_atomic, code_key, folder_digest
 from cxzy_gen.site.plan import Page
 from cxzy_gen.site.write import MARKER, Keep, Spare, Stat, file_stat, real_folders, take_over
+
+if TYPE_CHECKING:
+    from cxzy_gen.site.render import Workers
 
 
 def _model(*state: Any) -> None:  # pragma: no cover - named in pickles, never called: they are only hashed
@@ -158,6 +161,11 @@ class Hasher:
 def state_hash(value: Any) -> bytes | None:
     """The hash of one value's whole state, or None when it cannot be pickled."""
     return Hasher().state_hash(value)
+
+
+def _hash_share(shared: tuple[Sequence[Page], Any], bounds: tuple[int, int, str]) -> list[bytes | None]:
+    start, stop, salt = bounds
+    return page_hashes(shared[0][start:stop], salt)
 
 
 def page_hashes(pages: Sequence[Page], salt: str) -> list[bytes | None]:
@@ -333,10 +341,15 @@ class Incremental:
     rendered pages with the files taken over, in the pages' order; `place_search()` puts the search shards not indexed
     again in place; `save()` records what this build wrote, for the next one."""
 
-    def __init__(self, cache: Path, out: Path, pages: Sequence[Page], templates: Path | None) -> None:
+    def __init__(self, cache: Path, out: Path, pages: Sequence[Page], templates: Path | None, workers: Workers) -> None:
+        # The build's workers hash the pages, a share each (one that is done early takes another), while this process
+        # looks at the spare folder and the search records.
+        salt, count = folder_digest(templates), len(pages)
+        shares = 2 * workers.jobs if workers.jobs > 1 else 1
+        bounds = [(count * n // shares, count * (n + 1) // shares, salt) for n in range(shares)]
+        self._hashing = workers.map(_hash_share, bounds)
         self.log = PageLog(cache, out)
         self.pages = pages
-        self.templates = templates
         self.held = spare_files(self.log.spare)  # taken while this build holds the output's turn (see `write.turn`)
         self.spare = Spare(self.log.spare, set(self.held))
         self.hashes: list[bytes | None] = []
@@ -350,13 +363,14 @@ class Incremental:
         self.indexed: dict[str, Sequence[Any]] = {}  # the shards indexed again (`keep_search`)
         self.taken: dict[str, dict[str, Path]] = {}  # the shards taken over from the last output, with their files
 
-    def compare(self) -> list[Page]:
-        """Each page's hash against the files of the last two builds: the pages to render (the others are kept or taken
-        over)."""
-        self.hashes = page_hashes(self.pages, folder_digest(self.templates))
+    def compare(self) -> list[int]:
+        """Each page's hash against the files of the last two builds: the places of the pages to render (the others are
+        kept or taken over)."""
+        self.hashes = [digest for share in self._hashing for digest in share]
         self.kept = self.log.reusable(self.pages, self.hashes, self.held)
-        self.todo = [page for page in self.pages if page.url not in self.kept]
-        return self.todo
+        places = [n for n, page in enumerate(self.pages) if page.url not in self.kept]
+        self.todo = [self.pages[n] for n in places]
+        return places
 
     def files(self, rendered: Iterable[tuple[str, bytes]]) -> Iterator[tuple[str, bytes | Path | Keep]]:
         fresh = iter(rendered)

@@ -199,9 +199,9 @@ def index_shards(site: Path, parts: Mapping[str, Sequence[SearchRecord]], binary
 
 
 class Indexing:
-    """The search index of one build, made while its pages are rendered and written: a thread runs Pagefind on the
+    """The search index of one build, made while its pages are compared, rendered and written: a thread runs Pagefind on the
     shards to index (`parts`) into a folder beside the output (`.<name>-index-*`, on the same file system), so the
-    index takes a core the pages leave free instead of following them. `start` (once the renderer has forked its
+    index takes a core the pages leave free instead of following them. `start` (once the build has forked its
     workers, if it does: forking beside a running thread is unsafe) sets it going; `finish` waits for it, moves the
     shards into the new output folder and calls `then` (which writes the manifest, or puts the unchanged shards in
     place); `close` stops Pagefind early when the build failed, and removes the folder."""
