@@ -212,8 +212,8 @@ def search_index(
     from cxzy_gen.site.search import BUNDLE, MANIFEST, Indexing, manifest, shards
 
     found = search_records(views)
-    if incremental is not None:  # before the writer empties the spare folder: its unchanged shards are set aside
-        todo = incremental.keep_search(found, binary)
+    if incremental is not None:  # the shards whose records changed: the others are kept (`Incremental.compare`)
+        todo = incremental.index_search(found, binary)
         return Indexing(out, todo, binary, then=lambda folder: incremental.place_search(folder, binary)), []
     parts = shards(found)
 

@@ -464,6 +464,30 @@ def test_a_hand_edit_never_comes_back_through_the_spare(board: Path, tmp_path: P
     b.assert_same_as_cold()
 
 
+def test_a_search_shard_edited_by_hand_is_indexed_again(board: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A shard whose records did not change but whose files were edited in place, in the output and in the spare (which
+    may share them), is neither kept nor taken over: it is indexed again, and the site is a cold build's."""
+    monkeypatch.setattr(search_module, "SHARD_RECORDS", 40)
+    b = Builds(board, tmp_path)
+    b.incremental()
+    _change(b, 1)
+    b.incremental()
+    _change(b, 2)
+    b.incremental()
+    held = _search_shards(b.out)
+    (other, *_) = [name for name, urls in held.items() if not any(url.startswith("units/u00005/") for url in urls)]
+    for folder in (b.out, _spare(b)):
+        entry = folder / "pagefind" / other / "pagefind-entry.json"
+        with entry.open("r+b") as f:
+            data = f.read().replace(b"{", b'{"hand-made":1,', 1)
+            f.seek(0)
+            f.write(data)
+    _change(b, 3)
+    b.incremental()
+    assert b"hand-made" not in (b.out / "pagefind" / other / "pagefind-entry.json").read_bytes()
+    b.assert_same_as_cold()
+
+
 def test_a_spare_with_links_and_strays_gives_a_clean_site(board: Path, tmp_path: Path) -> None:
     """The spare folder as someone left it (a folder swapped for a link to elsewhere, a stray file, a file swapped for a
     link): the new output holds no link and nothing the build did not make, and ties no file to the outside."""
@@ -498,6 +522,46 @@ def test_a_page_that_cannot_be_hashed_is_always_rendered() -> None:
     pages = [Page("a.html", "404.html", {"x": 1}), Page("b.html", "404.html", {"x": lambda: 1}), Page("c.html", "404.html", {"x": 1})]
     first, unhashable, third = page_hashes(pages, "-")
     assert unhashable is None and first is not None and third is not None and first != third  # the URL counts too
+
+
+def test_search_hashes_follow_every_field_of_every_record(tmp_path: Path) -> None:
+    """A shard's records, each field changed alone (or the records reordered), change its hash; equal records made of
+    other string objects (as records read from the cache and parsed afresh are) do not; nor does anything but the
+    binary's own file change it."""
+    from cxzy_gen.site.reuse import search_hash
+    from cxzy_gen.site.search import SearchRecord
+
+    binary = tmp_path / "pagefind"
+    binary.write_bytes(b"binary")
+
+    def record(n: int, **change: object) -> SearchRecord:
+        fields: dict[str, object] = {
+            "url": f"members/u{n}/index.html",
+            "title": "".join(["张", "三"]),
+            "content": " ".join(["张三", "党员"]),
+            "filters": {"类别": ["党员"], "单位": ["".join(["一", "连"])]},
+            "unit": f"u{n}",
+        }
+        return SearchRecord(**{**fields, **change})  # type: ignore[arg-type]
+
+    base = search_hash([record(1), record(2)], binary)
+    assert base is not None and search_hash([record(1), record(2)], binary) == base
+    changed = [
+        [record(1, url="members/u9/index.html"), record(2)],
+        [record(1, title="李四"), record(2)],
+        [record(1, content="张三 书记"), record(2)],
+        [record(1, filters={"类别": ["党员"], "单位": ["二连"]}), record(2)],
+        [record(1, filters={"类别": ["党员"], "单位": ["一连"], "年度": ["2011 年"]}), record(2)],
+        [record(1, unit="u9"), record(2)],
+        [record(2), record(1)],
+        [record(1)],
+    ]
+    hashes = [search_hash(records, binary) for records in changed]
+    assert base not in hashes and len(set(hashes)) == len(hashes)
+    binary.write_bytes(b"another binary")
+    assert search_hash([record(1), record(2)], binary) != base
+    binary.unlink()
+    assert search_hash([record(1), record(2)], binary) is None
 
 
 def test_state_hashes_follow_dates_choices_and_views_within_views() -> None:

@@ -16,7 +16,7 @@ same as its spare file's, that file still as it was written, is left as it is; e
 its current output file's is taken over from there (hard-linked, else copied); only the others are rendered, and
 a page rendered again to the same bytes as either file is kept or taken over too, so only files whose bytes changed
 are written. Each shard of the search index (`search.shards`) whose records are the same is kept: the spare's
-shard folder moved whole into the new output when its files are exactly as written (`Incremental.keep_search`), else
+shard folder moved whole into the new output when its files are exactly as written (`Incremental.compare`), else
 the current output's files taken over; only the others are indexed again. The output is the same bytes as a cold
 build's.
 """
@@ -46,6 +46,7 @@ from cxzy_gen.site.write import MARKER, Keep, Spare, Stat, file_stat, real_folde
 
 if TYPE_CHECKING:
     from cxzy_gen.site.render import Workers
+    from cxzy_gen.site.search import SearchRecord
 
 
 def _model(*state: Any) -> None:  # pragma: no cover - named in pickles, never called: they are only hashed
@@ -321,11 +322,15 @@ def tree_stats(folder: Path, under: str) -> dict[str, Stat]:
     return found
 
 
-def search_hash(records: Iterable[Any], binary: Path) -> bytes | None:
-    """The hash of (one shard's) search records, the Pagefind binary that indexes them and cxzy itself."""
-    digest = state_hash(list(records))
-    if digest is None:
-        return None
+def search_hash(records: Iterable[SearchRecord], binary: Path) -> bytes | None:
+    """The hash of (one shard's) search records, the Pagefind binary that indexes them and cxzy itself. A record is
+    text and lists of text only: its fields are pickled as they are, without memo (so a string shared between two
+    records is written twice, and equal records always give the same bytes)."""
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.fast = True
+    pickler.dump([(r.url, r.title, r.content, r.filters, r.unit) for r in records])
+    digest = hashlib.blake2b(buffer.getbuffer(), digest_size=20).digest()
     try:
         st = binary.stat()
     except OSError:
@@ -337,9 +342,10 @@ def search_hash(records: Iterable[Any], binary: Path) -> bytes | None:
 class Incremental:
     """One build into `out` with a cache: which pages to render, which files of the last output to take over.
 
-    `keep_search()` says which search shards to index again; `compare()` which pages to render; `files()` merges the
-    rendered pages with the files taken over, in the pages' order; `place_search()` puts the search shards not indexed
-    again in place; `save()` records what this build wrote, for the next one."""
+    `index_search()` says which search shards to index again, from the records alone, so Pagefind can begin at once;
+    `compare()` looks at the spare folder, sets its unchanged search shards aside and says which pages to render;
+    `files()` merges the rendered pages with the files taken over, in the pages' order; `place_search()` puts the
+    search shards not indexed again in place; `save()` records what this build wrote, for the next one."""
 
     def __init__(self, cache: Path, out: Path, pages: Sequence[Page], templates: Path | None, workers: Workers) -> None:
         # The build's workers hash the pages, a share each (one that is done early takes another), while this process
@@ -350,22 +356,27 @@ class Incremental:
         self._hashing = workers.map(_hash_share, bounds)
         self.log = PageLog(cache, out)
         self.pages = pages
-        self.held = spare_files(self.log.spare)  # taken while this build holds the output's turn (see `write.turn`)
-        self.spare = Spare(self.log.spare, set(self.held))
+        self.held: dict[str, os.DirEntry[str]] = {}  # the spare's files (`compare`)
+        self.spare = Spare(self.log.spare)
         self.hashes: list[bytes | None] = []
         self.kept: dict[str, Path | Keep] = {}
         self.todo: list[Page] = list(pages)  # the pages to render (`compare`)
         self.stats: dict[str, Stat] = {}
         self.search: dict[str, tuple[bytes, dict[str, Stat]]] = {}
-        self.parts: dict[str, Any] | None = None  # the search records by shard, and their hashes (`keep_search`)
+        self.parts: dict[str, Any] | None = None  # the search records by shard, and their hashes (`index_search`)
         self.digests: dict[str, bytes | None] = {}
         self.moved: dict[str, dict[str, Stat]] = {}  # the spare's shards moved aside whole, with their files
-        self.indexed: dict[str, Sequence[Any]] = {}  # the shards indexed again (`keep_search`)
+        self.indexed: dict[str, Sequence[Any]] = {}  # the shards indexed again (`index_search`)
         self.taken: dict[str, dict[str, Path]] = {}  # the shards taken over from the last output, with their files
+        self.late: dict[str, Sequence[Any]] = {}  # shards made from the same records whose files are gone or touched
 
     def compare(self) -> list[int]:
         """Each page's hash against the files of the last two builds: the places of the pages to render (the others are
         kept or taken over)."""
+        self.held = spare_files(self.log.spare)  # taken while this build holds the output's turn (see `write.turn`)
+        self.spare = Spare(self.log.spare, set(self.held))
+        if self.parts is not None:
+            self._keep_search()
         self.hashes = [digest for share in self._hashing for digest in share]
         self.kept = self.log.reusable(self.pages, self.hashes, self.held)
         places = [n for n, page in enumerate(self.pages) if page.url not in self.kept]
@@ -395,21 +406,36 @@ class Incremental:
                 pass
         return self.log.same_file(url, data)
 
-    def keep_search(self, found: Sequence[Any], binary: Path) -> dict[str, Sequence[Any]]:
-        """Before the writer brings the spare folder up to date (and removes what this build does not write): each of
-        the spare's search shards whose records are this build's and whose files are exactly those written (no file
-        more, none changed, no link) is moved aside whole, a folder renamed, for `place_search` to move into the new
-        output. Returns the shards to index again: those neither moved aside nor in the last output as made from the
-        same records."""
-        from cxzy_gen.site.search import BUNDLE, shards
+    def index_search(self, found: Sequence[SearchRecord], binary: Path) -> dict[str, Sequence[SearchRecord]]:
+        """The search shards to index again, known from the records and the last two builds' shard hashes alone: those
+        neither build made from the same records. (A shard one of them made is kept or taken over by `compare`, or
+        indexed by `place_search` if its files were touched.)"""
+        from cxzy_gen.site.search import shards
 
         self.parts = shards(found)
         self.digests = {name: search_hash(part, binary) for name, part in self.parts.items()}
+        self.indexed = {}
+        for name, part in self.parts.items():
+            digest = self.digests[name]
+            made = [old[0] for old in (self.log.spare_search.get(name), self.log.search.get(name)) if old is not None and old[1]]
+            if digest is None or digest not in made:
+                self.indexed[name] = part
+        return self.indexed
+
+    def _keep_search(self) -> None:
+        """Before the writer brings the spare folder up to date (and removes what this build does not write): each of
+        the spare's search shards whose records are this build's and whose files are exactly those written (no file
+        more, none changed, no link) is moved aside whole, a folder renamed, for `place_search` to move into the new
+        output; else each such shard of the last output whose files are untouched is taken over; the rest are indexed
+        late."""
+        from cxzy_gen.site.search import BUNDLE
+
+        assert self.parts is not None
         shutil.rmtree(self.log.hold, ignore_errors=True)  # what a killed build left
         files = self.spare.files
         for name, digest in self.digests.items():
             old = self.log.spare_search.get(name)
-            if digest is None or old is None or old[0] != digest or not old[1] or files is None:
+            if name in self.indexed or old is None or old[0] != digest or not old[1] or files is None:
                 continue
             prefix = f"{BUNDLE}/{name}/"
             held = {rel: entry for rel, entry in self.held.items() if rel.startswith(prefix)}
@@ -424,30 +450,29 @@ class Incremental:
                 del self.held[rel]
                 files.discard(rel)
             self.moved[name] = old[1]
-        self.indexed = {}
         for name, part in self.parts.items():
             digest = self.digests[name]
-            if name in self.moved:
+            if name in self.moved or name in self.indexed:
                 continue
-            last = self.log.search_files(name, digest) if digest is not None else None
+            assert digest is not None
+            last = self.log.search_files(name, digest)
             if last is None:
-                self.indexed[name] = part
+                self.late[name] = part
             else:
                 self.taken[name] = last
-        return self.indexed
 
     def place_search(self, folder: Path, binary: Path) -> None:
-        """The rest of the search index in the new output `folder`, once the shards `keep_search` named are indexed into
+        """The rest of the search index in the new output `folder`, once the shards `index_search` named are indexed into
         it: each other shard moved in from the spare or taken over from the last output, its files as that build left
-        them (one that cannot be moved after all is indexed now), and the manifest."""
+        them (one whose files were touched, or that cannot be moved after all, is indexed now), and the manifest."""
         from cxzy_gen.site.search import BUNDLE, MANIFEST, index_shards, manifest
 
-        assert self.parts is not None, "keep_search first"
-        todo = {}
+        assert self.parts is not None, "index_search first"
+        todo = dict(self.late)
         self.search = {}
         for name, part in self.parts.items():
             digest = self.digests[name]
-            if name in self.indexed:
+            if name in self.indexed or name in self.late:
                 continue
             assert digest is not None
             kept = self.moved.get(name)
