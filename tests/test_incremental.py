@@ -515,6 +515,31 @@ def test_a_spare_with_links_and_strays_gives_a_clean_site(board: Path, tmp_path:
     b.assert_same_as_cold()
 
 
+def test_the_workers_hash_the_pages_as_one_process_does(board: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A big site's pages are hashed by the build's worker processes, a share each: the same hashes, in the pages' order,
+    as one process makes; and a rebuild with workers after an edit is a cold build's site."""
+    from cxzy_gen.cache import folder_digest
+    from cxzy_gen.site import render
+    from cxzy_gen.site.derive import derive
+    from cxzy_gen.site.plan import plan
+    from cxzy_gen.site.reuse import Incremental, page_hashes
+
+    dataset, _, _ = load_dataset(board / "data")
+    assert dataset is not None
+    pages = plan(derive(dataset, dt.date(2025, 12, 31), Scope(m.Audience.PUBLIC)))
+    with render.Workers(pages, render.environment(), jobs=2) as workers:
+        assert workers.pool is not None
+        incremental = Incremental(tmp_path / "cache", tmp_path / "out", pages, None, workers)
+        assert incremental.compare() == list(range(len(pages)))  # (nothing built before: every page is rendered)
+    assert incremental.hashes == page_hashes(pages, folder_digest(None)) and None not in incremental.hashes
+    monkeypatch.setattr(render, "default_jobs", lambda pages: 2)
+    b = Builds(board, tmp_path, search=False)
+    b.incremental()
+    _change(b, 1)
+    b.incremental()
+    b.assert_same_as_cold()
+
+
 def test_a_page_that_cannot_be_hashed_is_always_rendered() -> None:
     from cxzy_gen.site.plan import Page
     from cxzy_gen.site.reuse import page_hashes
