@@ -442,21 +442,29 @@ def test_a_unit_added_renders_only_the_pages_that_show_it(board: Path, tmp_path:
     b.assert_same_as_cold()
 
 
+def _build_three_times(b: Builds) -> None:
+    """Three builds, each after a change: from then on the output and the spare folder both hold a built site."""
+    b.incremental()
+    for n in (1, 2):
+        _change(b, n)
+        b.incremental()
+
+
+def _edit_in_both(b: Builds, rel: str, old: bytes, new: bytes) -> None:
+    """A file edited by hand in place (the same inode: a link shared by both folders, or not) in the output and the spare."""
+    for folder in (b.out, _spare(b)):
+        with (folder / rel).open("r+b") as f:
+            data = f.read().replace(old, new, 1)
+            f.seek(0)
+            f.write(data)
+
+
 def test_a_hand_edit_never_comes_back_through_the_spare(board: Path, tmp_path: Path) -> None:
     """An output page edited by hand (in place: the same inode, which the spare may share) becomes part of the spare
     two builds later; its state no longer matches what was recorded, so it is written again."""
     b = Builds(board, tmp_path)
-    b.incremental()
-    _change(b, 1)
-    b.incremental()
-    _change(b, 2)
-    b.incremental()
-    for folder in (b.out, _spare(b)):  # the page as written, in both folders (a link shared by both, or not)
-        page = folder / "units" / "u00009" / "index.html"
-        with page.open("r+b") as f:
-            data = f.read().replace(b"</body>", b"<p>hand-made</p></body>")
-            f.seek(0)
-            f.write(data)
+    _build_three_times(b)
+    _edit_in_both(b, "units/u00009/index.html", b"</body>", b"<p>hand-made</p></body>")
     for n in (3, 4, 5):
         _change(b, n)
         b.incremental()
@@ -469,19 +477,10 @@ def test_a_search_shard_edited_by_hand_is_indexed_again(board: Path, tmp_path: P
     may share them), is neither kept nor taken over: it is indexed again, and the site is a cold build's."""
     monkeypatch.setattr(search_module, "SHARD_RECORDS", 40)
     b = Builds(board, tmp_path)
-    b.incremental()
-    _change(b, 1)
-    b.incremental()
-    _change(b, 2)
-    b.incremental()
+    _build_three_times(b)
     held = _search_shards(b.out)
     (other, *_) = [name for name, urls in held.items() if not any(url.startswith("units/u00005/") for url in urls)]
-    for folder in (b.out, _spare(b)):
-        entry = folder / "pagefind" / other / "pagefind-entry.json"
-        with entry.open("r+b") as f:
-            data = f.read().replace(b"{", b'{"hand-made":1,', 1)
-            f.seek(0)
-            f.write(data)
+    _edit_in_both(b, f"pagefind/{other}/pagefind-entry.json", b"{", b'{"hand-made":1,')
     _change(b, 3)
     b.incremental()
     assert b"hand-made" not in (b.out / "pagefind" / other / "pagefind-entry.json").read_bytes()
