@@ -4,7 +4,8 @@ A build makes millions of objects that live until it ends (the typed records, th
 collection of the oldest generation walks all of them again, and at 师 scale that was 40 % of a rebuild's CPU.
 Making them makes no cyclic garbage (measured: nothing but a few closures while the pages are planned), so the
 collector is paused while they are made and then told to leave them out of later collections (`gc.freeze`);
-it runs as usual while the pages render (Jinja2's macros leave cycles behind). Both are undone when the block ends.
+it runs as usual while the pages render (Jinja2's macros leave cycles behind), and is paused again while they are
+hashed (`reuse.page_hashes`: no cycles either). Both are undone when the block ends.
 """
 
 from __future__ import annotations

@@ -628,6 +628,49 @@ def test_state_hashes_follow_dates_choices_and_views_within_views() -> None:
     assert None not in digests and len({same, *digests}) == len(variants) + 1
 
 
+def test_the_collector_does_not_run_while_pages_are_hashed(board: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Hashing makes and drops a great many small objects and no cyclic garbage: the collector is paused meanwhile (its
+    runs were a sixth of the hashing time at 师 scale), and is on again afterwards, as it was."""
+    import gc
+
+    from cxzy_gen.site.derive import derive
+    from cxzy_gen.site.plan import plan
+
+    dataset, _, _ = load_dataset(board / "data")
+    assert dataset is not None
+    pages = plan(derive(dataset, dt.date(2025, 12, 31), Scope(m.Audience.PUBLIC)))
+    runs: list[tuple[int, int]] = []  # the collections begun so far, before and after each page is hashed
+    started = 0
+    real = reuse_module._page_hash
+
+    def page_hash(*args: object) -> bytes | None:
+        before = started
+        digest = real(*args)  # type: ignore[arg-type]
+        runs.append((before, started))
+        return digest
+
+    def count(phase: str, info: dict[str, int]) -> None:
+        nonlocal started
+        started += phase == "start"
+
+    monkeypatch.setattr(reuse_module, "_page_hash", page_hash)
+    threshold = gc.get_threshold()
+    gc.collect()
+    gc.set_threshold(50)  # (a collection every few pages, were it not paused)
+    gc.callbacks.append(count)
+    try:
+        hashes = reuse_module.page_hashes(pages, "-")
+        assert len(runs) == len(pages) > 100 and None not in hashes
+        assert runs[0][0] == runs[-1][1] and gc.isenabled()  # (the hasher's own start may see one)
+        gc.disable()
+        reuse_module.page_hashes(pages[:10], "-")
+        assert not gc.isenabled()  # a caller's paused collector stays paused
+    finally:
+        gc.callbacks.remove(count)
+        gc.set_threshold(*threshold)
+        gc.enable()
+
+
 def test_page_hashes_follow_every_field_of_a_record(board: Path) -> None:
     """A record's whole state counts, however deep (a progress note inside a commitment), and is the same in every process."""
     import subprocess
