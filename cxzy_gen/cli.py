@@ -20,7 +20,19 @@ FORMATS = click.Choice(["text", "json", "github", "codequality"])
 DATE = click.DateTime(formats=["%Y-%m-%d"])
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """The commands, with the failures any of them can meet said the same way by all."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        from cxzy_gen.forked import WorkerDied
+
+        try:
+            return super().invoke(ctx)
+        except WorkerDied as exc:
+            raise click.ClickException(f"{exc}，没有完成（提示：关掉别的程序腾出内存后重试，或换一台内存更大的机器）") from exc
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, message="cxzy %(version)s")
 def main() -> None:
     """cxzy：创先争优党务公开栏的站点生成器。数据是 git 仓库里的 YAML 文件。"""
@@ -392,10 +404,13 @@ def build_command(
     except Exception as exc:
         from jinja2 import TemplateError  # imported only here: a build with nothing to do never loads Jinja2
 
+        from cxzy_gen.forked import WorkerDied
         from cxzy_gen.site.search import SearchIndexError
 
         if isinstance(exc, SearchIndexError):
             raise click.ClickException(f"{exc}（{out} 保持原样；提示：用 --no-search 生成没有搜索的站点）") from exc
+        if isinstance(exc, WorkerDied):
+            raise click.ClickException(f"{exc}，没有生成站点（{out} 保持原样；提示：关掉别的程序腾出内存后重试）") from exc
         if not isinstance(exc, TemplateError):
             raise
         where = f"{exc.filename}:{exc.lineno}: " if getattr(exc, "filename", None) else ""  # type: ignore[attr-defined]

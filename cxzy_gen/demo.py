@@ -15,7 +15,6 @@ the same bytes and the same commit ids.
 from __future__ import annotations
 
 import datetime as dt
-import multiprocessing
 import os
 import random
 import subprocess
@@ -28,6 +27,7 @@ from typing import Any
 
 import yaml
 
+from cxzy_gen.forked import Forked
 from cxzy_gen.records import layout
 from cxzy_gen.records import models as m
 
@@ -444,8 +444,8 @@ def _units(shape: Shape, jobs: int) -> Iterator[tuple[int, list[tuple[str, str, 
     if jobs <= 1 or shape.units < 200:
         yield from map(_generate_unit, work)
         return
-    with multiprocessing.get_context("fork").Pool(jobs) as pool:
-        yield from pool.imap(_generate_unit, work, chunksize=16)
+    with Forked(jobs) as pool:
+        yield from pool.map(_generate_unit, work, chunksize=16)
 
 
 def generate(units: int, members: int, out: Path, years: int = 1, seed: int = 20250101, jobs: int | None = None) -> DemoResult:

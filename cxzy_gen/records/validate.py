@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import difflib
-import multiprocessing
 import os
 import pickle
-import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -17,6 +15,7 @@ from pydantic import BaseModel, ValidationError
 
 from cxzy_gen.cache import RecordCache
 from cxzy_gen.collector import paused
+from cxzy_gen.forked import Forked, can_fork
 from cxzy_gen.problems import Problem
 from cxzy_gen.records import layout
 from cxzy_gen.records import models as m
@@ -179,13 +178,12 @@ Parsed = tuple[bool, list[Problem], bytes | None, BaseModel | None]
 def _parse_all(todo: list[tuple[int, Path, type[BaseModel]]], want_blob: bool) -> Iterator[Parsed]:
     work = [(path, model, want_blob) for _, path, model in todo]
     jobs = min(os.cpu_count() or 1, 8)
-    forking = "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
-    if len(work) < PARALLEL_FROM or jobs < 2 or not forking:
+    if len(work) < PARALLEL_FROM or jobs < 2 or not can_fork():
         yield from map(_parse_one, work)
         return
     # Worker processes send back pickled models: that is what the cache keeps anyway.
-    with multiprocessing.get_context("fork").Pool(jobs) as pool:
-        for readable, found, blob, _ in pool.imap(_parse_one, [(p, k, True) for p, k, _ in work], chunksize=32):
+    with Forked(jobs) as pool:
+        for readable, found, blob, _ in pool.map(_parse_one, [(p, k, True) for p, k, _ in work], chunksize=32):
             yield readable, found, blob, None
 
 

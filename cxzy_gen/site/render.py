@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import itertools
-import multiprocessing
 import os
 import re
 import threading
@@ -27,6 +26,7 @@ from jinja2.runtime import Context
 from markdown.treeprocessors import Treeprocessor
 from markupsafe import Markup
 
+from cxzy_gen.forked import Forked, can_fork
 from cxzy_gen.site import photos
 from cxzy_gen.site.derive import Ref
 from cxzy_gen.site.plan import Page, url_of
@@ -239,28 +239,28 @@ class Workers:
     pages and the template environment, so nothing is pickled on the way in, and each task names pages by their place.
     The same workers hash the pages (`reuse.Incremental.compare`) and render them (`render`). Fork them before the build
     starts a thread of its own (Pagefind's): forking beside a running thread is unsafe. Without workers (a small site,
-    a threaded process such as cxzy serve, no fork) every task runs in this process."""
+    a threaded process such as cxzy serve, no fork) every task runs in this process. A worker that dies fails the build
+    (`forked.WorkerDied`) instead of leaving it waiting."""
 
     def __init__(self, pages: Sequence[Page], env: Environment, jobs: int | None = None) -> None:
         global _SHARED
         self.shared: Shared = (pages, env)
         self.jobs = default_jobs(len(pages)) if jobs is None else jobs
-        self.pool = None
+        self.pool: Forked | None = None
         if self.jobs > 1:
             _SHARED = self.shared
-            self.pool = multiprocessing.get_context("fork").Pool(self.jobs)
+            self.pool = Forked(self.jobs)
 
     def __enter__(self) -> Workers:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, kind: type[BaseException] | None, *rest: object) -> None:
+        self.close(abandon=kind is not None)
 
-    def close(self) -> None:
+    def close(self, abandon: bool = False) -> None:
         global _SHARED
         if self.pool is not None:
-            self.pool.terminate()
-            self.pool.join()
+            self.pool.close(abandon)
             self.pool = None
         _SHARED = None
 
@@ -268,7 +268,7 @@ class Workers:
         """`task(shared, item)` for each item, the results in the items' order; `task` is a module-level function."""
         if self.pool is None:
             return (task(self.shared, item) for item in items)
-        return self.pool.imap(functools.partial(_run, task), items, chunksize=chunksize)
+        return self.pool.map(functools.partial(_run, task), items, chunksize=chunksize)
 
     def render(self, places: Iterable[int]) -> Iterator[tuple[str, bytes]]:
         """The pages at `places` as (url, bytes), in that order."""
@@ -294,7 +294,7 @@ def render(pages: Sequence[Page], env: Environment, jobs: int | None = None) -> 
 def default_jobs(pages: int) -> int:
     """Worker processes for a build: one per core for a big site, none for a small one, in a threaded
     process (cxzy serve: forking beside running threads is unsafe), or where processes cannot fork."""
-    if pages < PARALLEL_FROM or threading.active_count() > 1 or "fork" not in multiprocessing.get_all_start_methods():
+    if pages < PARALLEL_FROM or not can_fork():
         return 1
     return min(os.cpu_count() or 1, 8)
 

@@ -1,0 +1,86 @@
+"""Worker processes forked from this one, for the steps that use every core (parsing the data files, hashing and
+rendering the pages, writing a demo board): a map over items whose results come back in the items' order, and that
+fails, never hangs, when a worker dies.
+
+A worker killed from outside (the kernel's out-of-memory killer on a big board, an operator's `kill`) takes its task
+with it: `multiprocessing.Pool` then waits for that task forever, and a build in CI hangs until the job's time limit.
+`concurrent.futures.ProcessPoolExecutor` notices the death and fails every waiting task (BrokenProcessPool); here that
+becomes `WorkerDied`, a message in Chinese. The workers are forked (they inherit what the parent holds, nothing is
+pickled on the way in) all at once when the pool is made, before the executor starts its own thread.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import signal
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import TypeVar
+
+Item = TypeVar("Item")
+Result = TypeVar("Result")
+
+
+class WorkerDied(RuntimeError):
+    """A worker process ended before its work was done (killed, most often for want of memory)."""
+
+    def __init__(self) -> None:
+        super().__init__("一个工作进程意外退出（多半是内存不足，被系统终止）")
+
+
+def can_fork() -> bool:
+    """Whether workers may be forked here: the platform forks, and no other thread runs (a fork beside a running
+    thread may copy a lock that thread holds, held for ever in the child)."""
+    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+
+
+class Forked:
+    """`jobs` worker processes forked now; `map` runs a module-level function over items in them; `close` ends them."""
+
+    def __init__(self, jobs: int) -> None:
+        self.executor: ProcessPoolExecutor | None = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"))
+        self.executor.submit(int).result()  # fork them all now, while this process has no other thread
+
+    def __enter__(self) -> Forked:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *rest: object) -> None:
+        self.close(abandon=kind is not None)
+
+    def map(self, task: Callable[[Item], Result], items: Iterable[Item], chunksize: int = 1) -> Iterator[Result]:
+        """`task(item)` for each item, in the items' order; raises WorkerDied when a worker dies meanwhile."""
+        assert self.executor is not None, "closed"
+        try:
+            results = self.executor.map(task, items, chunksize=chunksize)
+        except BrokenProcessPool:
+            raise WorkerDied() from None
+        return _checked(results)
+
+    def close(self, abandon: bool = False) -> None:
+        """End the workers once they are done; `abandon`: at once, dropping work not begun and stopping work under way
+        (an error ended the step: their results are not wanted)."""
+        executor, self.executor = self.executor, None
+        if executor is None:
+            return
+        # (Python 3.11 has no public way to stop the workers or to wait for the pool's thread when a worker died.)
+        thread = getattr(executor, "_executor_manager_thread", None)
+        if abandon:
+            processes = list(getattr(executor, "_processes", None) or {})
+            executor.shutdown(wait=False, cancel_futures=True)
+            for pid in processes:
+                with contextlib.suppress(OSError):
+                    os.kill(pid, signal.SIGTERM)
+        executor.shutdown(wait=True)
+        if thread is not None:
+            thread.join()  # a later step may fork again: no thread of this pool is left running
+
+
+def _checked(results: Iterator[Result]) -> Iterator[Result]:
+    try:
+        yield from results
+    except BrokenProcessPool:
+        raise WorkerDied() from None

@@ -1,0 +1,120 @@
+"""Worker processes that die (killed for memory, say) fail the step with a message; they never leave it waiting."""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import signal
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from sitekit import SITE, copy_data, files, make_site
+
+from cxzy_gen.cli import main
+from cxzy_gen.forked import Forked, WorkerDied, can_fork
+from cxzy_gen.records.validate import Parsed, _parse_one
+
+PARENT = os.getpid()
+
+
+def _square(n: int) -> int:
+    return n * n
+
+
+def _die_at_seven(n: int) -> int:
+    if n == 7 and os.getpid() != PARENT:
+        os.kill(os.getpid(), signal.SIGKILL)  # as the out-of-memory killer does
+    return n
+
+
+def _parse_or_die(job: tuple[Path, type, bool]) -> Parsed:
+    if job[0].name == "members.yaml" and os.getpid() != PARENT:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return _parse_one(job)  # type: ignore[arg-type]
+
+
+@contextlib.contextmanager
+def _deadline(seconds: int) -> Iterator[None]:
+    """Fail, rather than hang the test run, when the step waits for ever (as multiprocessing.Pool did)."""
+
+    def expired(*_: object) -> None:
+        raise TimeoutError(f"still waiting after {seconds} s: a dead worker's task is waited for")
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+@pytest.fixture(autouse=True)
+def _forks() -> None:
+    if not can_fork():
+        pytest.skip("this process cannot fork workers (another thread runs)")
+
+
+def test_results_come_in_the_items_order_and_the_workers_end() -> None:
+    with Forked(2) as pool:
+        assert list(pool.map(_square, range(100), chunksize=7)) == [n * n for n in range(100)]
+    assert multiprocessing.active_children() == [] and can_fork()  # no worker and no thread of the pool is left
+
+
+def test_a_worker_killed_fails_the_map_instead_of_hanging() -> None:
+    with _deadline(60), pytest.raises(WorkerDied, match="工作进程意外退出"), Forked(2) as pool:
+        list(pool.map(_die_at_seven, range(50)))
+    assert multiprocessing.active_children() == [] and can_fork()
+
+
+def _force_workers(monkeypatch: pytest.MonkeyPatch) -> None:
+    from cxzy_gen.records import validate
+    from cxzy_gen.site import render
+
+    monkeypatch.setattr(render, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(validate, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+
+
+def test_a_render_worker_killed_fails_the_build_and_leaves_the_site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`cxzy build` says in Chinese that a worker died, exits 1, and the site built before is as it was, with nothing
+    left beside it."""
+    from cxzy_gen.site import render
+
+    out = tmp_path / "public"
+    make_site(SITE, out, search=False)
+    before = files(out)
+    _force_workers(monkeypatch)
+    real = render.render_page
+
+    def render_page(page: render.Page, env: object) -> tuple[str, bytes]:
+        if page.url == "units/index.html" and os.getpid() != PARENT:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return real(page, env)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(render, "render_page", render_page)
+    args = ["build", "--data", str(SITE), "--out", str(out), "--today", "2011-06-29", "--no-search", "--no-cache", "--quiet"]
+    with _deadline(120):
+        result = CliRunner().invoke(main, args)
+    assert result.exit_code == 1, result.output
+    assert "工作进程意外退出" in result.output and f"{out} 保持原样" in result.output and "Traceback" not in result.output
+    assert files(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["public"]
+    assert multiprocessing.active_children() == [] and threading.active_count() == 1
+
+
+def test_a_parsing_worker_killed_fails_validate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from cxzy_gen.records import validate
+
+    data = copy_data(SITE, tmp_path / "data")
+    _force_workers(monkeypatch)
+    monkeypatch.setattr(validate, "_parse_one", _parse_or_die)  # (sent to the workers by name: a module-level function)
+    with _deadline(120):
+        result = CliRunner().invoke(main, ["validate", "--data", str(data), "--no-cache"])
+    assert result.exit_code == 1, result.output
+    assert "工作进程意外退出" in result.output and "没有完成" in result.output and "Traceback" not in result.output
+    assert multiprocessing.active_children() == [] and threading.active_count() == 1
