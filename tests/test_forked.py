@@ -9,6 +9,7 @@ import signal
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -118,3 +119,31 @@ def test_a_parsing_worker_killed_fails_validate(tmp_path: Path, monkeypatch: pyt
     assert result.exit_code == 1, result.output
     assert "工作进程意外退出" in result.output and "没有完成" in result.output and "Traceback" not in result.output
     assert multiprocessing.active_children() == [] and threading.active_count() == 1
+
+
+def test_a_build_forks_its_render_workers_after_its_parsing_workers_are_gone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The parsing pool's own thread is waited for when it closes: were it still running, the render workers could
+    not be forked (`can_fork`) and a big build would render on one core."""
+    _force_workers(monkeypatch)
+    forks: list[int] = []
+    real_fork = os.fork
+
+    def fork() -> int:
+        forks.append(threading.active_count())
+        return real_fork()
+
+    from cxzy_gen.records import validate
+
+    real_load = validate.load_dataset
+    after_loading: list[int] = []
+
+    def load_dataset(*args: Any, **kw: Any) -> Any:
+        loaded = real_load(*args, **kw)
+        after_loading.append(threading.active_count())
+        return loaded
+
+    monkeypatch.setattr(os, "fork", fork)
+    monkeypatch.setattr(validate, "load_dataset", load_dataset)
+    make_site(SITE, tmp_path / "public", search=False)
+    assert after_loading == [1]  # the parsing pool is gone, its thread too
+    assert forks == [1, 1, 1, 1]  # two parsing workers, then two render workers, each forked beside no other thread
