@@ -12,6 +12,7 @@ pickled on the way in) all at once when the pool is made, before the executor st
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import multiprocessing
 import os
 import signal
@@ -22,6 +23,7 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import TypeVar
 
 Item = TypeVar("Item")
+_PR_SET_PDEATHSIG = 1  # prctl(2)
 Result = TypeVar("Result")
 
 
@@ -42,7 +44,10 @@ class Forked:
     """`jobs` worker processes forked now; `map` runs a module-level function over items in them; `close` ends them."""
 
     def __init__(self, jobs: int) -> None:
-        self.executor: ProcessPoolExecutor | None = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"))
+        context = multiprocessing.get_context("fork")
+        self.executor: ProcessPoolExecutor | None = ProcessPoolExecutor(
+            jobs, mp_context=context, initializer=_die_with_parent, initargs=(os.getpid(),)
+        )
         self.executor.submit(int).result()  # fork them all now, while this process has no other thread
 
     def __enter__(self) -> Forked:
@@ -77,6 +82,16 @@ class Forked:
         executor.shutdown(wait=True)
         if thread is not None:
             thread.join()  # a later step may fork again: no thread of this pool is left running
+
+
+def _die_with_parent(parent: int) -> None:
+    """In a worker: be killed when the process that forked it dies (Linux's PR_SET_PDEATHSIG). A build killed outright
+    (SIGKILL, or SIGTERM from a CI runner's time limit) cannot stop its workers; without this they would wait for work
+    for ever, each holding its copy of the build's memory."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # it died before that was set
+        os._exit(1)
 
 
 def _checked(results: Iterator[Result]) -> Iterator[Result]:

@@ -147,3 +147,46 @@ def test_a_build_forks_its_render_workers_after_its_parsing_workers_are_gone(tmp
     make_site(SITE, tmp_path / "public", search=False)
     assert after_loading == [1]  # the parsing pool is gone, its thread too
     assert forks == [1, 1, 1, 1]  # two parsing workers, then two render workers, each forked beside no other thread
+
+
+HOLDER = """
+import time
+from cxzy_gen.forked import Forked
+pool = Forked(2)
+print(" ".join(str(pid) for pid in pool.executor._processes), flush=True)
+time.sleep(120)
+"""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state not in ("Z", "X")  # a zombie has ended; only its parent's reaper is missing
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux's /proc")
+def test_the_workers_die_with_a_build_killed_outright() -> None:
+    """SIGKILL (or a CI runner's SIGTERM) ends a build without its cleanup: its workers must not live on, waiting for
+    work for ever with their copy of its memory."""
+    import subprocess
+    import sys
+    import time
+
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None
+        workers = [int(pid) for pid in holder.stdout.readline().split()]
+        assert len(workers) == 2 and all(_alive(pid) for pid in workers)
+    finally:
+        holder.kill()
+        holder.wait()
+    deadline = time.monotonic() + 20
+    while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    left = [pid for pid in workers if _alive(pid)]
+    for pid in left:  # (a failing run leaves nothing behind)
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+    assert left == []
