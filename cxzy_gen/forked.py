@@ -6,7 +6,8 @@ A worker killed from outside (the kernel's out-of-memory killer on a big board, 
 with it: `multiprocessing.Pool` then waits for that task forever, and a build in CI hangs until the job's time limit.
 `concurrent.futures.ProcessPoolExecutor` notices the death and fails every waiting task (BrokenProcessPool); here that
 becomes `WorkerDied`, a message in Chinese. The workers are forked (they inherit what the parent holds, nothing is
-pickled on the way in) all at once when the pool is made, before the executor starts its own thread.
+pickled on the way in) all at once when the pool is made, before the executor starts its own thread; each is killed
+when the process that forked it dies, so a build killed outright leaves none behind.
 """
 
 from __future__ import annotations
@@ -23,8 +24,8 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import TypeVar
 
 Item = TypeVar("Item")
-_PR_SET_PDEATHSIG = 1  # prctl(2)
 Result = TypeVar("Result")
+_PR_SET_PDEATHSIG = 1  # prctl(2)
 
 
 class WorkerDied(RuntimeError):
