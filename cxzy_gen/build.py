@@ -123,7 +123,7 @@ def build(
         # to date, or taken over from the last output. The output's turn is held from the first look at those folders.
         # The workers (a process per core, for a big site) hash and render the pages; the search index is made beside the
         # output meanwhile, by a thread started once they are forked.
-        with turn(out), Workers(pages, environment(templates)) as workers:
+        with turn(out), Workers(pages, environment(templates), dataset.origins) as workers:
             incremental = Incremental(cache, out, pages, templates, workers) if cache is not None else None
             indexing, warnings = search_index(views, search, binary, out, incremental)
             try:

@@ -23,7 +23,7 @@ from cxzy_gen.demo import generate
 from cxzy_gen.git.history import History
 from cxzy_gen.git.source import HistorySource
 from cxzy_gen.records import models as m
-from cxzy_gen.records.validate import load_dataset
+from cxzy_gen.records.validate import display_path, load_dataset
 from cxzy_gen.site import reuse as reuse_module
 from cxzy_gen.site import search as search_module
 from cxzy_gen.site.scope import Scope
@@ -694,6 +694,83 @@ def test_page_hashes_follow_every_field_of_a_record(board: Path) -> None:
     )
     other = subprocess.run([sys.executable, "-c", script, str(board / "data")], capture_output=True, text=True, check=True)
     assert other.stdout.strip() == digest.hex()  # no set order or address leaks into the hash
+
+
+def test_a_record_read_through_the_cache_is_hashed_by_its_origin(board: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every record read through the cache has an origin (its file's kind and bytes, its place, its resolved audience),
+    the same whether the file was parsed or taken from the cache, and the page hashes use it in place of the fields.
+    It changes with the file's bytes, its path, and the site's default audience for a record that has none of its own."""
+    from cxzy_gen.site.derive import derive
+    from cxzy_gen.site.plan import plan
+    from cxzy_gen.site.reuse import Hasher, page_hashes
+
+    data, cache = board / "data", cache_mod.RecordCache(tmp_path / "cache")
+    parsed, _, _ = load_dataset(data, cache)
+    assert parsed is not None and cache.misses > 0 and cache.hits == 0
+    assert set(parsed.origins) == {id(r) for r in parsed.records()} and all(parsed.origins[id(r)][0] is r for r in parsed.records())
+    cached_store = cache_mod.RecordCache(tmp_path / "cache")
+    cached, _, _ = load_dataset(data, cached_store)
+    assert cached is not None and cached_store.hits > 0 and cached_store.misses == 0
+    origin = {(r.source_file, r.source_keys): parsed.origins[id(r)][1] for r in parsed.records()}
+    assert origin == {(r.source_file, r.source_keys): cached.origins[id(r)][1] for r in cached.records()}
+    assert len(set(origin.values())) == len(origin)
+    uncached, _, _ = load_dataset(data)
+    assert uncached is not None and uncached.origins == {}
+
+    commitment = cached.commitments[0]
+    assert Hasher(cached.origins).hash(commitment) == cached.origins[id(commitment)][1] != Hasher().hash(commitment)
+    pages = plan(derive(cached, END, Scope(m.Audience.PUBLIC)))
+    assert page_hashes(pages, "-", cached.origins) != page_hashes(pages, "-")  # (the records' hashes are their origins)
+
+    def origins() -> dict[tuple[str, tuple[str | int, ...]], bytes]:
+        ds, _, _ = load_dataset(data, cache_mod.RecordCache(tmp_path / "cache"))
+        assert ds is not None
+        return {(r.source_file, r.source_keys): ds.origins[id(r)][1] for r in ds.records()}
+
+    path = data / "units" / "u00005" / "2025" / "commitments.yaml"
+    in_file = {key for key in origin if key[0] == display_path(path)}
+    assert len(in_file) > 1
+    edit(path, r"^  title: .*$", "  title: 改过的承诺事项")  # one commitment's title
+    now = origins()
+    assert {key for key in origin if now[key] != origin[key]} == in_file  # every record of the file, and only those
+
+    own = {(r.source_file, r.source_keys) for r in cached.records() if "audience:" in _record_text(r)}
+    site = data / "site.yaml"
+    site.write_text(site.read_text(encoding="utf-8") + "default_audience: 党内公开\n", encoding="utf-8")
+    later = origins()
+    assert own and {key for key in now if later[key] == now[key]} == own  # only records with an audience of their own keep it
+
+    monkeypatch.chdir(data)  # the file as the validator names it (relative to the working directory) is part of a record's place
+    assert set(origins().values()).isdisjoint(later.values())
+
+
+def _record_text(record: m.Record) -> str:
+    """The YAML text of one record: an entry of a list file, or a whole unit.yaml."""
+    text = Path(record.source_file).read_text(encoding="utf-8")
+    return re.split(r"(?m)^- ", text)[int(record.source_keys[1]) + 1] if record.source_keys else text
+
+
+def test_nothing_changes_a_record_once_it_is_validated(board: Path, tmp_path: Path) -> None:
+    """Records are hashed by their origin in place of their fields, which is sound only while nothing changes a record
+    after validation: deriving the views for every audience, planning, the inspection, the audit and rendering every
+    page leave each record's whole state (its fields, however deep, and its place) as it was."""
+    from cxzy_gen.site.audit import audit, inspection
+    from cxzy_gen.site.derive import derive
+    from cxzy_gen.site.plan import plan
+    from cxzy_gen.site.render import environment, render
+    from cxzy_gen.site.reuse import state_hash
+
+    ds, _, _ = load_dataset(board / "data", cache_mod.RecordCache(tmp_path / "cache"))
+    assert ds is not None and ds.origins
+    before = [state_hash(r) for r in ds.records()]
+    assert None not in before
+    history = History.load(board / "data")
+    for audience in (m.Audience.PUBLIC, m.Audience.PARTY):
+        views = derive(ds, END, Scope(audience))
+        pages = plan(views, history, inspection(ds, views))
+        assert sum(1 for _ in render(pages, environment())) == len(pages)
+    audit(derive(ds, END, Scope.office()))
+    assert [state_hash(r) for r in ds.records()] == before
 
 
 # ---------------------------------------------------------------- never trusted across …

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from cxzy_gen.problems import Problem, Severity
 from cxzy_gen.records import models as m
@@ -23,6 +24,11 @@ class Dataset:
     appraisals: list[m.Appraisal] = field(default_factory=list)
     commendations: list[m.Commendation] = field(default_factory=list)
     documents: dict[str, Document] = field(default_factory=dict)
+    # Each record's origin, by the record's id(): the hash of its file's kind and bytes, its place in the file and folder
+    # and its resolved audience, which is all its state follows from (nothing changes a record once it is validated).
+    # The record is kept with it, so the id stays its own. Known only for files read through the cache; `site.reuse`
+    # hashes a record by it instead of by its fields.
+    origins: dict[int, tuple[Any, bytes]] = field(default_factory=dict)
 
     def records(self) -> list[m.Record]:
         """Every record with an id, in a stable order."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import hashlib
 import os
 import pickle
 from collections import Counter
@@ -98,9 +99,9 @@ def load_dataset(
     files, problems = discover(data_dir)
     summary = Summary(files=len(files))
     site: m.Site | None = None
-    parsed: list[tuple[Document, Place, BaseModel]] = []
+    parsed: list[tuple[Document, Place, BaseModel, bytes | None]] = []
     documents: dict[str, Document] = {}
-    for (path, where), (readable, found, model) in zip(files, _typed_files(files, cache, progress), strict=True):
+    for (path, where), (readable, found, model, origin) in zip(files, _typed_files(files, cache, progress), strict=True):
         problems.extend(found)
         if not readable:
             continue
@@ -112,15 +113,15 @@ def load_dataset(
         if isinstance(model, m.Site):
             site = model
         else:
-            parsed.append((doc, where, model))
+            parsed.append((doc, where, model, origin))
     if cache is not None:
         cache.save()
 
     if site is None:
         return None, problems, summary
     ds = Dataset(root=data_dir, site=site, documents=documents)
-    for doc, where, model in parsed:
-        _collect(ds, doc, where, model, problems)
+    for doc, where, model, origin in parsed:
+        _collect(ds, doc, where, model, problems, origin)
     for kind in layout.RECORD_KINDS.values():
         summary.records[kind.key] = len(getattr(ds, kind.plural))
 
@@ -133,7 +134,8 @@ def load_dataset(
     return (ds if ok else None), problems, summary
 
 
-Loaded = tuple[bool, list[Problem], BaseModel | None]  # (the file could be read, its problems, its typed model)
+# (the file could be read, its problems, its typed model, the hash of its kind and bytes: only with a cache)
+Loaded = tuple[bool, list[Problem], BaseModel | None, bytes | None]
 PARALLEL_FROM = 400  # files to parse; below this, starting worker processes costs more than it saves
 
 
@@ -147,12 +149,12 @@ def _typed_files(files: list[tuple[Path, Place]], cache: RecordCache | None, pro
         if cache is not None:
             raw, problem = read_bytes(path, display_path(path))
             if raw is None:
-                results[i] = (False, [problem] if problem else [], None)
+                results[i] = (False, [problem] if problem else [], None, None)
                 continue
             keys[i] = cache.key(where.file.file_name, raw)
             model = cache.get(keys[i])
             if model is not None:
-                results[i] = (True, [], model)
+                results[i] = (True, [], model, keys[i])
                 done += 1
                 if progress and done % 500 == 0:
                     progress(done, len(files))
@@ -163,7 +165,7 @@ def _typed_files(files: list[tuple[Path, Place]], cache: RecordCache | None, pro
             model = pickle.loads(blob)
             if cache is not None and not found:
                 cache.put(keys[i], blob)
-        results[i] = (readable, found, model)
+        results[i] = (readable, found, model, keys.get(i))
         done += 1
         if progress and done % 500 == 0:
             progress(done, len(files))
@@ -202,10 +204,11 @@ def _parse_one(job: tuple[Path, type[BaseModel], bool]) -> Parsed:
     return True, found, None, model
 
 
-def _collect(ds: Dataset, doc: Document, where: Place, model: BaseModel, problems: list[Problem]) -> None:
-    """Put a typed file's records into the dataset, resolving their audience and source, and keeping their place."""
+def _collect(ds: Dataset, doc: Document, where: Place, model: BaseModel, problems: list[Problem], origin: bytes | None) -> None:
+    """Put a typed file's records into the dataset, resolving their audience and source, and keeping their place (and
+    their origin, when the file's hash is known)."""
     if isinstance(model, m.Unit):
-        _place(ds, doc, model, (), where, None)
+        _place(ds, doc, model, (), where, None, origin)
         if model.id != where.unit:
             line, col = doc.locate(("id",))
             problems.append(
@@ -218,7 +221,7 @@ def _collect(ds: Dataset, doc: Document, where: Place, model: BaseModel, problem
     default = model.audience if isinstance(model, m.RecordsFile) else None
     target = getattr(ds, where.file.record.plural)
     for i, record in enumerate(getattr(model, list_key)):
-        _place(ds, doc, record, (list_key, i), where, default)
+        _place(ds, doc, record, (list_key, i), where, default, origin)
         if isinstance(target, dict):
             first = target.get(record.id)
             if first is not None:  # the dict keeps one of them, so ids_unique would never see this one
@@ -229,10 +232,21 @@ def _collect(ds: Dataset, doc: Document, where: Place, model: BaseModel, problem
             target.append(record)
 
 
-def _place(ds: Dataset, doc: Document, record: m.Record, keys: tuple[str | int, ...], where: Place, default: m.Audience | None) -> None:
+def _place(
+    ds: Dataset,
+    doc: Document,
+    record: m.Record,
+    keys: tuple[str | int, ...],
+    where: Place,
+    default: m.Audience | None,
+    origin: bytes | None,
+) -> None:
     record._file, record._keys, record._unit, record._year = doc.path, keys, where.unit, where.year
     if record.audience is None:
         record.audience = default or ds.site.default_audience
+    if origin is not None:  # everything the record's state follows from: its file's kind and bytes, and what is set here
+        placed = f"{type(record).__qualname__}\0{doc.path}\0{keys!r}\0{where.unit}\0{where.year}\0{record.level.value}"
+        ds.origins[id(record)] = (record, hashlib.blake2b(origin + placed.encode(), digest_size=20, person=b"cxzy-origin").digest())
 
 
 # ---------------------------------------------------------------- pydantic errors → problems

@@ -12,7 +12,7 @@ import itertools
 import os
 import re
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
@@ -228,7 +228,7 @@ def cn_date(day: Any) -> str:
 
 
 PARALLEL_FROM = 2000  # pages; below this, starting worker processes costs more than it saves
-Shared = tuple[Sequence[Page], Environment]
+Shared = tuple[Sequence[Page], Environment, Mapping[int, tuple[Any, bytes]]]  # the pages, templates, records' origins
 _SHARED: Shared | None = None  # what forked workers work from
 Item = TypeVar("Item")
 Result = TypeVar("Result")
@@ -242,9 +242,11 @@ class Workers:
     a threaded process such as cxzy serve, no fork) every task runs in this process. A worker that dies fails the build
     (`forked.WorkerDied`) instead of leaving it waiting."""
 
-    def __init__(self, pages: Sequence[Page], env: Environment, jobs: int | None = None) -> None:
+    def __init__(
+        self, pages: Sequence[Page], env: Environment, origins: Mapping[int, tuple[Any, bytes]] | None = None, jobs: int | None = None
+    ) -> None:
         global _SHARED
-        self.shared: Shared = (pages, env)
+        self.shared: Shared = (pages, env, origins or {})
         self.jobs = default_jobs(len(pages)) if jobs is None else jobs
         self.pool: Forked | None = None
         if self.jobs > 1:
@@ -281,13 +283,13 @@ def _run(task: Callable[[Shared, Item], Result], item: Item) -> Result:
 
 
 def _render_at(shared: Shared, place: int) -> tuple[str, bytes]:
-    pages, env = shared
+    pages, env, _ = shared
     return render_page(pages[place], env)
 
 
 def render(pages: Sequence[Page], env: Environment, jobs: int | None = None) -> Iterator[tuple[str, bytes]]:
     """Each page as (url, bytes), in the order given, whatever the number of worker processes."""
-    with Workers(pages, env, jobs) as workers:
+    with Workers(pages, env, jobs=jobs) as workers:
         yield from workers.render(range(len(pages)))
 
 
