@@ -493,3 +493,22 @@ def test_the_quick_construction_makes_what_pyyaml_makes_of_every_shipped_file() 
         data, problem = parse(text, path.name)
         if problem is None:
             assert data == _pyyaml_constructed(text), path
+
+
+@pytest.mark.parametrize("cwd", ["/", "/srv/board", "/srv/board/"])
+def test_a_file_is_named_as_relpath_names_it(cwd: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`display_path` tells the usual paths apart without relpath's work, and names every path as relpath would:
+    relative inside the working directory, as given outside it."""
+    from cxzy_gen.records.validate import display_path
+
+    def by_relpath(path: str) -> str:
+        rel = os.path.relpath(path)
+        return pathlib.Path(path if rel.startswith("..") else rel).as_posix()
+
+    monkeypatch.setattr(os, "getcwd", lambda: cwd.rstrip("/") or "/")
+    paths = ["data/units/u1/unit.yaml", ".", "..", "../x.yaml", "..x/y.yaml", "./data/a.yaml", "data//a.yaml", "data/../b.yaml"]
+    paths += ["/srv/board/data/a.yaml", "/srv/board", "/srv/board/", "/srv/boardroom/a.yaml", "/srv/board/..x/a.yaml"]
+    paths += ["/srv/board/./a.yaml", "/srv/other/a.yaml", "/a.yaml", "/", "//srv/board/a.yaml", "/srv/board/数据/单位.yaml"]
+    for path in paths:
+        assert display_path(pathlib.Path(path)) == by_relpath(str(pathlib.Path(path))), path
+        assert display_path(path) == by_relpath(path), path  # type: ignore[arg-type]

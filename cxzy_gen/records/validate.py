@@ -36,6 +36,13 @@ class Summary:
 
 def display_path(path: Path) -> str:
     """A path as the user typed it: relative to the working directory when inside it."""
+    text = os.fspath(path)
+    if os.path.normpath(text) == text:  # the usual cases, told apart without relpath's work (a big board has 50,000 files)
+        if not os.path.isabs(text) and text != ".." and not text.startswith("../"):
+            return text
+        inside = os.path.join(os.getcwd(), "")
+        if len(text) > len(inside) and text.startswith(inside) and not text.startswith(("..", "/"), len(inside)):
+            return text[len(inside) :]
     try:
         rel = os.path.relpath(path)
     except ValueError:  # pragma: no cover - different drive on Windows
@@ -241,7 +248,8 @@ def _place(
     default: m.Audience | None,
     origin: bytes | None,
 ) -> None:
-    record._file, record._keys, record._unit, record._year = doc.path, keys, where.unit, where.year
+    # (straight into pydantic's dict of private attributes: its __setattr__ cost a second at 师 scale)
+    record.__pydantic_private__.update(_file=doc.path, _keys=keys, _unit=where.unit, _year=where.year)  # type: ignore[union-attr]
     if record.audience is None:
         record.audience = default or ds.site.default_audience
     if origin is not None:  # everything the record's state follows from: its file's kind and bytes, and what is set here
