@@ -25,12 +25,15 @@ class Audience(StrEnum):
     @property
     def rank(self) -> int:
         """0 for the broadest audience; a build for rank r shows records of rank ≤ r."""
-        return list(Audience).index(self)
+        return _RANKS[self]
 
     @property
     def mark(self) -> str | None:
         """The mark a record of this audience carries on screen and on paper; none for 向社会公开."""
         return None if self is Audience.PUBLIC else self.value
+
+
+_RANKS = {level: rank for rank, level in enumerate(Audience)}  # (asked for every record a build shows)
 
 
 def may_see(

@@ -24,7 +24,7 @@ from jinja2 import BytecodeCache, ChoiceLoader, Environment, FileSystemLoader, P
 from jinja2.bccache import Bucket
 from jinja2.runtime import Context
 from markdown.treeprocessors import Treeprocessor
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from cxzy_gen.forked import Forked, can_fork
 from cxzy_gen.site import photos
@@ -166,6 +166,29 @@ def href(context: Context, target: Ref | str) -> str:
     return context["root"] + path
 
 
+# `ui.link`, `ui.date` and `ui.status` of _macros.html, printed as the templates print a value (`_printable`, then escaped).
+
+
+@pass_context
+def link_tag(context: Context, ref: Ref) -> Markup:
+    """A unit or member by name, linked to its page; one from outside the data (`external`) by its name alone."""
+    name = escape(_printable(ref.name))
+    if ref.kind == "external":
+        return name
+    return Markup(f'<a href="{escape(_printable(href(context, ref)))}">{name}</a>')
+
+
+def time_tag(day: Any) -> Markup:
+    """A date as <time datetime="2011-06-28">2011-06-28</time>."""
+    iso = escape(_printable(day.isoformat()))
+    return Markup(f'<time datetime="{iso}">{iso}</time>')
+
+
+def status_tag(key: Any, label: Any) -> Markup:
+    """A status as <span class="status status-KEY">LABEL</span> (the stylesheet colours it by its key)."""
+    return Markup(f'<span class="status status-{escape(_printable(key))}">{escape(_printable(label))}</span>')
+
+
 class _CompiledOnce(BytecodeCache):
     """Each template compiled once per process, not once per build: `cxzy serve` and the tests build many times, and
     compiling the templates was most of a small site's build. Jinja2 keys a template by name and file and checks its
@@ -206,7 +229,7 @@ def environment(site_templates: Path | None = None) -> Environment:
     )
     env.filters["markdown"] = markdown_html
     env.filters["cn_date"] = cn_date
-    env.globals["href"] = href
+    env.globals.update(href=href, link_tag=link_tag, time_tag=time_tag, status_tag=status_tag)
     return env
 
 
