@@ -532,11 +532,19 @@ def test_the_workers_hash_the_pages_as_one_process_does(board: Path, tmp_path: P
         assert incremental.compare() == list(range(len(pages)))  # (nothing built before: every page is rendered)
     assert incremental.hashes == page_hashes(pages, folder_digest(None)) and None not in incremental.hashes
     monkeypatch.setattr(render, "default_jobs", lambda pages: 2)
-    b = Builds(board, tmp_path, search=False)
+    b = Builds(board, tmp_path)
     b.incremental()
     _change(b, 1)
     b.incremental()
     b.assert_same_as_cold()
+    first = _inodes(_spare(b))  # the first output, kept for the next build
+    _change(b, 2)  # the third build brings it up to date
+    b.incremental()
+    b.assert_same_as_cold()
+    now = _inodes(b.out)
+    kept = {name for name in first if now.get(name) == first[name]}
+    assert "units/u00009/index.html" in kept and any(name.startswith("pagefind/") for name in kept)  # pages and search shards
+    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith("cold")) == ["board", "cache", "public"]
 
 
 def test_a_page_that_cannot_be_hashed_is_always_rendered() -> None:

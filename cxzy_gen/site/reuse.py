@@ -234,7 +234,7 @@ class PageLog:
         except OSError:
             return False
 
-    def reusable(self, pages: Sequence[Page], hashes: Sequence[bytes | None], spare: dict[str, os.DirEntry[str]]) -> dict[str, Path | Keep]:
+    def reusable(self, pages: Sequence[Page], hashes: Sequence[bytes | None], spare: dict[str, Found]) -> dict[str, Path | Keep]:
         """For each page whose hash is the one its file was written for, that file: kept in the spare folder (`spare`:
         its files as found), else taken over from the previous output."""
         found: dict[str, Path | Keep] = {}
@@ -244,7 +244,7 @@ class PageLog:
             url = page.url
             held, entry = self.spare_pages.get(url), spare.get(url)
             if held is not None and entry is not None and held[0] == digest:
-                stat = _entry_stat(entry)
+                stat = entry[0]
                 if stat is not None and stat == tuple(held[1]):
                     found[url] = Keep(stat)
                     continue
@@ -296,10 +296,14 @@ def _entry_stat(entry: os.DirEntry[str]) -> Stat | None:
     return (st.st_size, st.st_mtime_ns, st.st_ino)
 
 
-def spare_files(folder: Path) -> dict[str, os.DirEntry[str]]:
-    """Every entry but a folder under the spare folder (files, links, anything else), by path relative to it; links
-    are never followed, so nothing under a folder replaced by a link is found. The marker is left out."""
-    found: dict[str, os.DirEntry[str]] = {}
+Found = tuple[Stat | None, bool]  # an entry of the spare folder: its state (None: gone meanwhile), and whether a plain file
+
+
+def spare_files(folder: Path) -> dict[str, Found]:
+    """Every entry but a folder under the spare folder (files, links, anything else), by path relative to it, with its
+    state (`file_stat`'s, not following links) and whether it is a plain file; links are never followed, so nothing under
+    a folder replaced by a link is found. The marker is left out."""
+    found: dict[str, Found] = {}
     try:
         if not os.path.isdir(folder) or os.path.islink(folder):
             return found
@@ -315,7 +319,7 @@ def spare_files(folder: Path) -> dict[str, os.DirEntry[str]]:
                     if entry.is_dir(follow_symlinks=False):
                         stack.append(name)
                     elif name != MARKER:
-                        found[name] = entry
+                        found[name] = (_entry_stat(entry), entry.is_file(follow_symlinks=False))
         except OSError:
             continue
     return found
@@ -365,7 +369,7 @@ class Incremental:
         self._hashing = workers.map(_hash_share, bounds)
         self.log = PageLog(cache, out)
         self.pages = pages
-        self.held: dict[str, os.DirEntry[str]] = {}  # the spare's files (`compare`)
+        self.held: dict[str, Found] = {}  # the spare's files (`compare`)
         self.spare = Spare(self.log.spare)
         self.hashes: list[bytes | None] = []
         self.kept: dict[str, Path | Keep] = {}
@@ -405,11 +409,10 @@ class Incremental:
 
     def _same_file(self, url: str, data: bytes) -> Keep | Path | None:
         """A file that holds exactly `data` already: the spare's (kept), else the previous output's (taken over)."""
-        entry = self.held.get(url)
-        if entry is not None and entry.is_file(follow_symlinks=False):
-            stat = _entry_stat(entry)
+        stat, plain = self.held.get(url, (None, False))
+        if plain:
             try:
-                if stat is not None and stat[0] == len(data) and Path(entry.path).read_bytes() == data:
+                if stat is not None and stat[0] == len(data) and (self.log.spare / url).read_bytes() == data:
                     return Keep(stat)
             except OSError:
                 pass
@@ -442,13 +445,17 @@ class Incremental:
         assert self.parts is not None
         shutil.rmtree(self.log.hold, ignore_errors=True)  # what a killed build left
         files = self.spare.files
+        by_shard: dict[str, dict[str, Found]] = {}  # the spare's files under pagefind/<shard>/, in one pass
+        for rel, entry in self.held.items():
+            top, _, rest = rel.partition("/")
+            if top == BUNDLE and "/" in rest:
+                by_shard.setdefault(rest.partition("/")[0], {})[rel] = entry
         for name, digest in self.digests.items():
             old = self.log.spare_search.get(name)
             if name in self.indexed or old is None or old[0] != digest or not old[1] or files is None:
                 continue
-            prefix = f"{BUNDLE}/{name}/"
-            held = {rel: entry for rel, entry in self.held.items() if rel.startswith(prefix)}
-            if held.keys() != old[1].keys() or any(_entry_stat(entry) != tuple(old[1][rel]) for rel, entry in held.items()):
+            held = by_shard.get(name, {})
+            if held.keys() != old[1].keys() or any(entry[0] != tuple(old[1][rel]) for rel, entry in held.items()):
                 continue
             try:
                 self.log.hold.mkdir(parents=True, exist_ok=True)
