@@ -17,10 +17,12 @@ from __future__ import annotations
 import datetime as dt
 import os
 import random
+import secrets
+import shutil
 import subprocess
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -449,13 +451,28 @@ def _units(shape: Shape, jobs: int) -> Iterator[tuple[int, list[tuple[str, str, 
 
 
 def generate(units: int, members: int, out: Path, years: int = 1, seed: int = 20250101, jobs: int | None = None) -> DemoResult:
-    """Write the demo board into `out` (a new git repository with the records under `out/data/`)."""
+    """Write the demo board into `out` (a new git repository with the records under `out/data/`): written in a folder
+    beside it and moved into its place whole, so a failure (a worker killed, git failing, Ctrl-C) leaves nothing."""
     if units < 1 or members < 1 or not 1 <= years <= 20:
         raise DemoError("单位数、党员数至少为 1，年数在 1 到 20 之间")
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise DemoError(f"{out} 已存在且不是空文件夹：演示数据只写进新的或空的文件夹")
-    shape = Shape(units, members, years, seed)
-    out.mkdir(parents=True, exist_ok=True)
+    target = Path(os.path.abspath(out))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    beside = target.parent / f".{target.name}-demo-{secrets.token_hex(6)}"
+    beside.mkdir()  # (as `out` would have been made: the umask decides who may read it)
+    try:
+        result = _write(Shape(units, members, years, seed), beside, jobs)
+        if target.is_dir():
+            target.rmdir()  # (empty, as checked above: anything put there meanwhile makes this fail, and nothing is lost)
+        os.rename(beside, target)
+    except BaseException:
+        shutil.rmtree(beside, ignore_errors=True)
+        raise
+    return replace(result, out=out)
+
+
+def _write(shape: Shape, out: Path, jobs: int | None) -> DemoResult:
     _git(out, "init", "-q", "-b", "main")
     importer = subprocess.Popen(
         ["git", "fast-import", "--quiet", "--done"], cwd=out, stdin=subprocess.PIPE, env=_git_env(), stdout=subprocess.DEVNULL
@@ -489,10 +506,14 @@ def generate(units: int, members: int, out: Path, years: int = 1, seed: int = 20
         stream.close()
     except BrokenPipeError:
         pass
+    except BaseException:
+        importer.kill()  # (its input unfinished: it would wait for the rest)
+        importer.wait()
+        raise
     if importer.wait() != 0:
         raise DemoError("git fast-import 失败，演示数据的历史没有写成")
     _git(out, "reset", "-q", "--hard", "main")
-    return DemoResult(out, units, n_members, n_commitments, n_files + 1, commits)
+    return DemoResult(out, shape.units, n_members, n_commitments, n_files + 1, commits)
 
 
 def _commits(shape: Shape, stream: Any, site: int, changes: dict[str, dict[int, list[tuple[str, int]]]], marks: int) -> int:

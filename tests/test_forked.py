@@ -16,6 +16,7 @@ from click.testing import CliRunner
 from sitekit import SITE, copy_data, files, make_site
 
 from cxzy_gen.cli import main
+from cxzy_gen.demo import _generate_unit
 from cxzy_gen.forked import Forked, WorkerDied, can_fork
 from cxzy_gen.records.validate import Parsed, _parse_one
 
@@ -36,6 +37,12 @@ def _parse_or_die(job: tuple[Path, type, bool]) -> Parsed:
     if job[0].name == "members.yaml" and os.getpid() != PARENT:
         os.kill(os.getpid(), signal.SIGKILL)
     return _parse_one(job)  # type: ignore[arg-type]
+
+
+def _demo_unit_or_die(job: tuple[Any, int]) -> Any:
+    if job[1] == 150 and os.getpid() != PARENT:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return _generate_unit(job)
 
 
 @contextlib.contextmanager
@@ -119,6 +126,32 @@ def test_a_parsing_worker_killed_fails_validate(tmp_path: Path, monkeypatch: pyt
     assert result.exit_code == 1, result.output
     assert "工作进程意外退出" in result.output and "没有完成" in result.output and "Traceback" not in result.output
     assert multiprocessing.active_children() == [] and threading.active_count() == 1
+
+
+def test_a_demo_worker_killed_leaves_no_half_written_board(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`cxzy demo` writes beside its folder and moves the board in whole: a worker that dies leaves neither the folder
+    nor anything beside it, and no git process waiting for the rest of its input."""
+    from cxzy_gen import demo
+
+    _force_workers(monkeypatch)
+    monkeypatch.setattr(demo, "_generate_unit", _demo_unit_or_die)
+    out = tmp_path / "board"
+    with _deadline(120):
+        result = CliRunner().invoke(main, ["demo", "--units", "200", "--members", "1", "--out", str(out)])
+    assert result.exit_code == 1, result.output
+    assert "工作进程意外退出" in result.output and "Traceback" not in result.output
+    assert list(tmp_path.iterdir()) == []
+    assert multiprocessing.active_children() == [] and threading.active_count() == 1
+    monkeypatch.undo()
+    out.mkdir()  # an empty folder given is used, and the board is whole
+    assert demo.generate(3, 2, out).out == out and (out / ".git").is_dir() and (out / "data" / "site.yaml").is_file()
+    assert [p.name for p in tmp_path.iterdir()] == ["board"] and oct(out.stat().st_mode & 0o777) == oct(0o777 & ~_umask())
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def test_a_build_forks_its_render_workers_after_its_parsing_workers_are_gone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
