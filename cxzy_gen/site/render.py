@@ -259,7 +259,8 @@ Result = TypeVar("Result")
 
 class Workers:
     """The processes of one build (one per core, for a big site), forked once its pages are planned: they inherit the
-    pages and the template environment, so nothing is pickled on the way in, and each task names pages by their place.
+    pages, the template environment and the records' origins (`Dataset.origins`, which the page hashes use), so nothing
+    is pickled on the way in, and each task names pages by their place.
     The same workers hash the pages (`reuse.Incremental.compare`) and render them (`render`). Fork them before the build
     starts a thread of its own (Pagefind's): forking beside a running thread is unsafe. Without workers (a small site,
     a threaded process such as cxzy serve, no fork) every task runs in this process. A worker that dies fails the build
