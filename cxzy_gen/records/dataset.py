@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -9,6 +10,9 @@ from typing import Any
 from cxzy_gen.problems import Problem, Severity
 from cxzy_gen.records import models as m
 from cxzy_gen.records.loader import Document
+
+# Records' hashes by the record's id(), each kept with its record so the id stays its own (`Dataset.origins`).
+Origins = Mapping[int, tuple[Any, bytes]]
 
 
 @dataclass

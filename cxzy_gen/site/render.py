@@ -12,7 +12,7 @@ import itertools
 import os
 import re
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
@@ -27,6 +27,7 @@ from markdown.treeprocessors import Treeprocessor
 from markupsafe import Markup, escape
 
 from cxzy_gen.forked import Forked, can_fork
+from cxzy_gen.records.dataset import Origins
 from cxzy_gen.site import photos
 from cxzy_gen.site.derive import Ref
 from cxzy_gen.site.plan import Page, url_of
@@ -251,7 +252,7 @@ def cn_date(day: Any) -> str:
 
 
 PARALLEL_FROM = 2000  # pages; below this, starting worker processes costs more than it saves
-Shared = tuple[Sequence[Page], Environment, Mapping[int, tuple[Any, bytes]]]  # the pages, templates, records' origins
+Shared = tuple[Sequence[Page], Environment, Origins]  # the pages, the templates, the records' origins
 _SHARED: Shared | None = None  # what forked workers work from
 Item = TypeVar("Item")
 Result = TypeVar("Result")
@@ -266,9 +267,7 @@ class Workers:
     a threaded process such as cxzy serve, no fork) every task runs in this process. A worker that dies fails the build
     (`forked.WorkerDied`) instead of leaving it waiting."""
 
-    def __init__(
-        self, pages: Sequence[Page], env: Environment, origins: Mapping[int, tuple[Any, bytes]] | None = None, jobs: int | None = None
-    ) -> None:
+    def __init__(self, pages: Sequence[Page], env: Environment, origins: Origins | None = None, jobs: int | None = None) -> None:
         global _SHARED
         self.shared: Shared = (pages, env, origins or {})
         self.jobs = default_jobs(len(pages)) if jobs is None else jobs

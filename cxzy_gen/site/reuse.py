@@ -36,7 +36,7 @@ import operator
 import os
 import pickle
 import shutil
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -44,11 +44,12 @@ from pydantic import BaseModel
 
 from cxzy_gen.cache import _write_atomic, code_key, folder_digest
 from cxzy_gen.collector import paused
+from cxzy_gen.records.dataset import Origins
 from cxzy_gen.site.plan import Page
 from cxzy_gen.site.write import MARKER, Keep, Spare, Stat, file_stat, real_folders, take_over
 
 if TYPE_CHECKING:
-    from cxzy_gen.site.render import Workers
+    from cxzy_gen.site.render import Shared, Workers
     from cxzy_gen.site.search import SearchRecord
 
 
@@ -129,7 +130,7 @@ class Hasher:
     """Hashes of values' whole states, each object's made once (by id; the object is kept so its id stays its own).
     `known` gives some objects' hashes beforehand: the records' origins (`Dataset.origins`)."""
 
-    def __init__(self, known: Mapping[int, tuple[Any, bytes]] | None = None) -> None:
+    def __init__(self, known: Origins | None = None) -> None:
         self.known: dict[int, tuple[Any, bytes]] = dict(known or {})
         self._picklers: list[_StatePickler] = []  # one per depth of records within records, reused
 
@@ -168,12 +169,12 @@ def state_hash(value: Any) -> bytes | None:
     return Hasher().state_hash(value)
 
 
-def _hash_share(shared: tuple[Sequence[Page], Any, Mapping[int, tuple[Any, bytes]]], bounds: tuple[int, int, str]) -> list[bytes | None]:
+def _hash_share(shared: Shared, bounds: tuple[int, int, str]) -> list[bytes | None]:
     start, stop, salt = bounds
     return page_hashes(shared[0][start:stop], salt, shared[2])
 
 
-def page_hashes(pages: Sequence[Page], salt: str, origins: Mapping[int, tuple[Any, bytes]] | None = None) -> list[bytes | None]:
+def page_hashes(pages: Sequence[Page], salt: str, origins: Origins | None = None) -> list[bytes | None]:
     """Each page's hash of what it is rendered from (None: render it every time). `salt` stands for the templates;
     a record with an origin (`Dataset.origins`) is hashed by it, not pickled: half the work at 师 scale.
 
