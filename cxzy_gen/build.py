@@ -10,6 +10,7 @@ import os
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
@@ -105,9 +106,11 @@ def build(
     from cxzy_gen.site.derive import derive
     from cxzy_gen.site.plan import plan
     from cxzy_gen.site.render import Workers, environment
-    from cxzy_gen.site.reuse import Incremental
+    from cxzy_gen.site.reuse import Incremental, look_aside
 
-    with long_lived() as settled:  # (cxzy_gen/collector.py: 40 % of a big rebuild was the garbage collector)
+    # The output's turn is held from the first look at the folders the output is made from (`write.turn`): with a cache,
+    # the spare folder (the output before last) is looked at by a process of its own meanwhile (`reuse.look_aside`).
+    with turn(out), long_lived() as settled, look_aside(cache, out) if cache is not None else nullcontext() as looked:
         history = archive.load() if isinstance(archive, HistorySource) else archive
         if isinstance(archive, HistorySource) and history is not None and history.head != archive.head:
             stamp = None  # HEAD moved while the build ran, or git could not be read: do not vouch for this output
@@ -120,11 +123,10 @@ def build(
         pages = plan(views, history, inspection(dataset, views))
         settled()  # the data set, its views and pages live to the end: collections from here on leave them alone
         # With a cache, only pages whose inputs changed are rendered; the others are kept in the folder the writer brings up
-        # to date, or taken over from the last output. The output's turn is held from the first look at those folders.
-        # The workers (a process per core, for a big site) hash and render the pages; the search index is made beside the
-        # output meanwhile, by a thread started once they are forked.
-        with turn(out), Workers(pages, environment(templates), dataset.origins) as workers:
-            incremental = Incremental(cache, out, pages, templates, workers) if cache is not None else None
+        # to date, or taken over from the last output. The workers (a process per core, for a big site) hash and render
+        # the pages; the search index is made beside the output meanwhile, by a thread started once they are forked.
+        with Workers(pages, environment(templates), dataset.origins) as workers:
+            incremental = Incremental(cache, out, pages, templates, workers, looked) if cache is not None else None
             indexing, warnings = search_index(views, search, binary, out, incremental)
             try:
                 if indexing is not None:

@@ -16,12 +16,13 @@ import contextlib
 import ctypes
 import multiprocessing
 import os
+import pickle
 import signal
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
@@ -83,6 +84,71 @@ class Forked:
         executor.shutdown(wait=True)
         if thread is not None:
             thread.join()  # a later step may fork again: no thread of this pool is left running
+
+
+class Aside(Generic[Result]):
+    """`task(*args)` begun now in one process forked for it (no thread, no pool), while this one goes on: for work that
+    waits on the disk rather than on this process's data, done on a core that would be idle. `result()` waits for what
+    it returned, sent back pickled through a pipe; where no fork is safe (a thread runs, or no fork at all), or the
+    process failed or was killed, the task runs in this process when `result()` is asked instead. `close()` ends the
+    process if its result is not wanted after all (an error stopped the step)."""
+
+    def __init__(self, task: Callable[..., Result], *args: object) -> None:
+        self.task, self.args = task, args
+        self.pid: int | None = None
+        self.pipe: int | None = None
+        if not can_fork():
+            return
+        parent = os.getpid()
+        reading, writing = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the forked process: do the task, send the result, and leave without running anything else
+            status = 1
+            try:
+                os.close(reading)
+                _die_with_parent(parent)
+                data = pickle.dumps(task(*args), protocol=pickle.HIGHEST_PROTOCOL)
+                with os.fdopen(writing, "wb") as sink:
+                    sink.write(data)
+                status = 0
+            finally:
+                os._exit(status)
+        os.close(writing)
+        self.pid, self.pipe = pid, reading
+
+    def result(self) -> Result:
+        if self.pipe is not None:
+            with os.fdopen(self.pipe, "rb") as source:
+                self.pipe = None
+                data = source.read()
+            self._reap()
+            if data:
+                try:
+                    return pickle.loads(data)
+                except Exception:  # cut short (killed while writing): done here instead
+                    pass
+        return self.task(*self.args)
+
+    def close(self) -> None:
+        if self.pid is not None:
+            with contextlib.suppress(OSError):
+                os.kill(self.pid, signal.SIGKILL)
+        if self.pipe is not None:
+            os.close(self.pipe)
+            self.pipe = None
+        self._reap()
+
+    def _reap(self) -> None:
+        pid, self.pid = self.pid, None
+        if pid is not None:
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, 0)
+
+    def __enter__(self) -> Aside[Result]:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def _die_with_parent(parent: int) -> None:

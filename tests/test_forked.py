@@ -17,7 +17,7 @@ from sitekit import SITE, copy_data, files, make_site
 
 from cxzy_gen.cli import main
 from cxzy_gen.demo import _generate_unit
-from cxzy_gen.forked import Forked, WorkerDied, can_fork
+from cxzy_gen.forked import Aside, Forked, WorkerDied, can_fork
 from cxzy_gen.records.validate import Parsed, _parse_one
 
 PARENT = os.getpid()
@@ -77,6 +77,57 @@ def test_a_worker_killed_fails_the_map_instead_of_hanging() -> None:
     with _deadline(60), pytest.raises(WorkerDied, match="工作进程意外退出"), Forked(2) as pool:
         list(pool.map(_die_at_seven, range(50)))
     assert multiprocessing.active_children() == [] and can_fork()
+
+
+def _where(n: int, wait: float = 0.0) -> tuple[int, int]:
+    """Where the task ran, and its result; a forked process first waits `wait` seconds (to be killed meanwhile)."""
+    import time
+
+    if os.getpid() != PARENT:
+        time.sleep(wait)
+    return os.getpid(), n * n
+
+
+def _reaped(pid: int) -> bool:
+    try:
+        os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        return True
+    return False
+
+
+def test_a_task_aside_runs_in_a_process_of_its_own_and_comes_back() -> None:
+    with Aside(_where, 12) as aside:
+        pid = aside.pid
+        assert pid is not None and pid != PARENT
+        assert aside.result() == (pid, 144)
+    assert _reaped(pid) and can_fork()  # no process and no thread left
+
+
+def test_a_task_aside_killed_or_not_forked_is_done_here() -> None:
+    with _deadline(60):
+        killed = Aside(_where, 5, 60.0)
+        assert killed.pid is not None
+        os.kill(killed.pid, signal.SIGKILL)
+        assert killed.result() == (PARENT, 25)  # done in this process (not waited for)
+    stop = threading.Event()
+    beside = threading.Thread(target=stop.wait)
+    beside.start()
+    try:
+        aside = Aside(_where, 3)  # a thread runs: forking is unsafe, the task waits for result()
+        assert aside.pid is None and aside.result() == (os.getpid(), 9)
+    finally:
+        stop.set()
+        beside.join()
+
+
+def test_a_task_aside_not_wanted_is_ended() -> None:
+    aside = Aside(_where, 2, 60.0)
+    pid = aside.pid
+    assert pid is not None
+    with _deadline(20):
+        aside.close()
+    assert _reaped(pid) and not _alive(pid)
 
 
 def _force_workers(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -487,6 +487,38 @@ def test_a_search_shard_edited_by_hand_is_indexed_again(board: Path, tmp_path: P
     b.assert_same_as_cold()
 
 
+def _trash(b: Builds) -> list[Path]:
+    """What the spare's last search index was set aside in (`reuse.Incremental._set_aside`), to be removed next build."""
+    return sorted(p for folder in b.cache.glob("trash-*") for p in folder.iterdir())
+
+
+def test_the_spare_search_index_is_set_aside_and_removed_by_the_next_build(board: Path, tmp_path: Path) -> None:
+    """The spare's search index, but for the shards kept, is moved out of the spare whole (not removed file by file
+    while the writer waits) and removed when the next build looks at the spare: one such folder at a time, never
+    followed through a link."""
+    b = Builds(board, tmp_path)
+    _build_three_times(b)  # the third build brings the spare up to date: its index (the shard changed) is set aside
+    (first,) = _trash(b)
+    assert list(first.rglob("*.pf_fragment")) and not (_spare(b) / "pagefind").is_symlink()
+    b.assert_same_as_cold()
+    _change(b, 3)
+    b.incremental()
+    (second,) = _trash(b)  # the first is gone, this build's own is there
+    assert second != first and not first.exists() and list(second.rglob("*.pf_fragment"))
+    b.assert_same_as_cold()
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "keep.txt").write_text("不能删", encoding="utf-8")
+    (trash,) = b.cache.glob("trash-*")
+    shutil.rmtree(trash)
+    trash.symlink_to(outside, target_is_directory=True)  # the trash made a link by someone
+    _change(b, 4)
+    b.incremental()
+    assert (outside / "keep.txt").read_text(encoding="utf-8") == "不能删" and list(outside.iterdir()) == [outside / "keep.txt"]
+    assert not trash.is_symlink() and len(_trash(b)) == 1
+    b.assert_same_as_cold()
+
+
 def test_a_spare_with_links_and_strays_gives_a_clean_site(board: Path, tmp_path: Path) -> None:
     """The spare folder as someone left it (a folder swapped for a link to elsewhere, a stray file, a file swapped for a
     link): the new output holds no link and nothing the build did not make, and ties no file to the outside."""

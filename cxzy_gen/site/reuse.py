@@ -36,6 +36,7 @@ import operator
 import os
 import pickle
 import shutil
+import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -44,6 +45,7 @@ from pydantic import BaseModel
 
 from cxzy_gen.cache import _write_atomic, code_key, folder_digest
 from cxzy_gen.collector import paused
+from cxzy_gen.forked import Aside
 from cxzy_gen.records.dataset import Origins
 from cxzy_gen.site.plan import Page
 from cxzy_gen.site.write import MARKER, Keep, Spare, Stat, file_stat, real_folders, take_over
@@ -204,15 +206,42 @@ def _page_hash(page: Page, base: bytes, hasher: Hasher) -> bytes | None:
     return h.digest()
 
 
+def _name(out: Path) -> str:
+    """The name of an output folder's files in the cache."""
+    return hashlib.blake2b(str(Path(os.path.abspath(out))).encode("utf-8", "surrogateescape"), digest_size=10).hexdigest()
+
+
+def _spare_of(cache: Path, out: Path) -> tuple[Path, Path]:
+    """The output's spare folder in the cache, and where the spare's last search index waits to be removed."""
+    name = _name(out)
+    return cache / f"site-{name}", cache / f"trash-{name}"
+
+
+def look_aside(cache: Path, out: Path) -> Aside[dict[str, Found]]:
+    """The spare folder looked at (`look_at_spare`) in a process of its own, begun now: a build starts this as soon as it
+    holds the output's turn, so the look takes a core that waits while the records are read, checked and planned."""
+    return Aside(look_at_spare, *_spare_of(cache, out))
+
+
+def look_at_spare(spare: Path, trash: Path) -> dict[str, Found]:
+    """The files of the spare folder (`spare_files`), once the search index the last build set aside (`trash`) is gone."""
+    with contextlib.suppress(OSError):
+        if trash.is_symlink() or not trash.is_dir():
+            trash.unlink(missing_ok=True)  # (a link itself, never what it leads to)
+        else:
+            shutil.rmtree(trash, ignore_errors=True)
+    return spare_files(spare)
+
+
 class PageLog:
     """The hashes and file states of the last two builds into one output folder (`pages-<name>.log` in the cache):
     `pages` of the output as the last build left it, `spare_pages` of the spare folder (`site-<name>` in the cache)."""
 
     def __init__(self, cache: Path, out: Path) -> None:
         self.out = Path(os.path.abspath(out))
-        name = hashlib.blake2b(str(self.out).encode("utf-8", "surrogateescape"), digest_size=10).hexdigest()
+        name = _name(out)
         self.path = cache / f"pages-{name}.log"
-        self.spare = cache / f"site-{name}"
+        self.spare, self.trash = _spare_of(cache, out)
         self.hold = cache / f"search-{name}"  # the spare's search shards kept, while the writer brings the spare up to date
         self.pages: dict[str, tuple[bytes, Stat]] = {}
         self.search: dict[str, tuple[bytes, dict[str, Stat]]] = {}  # each search shard's hash and files
@@ -357,19 +386,28 @@ class Incremental:
     """One build into `out` with a cache: which pages to render, which files of the last output to take over.
 
     `index_search()` says which search shards to index again, from the records alone, so Pagefind can begin at once;
-    `compare()` looks at the spare folder, sets its unchanged search shards aside and says which pages to render;
-    `files()` merges the rendered pages with the files taken over, in the pages' order; `place_search()` puts the
+    `compare()` takes the spare folder's files (looked at aside since the build began), sets its unchanged search shards
+    aside and says which pages to render; `files()` merges the rendered pages with the files taken over, in the pages' order; `place_search()` puts the
     search shards not indexed again in place; `save()` records what this build wrote, for the next one."""
 
-    def __init__(self, cache: Path, out: Path, pages: Sequence[Page], templates: Path | None, workers: Workers) -> None:
+    def __init__(
+        self,
+        cache: Path,
+        out: Path,
+        pages: Sequence[Page],
+        templates: Path | None,
+        workers: Workers,
+        looked: Aside[dict[str, Found]] | None = None,
+    ) -> None:
         # The build's workers hash the pages, a share each (one that is done early takes another), while this process
-        # looks at the spare folder and the search records.
+        # lists the search records (the spare folder is looked at by `looked`, begun before the records were read).
         salt, count = folder_digest(templates), len(pages)
         shares = 2 * workers.jobs if workers.jobs > 1 else 1
         bounds = [(count * n // shares, count * (n + 1) // shares, salt) for n in range(shares)]
         self._hashing = workers.map(_hash_share, bounds)
         self.log = PageLog(cache, out)
         self.pages = pages
+        self.looked = looked  # the spare's files, being looked at since the build took the output's turn (`look_aside`)
         self.held: dict[str, Found] = {}  # the spare's files (`compare`)
         self.spare = Spare(self.log.spare)
         self.hashes: list[bytes | None] = []
@@ -387,7 +425,8 @@ class Incremental:
     def compare(self) -> list[int]:
         """Each page's hash against the files of the last two builds: the places of the pages to render (the others are
         kept or taken over)."""
-        self.held = spare_files(self.log.spare)  # taken while this build holds the output's turn (see `write.turn`)
+        # (taken while this build holds the output's turn, see `write.turn`)
+        self.held = self.looked.result() if self.looked is not None else look_at_spare(self.log.spare, self.log.trash)
         self.spare = Spare(self.log.spare, set(self.held))
         if self.parts is not None:
             self._keep_search()
@@ -447,10 +486,13 @@ class Incremental:
         shutil.rmtree(self.log.hold, ignore_errors=True)  # what a killed build left
         files = self.spare.files
         by_shard: dict[str, dict[str, Found]] = {}  # the spare's files under pagefind/<shard>/, in one pass
+        index: list[str] = []  # every entry under pagefind/
         for rel, entry in self.held.items():
             top, _, rest = rel.partition("/")
-            if top == BUNDLE and "/" in rest:
-                by_shard.setdefault(rest.partition("/")[0], {})[rel] = entry
+            if top == BUNDLE:
+                index.append(rel)
+                if "/" in rest:
+                    by_shard.setdefault(rest.partition("/")[0], {})[rel] = entry
         for name, digest in self.digests.items():
             old = self.log.spare_search.get(name)
             if name in self.indexed or old is None or old[0] != digest or not old[1] or files is None:
@@ -467,6 +509,8 @@ class Incremental:
                 del self.held[rel]
                 files.discard(rel)
             self.moved[name] = old[1]
+        if files is not None:
+            self._set_aside(index)
         for name, part in self.parts.items():
             digest = self.digests[name]
             if name in self.moved or name in self.indexed:
@@ -477,6 +521,24 @@ class Incremental:
                 self.late[name] = part
             else:
                 self.taken[name] = last
+
+    def _set_aside(self, index: list[str]) -> None:
+        """The rest of the spare's search index (the shards indexed again, anything else under pagefind/) moved out of the
+        spare whole, one folder renamed, to be removed when the next build looks at the spare (`look_at_spare`, on a core
+        of its own) instead of file by file here while the writer waits: this build writes its own index there."""
+        from cxzy_gen.site.search import BUNDLE
+
+        assert self.spare.files is not None
+        if not index:
+            return
+        try:
+            self.log.trash.mkdir(parents=True, exist_ok=True)
+            os.rename(self.log.spare / BUNDLE, Path(tempfile.mkdtemp(dir=self.log.trash)) / BUNDLE)
+        except OSError:
+            return  # (it cannot be moved: the writer removes what is left)
+        for rel in index:
+            self.held.pop(rel, None)
+            self.spare.files.discard(rel)
 
     def place_search(self, folder: Path, binary: Path) -> None:
         """The rest of the search index in the new output `folder`, once the shards `index_search` named are indexed into
