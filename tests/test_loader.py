@@ -512,3 +512,50 @@ def test_a_file_is_named_as_relpath_names_it(cwd: str, monkeypatch: pytest.Monke
     for path in paths:
         assert display_path(pathlib.Path(path)) == by_relpath(str(pathlib.Path(path))), path
         assert display_path(path) == by_relpath(path), path  # type: ignore[arg-type]
+
+
+# Syntax errors of every kind libyaml names, as people make them: each is said in Chinese, never in libyaml's English.
+_BROKEN_YAML = [
+    "members: [\n- id: x\n",  # a flow list holding a block list
+    "members:\n- id: a\n  name: [甲, 乙\n",  # a flow list never closed
+    "a: {b: 1\n",
+    "title: 甲: 乙\n",
+    "title: @张三\n",
+    "title: `x`\n",
+    "title: %x\n",
+    'title: "甲" 乙\n',
+    "title: [甲] 乙\n",
+    'title: "a\\q"\n',
+    'title: "\\x4"\n',
+    "title: !foo 甲\n",
+    "title: !<%zz> 甲\n",
+    "title: &\n",
+    "title: *\n",
+    "a: 1\n---\nb: 2\n",
+    "%YAML 1.1\n%YAML 1.1\n---\na: 1\n",
+    "%TAG !x! tag:a,2000:\n%TAG !x! tag:a,2000:\n---\na: 1\n",
+    "a: 1\n...\nb\n",
+    "a:\n  - 1\n  b: 2\n",
+    "a:\n  b: 1\n c: 2\n",
+    "- a\nb: 1\n",
+    "a: 1\n- b\n",
+    "? a\n? b\n: c\n: d\n",
+    "a: |\n  x\n b: 1\n",
+    "a: 'x\n",
+    'a: "x\n',
+    "{a: 1, b\n",
+    "a: b: c: d\n",
+    "a:\n\t- 1\n",
+]
+
+
+@pytest.mark.parametrize("text", _BROKEN_YAML)
+def test_every_yaml_syntax_error_is_said_in_chinese(text: str) -> None:
+    import re
+
+    _, problem = parse(text, "x.yaml")
+    assert problem is not None and problem.code == "E-YAML", problem
+    said = re.sub(r"「[^」]*」", "", problem.message)  # (the file's own text, quoted, may be in any language)
+    assert not re.search(r"[a-z]{3,}", said), problem.message
+    assert "无法识别" not in problem.message, problem.message  # each of these has a sentence of its own
+    assert problem.line >= 1 and problem.column >= 1

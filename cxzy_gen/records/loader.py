@@ -291,6 +291,51 @@ def _unclosed_quote(exc: yaml.MarkedYAMLError) -> bool:
     return exc.context_mark is not None and "quoted scalar" in (exc.context or "") and "end of stream" in (exc.problem or "")
 
 
+# libyaml's problems (its scanner's and parser's words), each said in Chinese for the person who edits the file; the
+# first entry whose words the problem holds is said. Any other problem gets the general sentence: never English.
+_QUOTE_IT = "含这个符号的文字请整段用引号括起来"
+_YAML_PROBLEMS: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("mapping values are not allowed",), f"这里不能出现冒号「: 」（提示：{_QUOTE_IT}，或检查上一行的缩进）"),
+    (("could not find expected ':'",), "缺少「字段: 值」中的冒号，或缩进不一致（提示：同一层级的字段要对齐）"),
+    (
+        ("did not find expected key", "expected <block end>", "expected '-' indicator"),
+        "缩进不一致（提示：同一层级的字段要左对齐，列表项「- 」也要对齐）",
+    ),
+    (("did not find expected ','",), "方括号或花括号没有闭合（提示：[ 与 ]、{ 与 } 要成对，各项之间用英文逗号分隔）"),
+    (("found unexpected end of stream", "found unexpected end"), "文件在引号或括号未闭合时结束（提示：检查引号是否成对）"),
+    (("exceeded maximum nesting depth",), f"嵌套层级过深（最多 {MAX_DEPTH} 层）"),
+    (
+        ("did not find expected node content",),
+        "这里缺少内容或写法不对（提示：「- 」和「: 」后面、方括号和花括号里要写上值；[ ] 里不能再用「- 」开列表）",
+    ),
+    (("block sequence entries are not allowed",), "这里不能开始列表项「- 」（提示：列表项写在字段名的下一行，并且缩进）"),
+    (("mapping keys are not allowed",), f"这里不能出现「? 」（提示：{_QUOTE_IT}）"),
+    (("cannot start any token",), "这个符号不能写在值的开头（提示：以 @、`、%、|、> 等开头的文字请整段用引号括起来）"),
+    (
+        ("did not find expected whitespace or line break", "did not find expected comment or line break"),
+        "引号或括号闭合后还有文字（提示：整段文字用一对引号括起来，文字里的引号换成中文引号）",
+    ),
+    (
+        ("unknown escape character", "invalid Unicode character escape", "expected hexdecimal number"),
+        "双引号里反斜杠「\\」的写法不对（提示：改用单引号，或把「\\」写成「\\\\」）",
+    ),
+    (("tag handle", "tag URI", "URI escaped octet"), f"「!」开头的标记写法不对（提示：{_QUOTE_IT}）"),
+    (("expected alphabetic or numeric character",), f"「&」或「*」后面应是名称（提示：{_QUOTE_IT}）"),
+    (
+        ("document start", "document indicator", "another document", "incompatible YAML document", "%YAML", "%TAG", "directive"),
+        "文件里有多余的「---」「...」分隔行或「%」开头的指令（提示：一个 YAML 文件只写一份内容，删去这些行，或把文字用引号括起来）",
+    ),
+    (
+        ("special characters are not allowed", "control characters are not allowed"),
+        "文件里有不可见的控制字符（提示：删去它，或重新输入这一行）",
+    ),
+    (
+        ("leading UTF-8 octet", "trailing UTF-8 octet", "invalid length of a UTF-8", "invalid Unicode character"),
+        "文件里有无效的字符编码（提示：另存为 UTF-8）",
+    ),
+)
+
+
 def _yaml_message(exc: yaml.MarkedYAMLError, text: str, line: int) -> str:
     if _unclosed_quote(exc):
         return "这里开始的引号一直没有闭合，直到文件末尾（提示：检查引号是否成对）"
@@ -298,20 +343,14 @@ def _yaml_message(exc: yaml.MarkedYAMLError, text: str, line: int) -> str:
     src = lines[line - 1] if 0 < line <= len(lines) else ""
     if "\t" in src or "found character '\\t'" in str(exc):
         return "这一行用了 Tab 缩进，YAML 只能用空格缩进（提示：把 Tab 换成两个空格）"
-    problem = (exc.problem or "").strip()
-    if "mapping values are not allowed" in problem:
-        return "这里不能出现冒号「: 」（提示：含冒号的文字请用引号括起来，或检查上一行的缩进）"
-    if "could not find expected ':'" in problem:
-        return "缺少「字段: 值」中的冒号，或缩进不一致（提示：同一层级的字段要对齐）"
-    if "did not find expected key" in problem or "expected <block end>" in problem or "expected '-' indicator" in problem:
-        return "缩进不一致（提示：同一层级的字段要左对齐，列表项「- 」也要对齐）"
-    if "did not find expected ','" in problem:
-        return "方括号或花括号没有闭合（提示：[ 与 ]、{ 与 } 要成对，各项之间用英文逗号分隔）"
-    if "found unexpected end of stream" in problem or "found unexpected end" in problem:
-        return "文件在引号或括号未闭合时结束（提示：检查引号是否成对）"
-    if "exceeded maximum nesting depth" in problem:
-        return f"嵌套层级过深（最多 {MAX_DEPTH} 层）"
-    return f"YAML 语法错误：{problem or exc}（提示：检查这一行和上一行的缩进、冒号和引号）"
+    problem = f"{exc.problem or ''} {exc.context or ''}"
+    tag = re.search(r"constructor for the tag '([^']*)'", problem)
+    if tag:  # (!!python/… and other tags: only plain values are read)
+        return f"不能使用 YAML 标记「{tag.group(1)}」（提示：{_QUOTE_IT}）"
+    for words, said in _YAML_PROBLEMS:
+        if any(w in problem for w in words):
+            return said
+    return "YAML 语法错误：这里的写法无法识别（提示：检查这一行和上一行的缩进、冒号、引号和括号）"
 
 
 def read_bytes(file: Path, display: str) -> tuple[bytes | None, Problem | None]:
