@@ -302,7 +302,7 @@ _YAML_PROBLEMS: tuple[tuple[tuple[str, ...], str], ...] = (
         "缩进不一致（提示：同一层级的字段要左对齐，列表项「- 」也要对齐）",
     ),
     (("did not find expected ','",), "方括号或花括号没有闭合（提示：[ 与 ]、{ 与 } 要成对，各项之间用英文逗号分隔）"),
-    (("found unexpected end of stream", "found unexpected end"), "文件在引号或括号未闭合时结束（提示：检查引号是否成对）"),
+    (("found unexpected end",), "文件在引号或括号未闭合时结束（提示：检查引号是否成对）"),
     (("exceeded maximum nesting depth",), f"嵌套层级过深（最多 {MAX_DEPTH} 层）"),
     (
         ("did not find expected node content",),

@@ -48,7 +48,7 @@ from cxzy_gen.collector import paused
 from cxzy_gen.forked import Aside
 from cxzy_gen.records.dataset import Origins
 from cxzy_gen.site.plan import Page
-from cxzy_gen.site.write import MARKER, Keep, Spare, Stat, file_stat, real_folders, take_over
+from cxzy_gen.site.write import MARKER, Keep, Spare, Stat, file_stat, real_folders, remove, take_over
 
 if TYPE_CHECKING:
     from cxzy_gen.site.render import Shared, Workers
@@ -225,11 +225,7 @@ def look_aside(cache: Path, out: Path) -> Aside[dict[str, Found]]:
 
 def look_at_spare(spare: Path, trash: Path) -> dict[str, Found]:
     """The files of the spare folder (`spare_files`), once the search index the last build set aside (`trash`) is gone."""
-    with contextlib.suppress(OSError):
-        if trash.is_symlink() or not trash.is_dir():
-            trash.unlink(missing_ok=True)  # (a link itself, never what it leads to)
-        else:
-            shutil.rmtree(trash, ignore_errors=True)
+    remove(trash)
     return spare_files(spare)
 
 
@@ -387,8 +383,9 @@ class Incremental:
 
     `index_search()` says which search shards to index again, from the records alone, so Pagefind can begin at once;
     `compare()` takes the spare folder's files (looked at aside since the build began), sets its unchanged search shards
-    aside and says which pages to render; `files()` merges the rendered pages with the files taken over, in the pages' order; `place_search()` puts the
-    search shards not indexed again in place; `save()` records what this build wrote, for the next one."""
+    aside and says which pages to render; `files()` merges the rendered pages with the files taken over, in the pages'
+    order; `place_search()` puts the search shards not indexed again in place; `save()` records what this build wrote,
+    for the next one."""
 
     def __init__(
         self,

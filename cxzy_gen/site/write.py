@@ -302,15 +302,21 @@ def _swap(new: Path, out: Path, keep: Path | None = None) -> None:
             shutil.rmtree(old, ignore_errors=True)
 
 
+def remove(path: Path) -> None:
+    """Remove whatever is at `path`: a folder with all it holds, a file, a link (the link itself, never what it leads
+    to); nothing there, or what cannot be removed, is left as it is."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    elif os.path.lexists(path):
+        with suppress(OSError):
+            path.unlink()
+
+
 def _keep_or_remove(previous: Path, keep: Path | None) -> None:
     """The site an output replaced: moved to `keep` (the cache's spare, for the next build to bring up to date), else
     deleted."""
     if keep is not None:
-        if keep.is_dir() and not keep.is_symlink():
-            shutil.rmtree(keep, ignore_errors=True)  # a spare that was not used
-        elif os.path.lexists(keep):
-            with suppress(OSError):
-                keep.unlink()
+        remove(keep)  # a spare that was not used
         try:
             keep.parent.mkdir(parents=True, exist_ok=True)
             os.rename(previous, keep)
