@@ -558,4 +558,6 @@ def test_every_yaml_syntax_error_is_said_in_chinese(text: str) -> None:
     said = re.sub(r"「[^」]*」", "", problem.message)  # (the file's own text, quoted, may be in any language)
     assert not re.search(r"[a-z]{3,}", said), problem.message
     assert "无法识别" not in problem.message, problem.message  # each of these has a sentence of its own
+    if text.startswith(('title: "甲" 乙', "title: [甲] 乙")):  # text after a closed value: not an indentation problem
+        assert "闭合后还有文字" in problem.message, problem.message
     assert problem.line >= 1 and problem.column >= 1

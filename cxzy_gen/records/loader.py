@@ -260,7 +260,7 @@ def parse(text: str, path: str) -> tuple[Any, Problem | None]:
         if _unclosed_quote(exc):  # the scanner only notices at the end of the file: point where the quote opened
             mark = exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        return None, Problem(path, line, column, "E-YAML", _yaml_message(exc, text, line))
+        return None, Problem(path, line, column, "E-YAML", _yaml_message(exc, text, line, column))
     except yaml.YAMLError as exc:  # pragma: no cover - unmarked errors are rare
         return None, Problem(path, 1, 1, "E-YAML", f"YAML 无法解析：{exc}")
     except RecursionError:
@@ -294,6 +294,7 @@ def _unclosed_quote(exc: yaml.MarkedYAMLError) -> bool:
 # libyaml's problems (its scanner's and parser's words), each said in Chinese for the person who edits the file; the
 # first entry whose words the problem holds is said. Any other problem gets the general sentence: never English.
 _QUOTE_IT = "含这个符号的文字请整段用引号括起来"
+_TEXT_AFTER = "引号或括号闭合后还有文字（提示：整段文字用一对引号括起来，文字里的引号换成中文引号）"
 _YAML_PROBLEMS: tuple[tuple[tuple[str, ...], str], ...] = (
     (("mapping values are not allowed",), f"这里不能出现冒号「: 」（提示：{_QUOTE_IT}，或检查上一行的缩进）"),
     (("could not find expected ':'",), "缺少「字段: 值」中的冒号，或缩进不一致（提示：同一层级的字段要对齐）"),
@@ -313,7 +314,7 @@ _YAML_PROBLEMS: tuple[tuple[tuple[str, ...], str], ...] = (
     (("cannot start any token",), "这个符号不能写在值的开头（提示：以 @、`、%、|、> 等开头的文字请整段用引号括起来）"),
     (
         ("did not find expected whitespace or line break", "did not find expected comment or line break"),
-        "引号或括号闭合后还有文字（提示：整段文字用一对引号括起来，文字里的引号换成中文引号）",
+        _TEXT_AFTER,
     ),
     (
         ("unknown escape character", "invalid Unicode character escape", "expected hexdecimal number"),
@@ -336,7 +337,7 @@ _YAML_PROBLEMS: tuple[tuple[tuple[str, ...], str], ...] = (
 )
 
 
-def _yaml_message(exc: yaml.MarkedYAMLError, text: str, line: int) -> str:
+def _yaml_message(exc: yaml.MarkedYAMLError, text: str, line: int, column: int = 1) -> str:
     if _unclosed_quote(exc):
         return "这里开始的引号一直没有闭合，直到文件末尾（提示：检查引号是否成对）"
     lines = text.splitlines()
@@ -344,6 +345,8 @@ def _yaml_message(exc: yaml.MarkedYAMLError, text: str, line: int) -> str:
     if "\t" in src or "found character '\\t'" in str(exc):
         return "这一行用了 Tab 缩进，YAML 只能用空格缩进（提示：把 Tab 换成两个空格）"
     problem = f"{exc.problem or ''} {exc.context or ''}"
+    if "did not find expected key" in problem and re.search(r"[\"'\]}]\s+$", src[: column - 1]):
+        return _TEXT_AFTER  # 「name: "甲" 乙」: more text after a quoted or bracketed value, not an indentation problem
     tag = re.search(r"constructor for the tag '([^']*)'", problem)
     if tag:  # (!!python/… and other tags: only plain values are read)
         return f"不能使用 YAML 标记「{tag.group(1)}」（提示：{_QUOTE_IT}）"
