@@ -6,6 +6,7 @@ the results the page shows. The figure is written in docs/search.md, and this te
 
 from __future__ import annotations
 
+import base64
 import functools
 import gzip
 import http.server
@@ -48,7 +49,7 @@ def index_records(site: Path) -> dict[str, tuple[str, str, dict[str, list[str]]]
     after a signature. Every shard named in shards.json is read, and every bundle folder there must be named in it."""
     found = {}
     names = json.loads((site / "pagefind" / "shards.json").read_text(encoding="utf-8"))
-    # Every file Pagefind wrote has its bytes (it answers before its last writes are done: search._settle).
+    # Every index file has its bytes.
     assert not [p for p in (site / "pagefind").rglob("*") if p.is_file() and p.stat().st_size == 0]
     assert names and sorted(names) == sorted(f"{p.name}/" for p in (site / "pagefind").iterdir() if p.is_dir())
     for name in names:
@@ -274,3 +275,43 @@ def _artifacts(tmp_path: Path) -> Path:
     folder = Path(os.environ.get("CXZY_ARTIFACTS") or tmp_path)
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+def _file(path: str, data: bytes = b"x") -> dict[str, str]:
+    return {"path": path, "content": base64.b64encode(data).decode()}
+
+
+def test_the_bundle_is_written_as_pagefind_gives_it_without_its_ready_made_interfaces(tmp_path: Path) -> None:
+    folder = tmp_path / "pagefind" / "0"
+    search_module.write_bundle(
+        folder,
+        [
+            _file("pagefind-entry.json", b"{}"),
+            _file("fragment/a.pf_fragment", b"\x1f\x8b"),
+            _file("pagefind-ui.js"),
+            _file("pagefind-highlight.js"),
+        ],
+    )
+    written = {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+    assert written == {"pagefind-entry.json": b"{}", "fragment/a.pf_fragment": b"\x1f\x8b"}
+
+
+@pytest.mark.parametrize("path", ["../outside", "fragment/../../outside", "/tmp/outside", "fragment\\..\\outside", ""])
+def test_a_bundle_file_named_out_of_its_folder_is_refused(tmp_path: Path, path: str) -> None:
+    folder = tmp_path / "site" / "pagefind" / "0"
+    with pytest.raises(search_module.SearchIndexError, match="索引文件名不能用"):
+        search_module.write_bundle(folder, [_file(path, b"hostile")])
+    assert [p for p in tmp_path.rglob("*") if p.is_file()] == []
+
+
+def test_a_bundle_file_over_a_link_or_not_base64_is_an_error_in_chinese(tmp_path: Path) -> None:
+    folder = tmp_path / "pagefind" / "0"
+    folder.mkdir(parents=True)
+    outside = tmp_path / "outside.txt"
+    outside.write_bytes(b"kept")
+    (folder / "pagefind-entry.json").symlink_to(outside)
+    with pytest.raises(search_module.SearchIndexError, match="写不进去"):
+        search_module.write_bundle(folder, [_file("pagefind-entry.json", b"hostile")])
+    assert outside.read_bytes() == b"kept"
+    with pytest.raises(search_module.SearchIndexError, match="写不进去"):
+        search_module.write_bundle(folder, [{"path": "fragment/b.pf_fragment", "content": "not base64!"}])
