@@ -106,11 +106,11 @@ def build(
     from cxzy_gen.site.derive import derive
     from cxzy_gen.site.plan import plan
     from cxzy_gen.site.render import Workers, environment
-    from cxzy_gen.site.reuse import Incremental, look_aside
+    from cxzy_gen.site.reuse import Incremental
 
     # The output's turn is held from the first look at the folders the output is made from (`write.turn`): with a cache,
-    # the spare folder (the output before last) is looked at by a process of its own meanwhile (`reuse.look_aside`).
-    with turn(out), long_lived() as settled, look_aside(cache, out) if cache is not None else nullcontext() as looked:
+    # the spare folder (the output before last) is looked at by a process of its own meanwhile (`reuse.Incremental`).
+    with turn(out), long_lived() as settled, Incremental(cache, out) if cache is not None else nullcontext() as incremental:
         history = archive.load() if isinstance(archive, HistorySource) else archive
         if isinstance(archive, HistorySource) and history is not None and history.head != archive.head:
             stamp = None  # HEAD moved while the build ran, or git could not be read: do not vouch for this output
@@ -120,13 +120,16 @@ def build(
         if dataset is None:
             raise DataProblems(problems, summary)
         views = derive(dataset, today, scope)
+        if incremental is not None and binary is not None:
+            incremental.list_search(views, binary)  # by a process of its own, while the pages are planned
         pages = plan(views, history, inspection(dataset, views))
         settled()  # the data set, its views and pages live to the end: collections from here on leave them alone
         # With a cache, only pages whose inputs changed are rendered; the others are kept in the folder the writer brings up
         # to date, or taken over from the last output. The workers (a process per core, for a big site) hash and render
         # the pages; the search index is made beside the output meanwhile, by a thread started once they are forked.
         with Workers(pages, environment(templates), dataset.origins) as workers:
-            incremental = Incremental(cache, out, pages, templates, workers, looked) if cache is not None else None
+            if incremental is not None:
+                incremental.hash_pages(pages, templates, workers)
             indexing, warnings = search_index(views, search, binary, out, incremental)
             try:
                 if indexing is not None:
@@ -213,11 +216,10 @@ def search_index(
     from cxzy_gen.site.plan import search_records
     from cxzy_gen.site.search import BUNDLE, MANIFEST, Indexing, manifest, shards
 
-    found = search_records(views)
-    if incremental is not None:  # the shards whose records changed: the others are kept (`Incremental.compare`)
-        todo = incremental.index_search(found, binary)
+    if incremental is not None:  # the shards whose records changed (listed aside): the others are kept (`Incremental.compare`)
+        todo = incremental.index_search()
         return Indexing(out, todo, binary, then=lambda folder: incremental.place_search(folder, binary)), []
-    parts = shards(found)
+    parts = shards(search_records(views))
 
     def name_shards(folder: Path) -> None:
         (folder / BUNDLE / MANIFEST).write_bytes(manifest(parts))

@@ -87,8 +87,9 @@ class Forked:
 
 
 class Aside(Generic[Result]):
-    """`task(*args)` begun now in one process forked for it (no thread, no pool), while this one goes on: for work that
-    waits on the disk rather than on this process's data, done on a core that would be idle. `result()` waits for what
+    """`task(*args)` begun now in one process forked for it (no thread, no pool), while this one goes on: for work done
+    on a core that would be idle while the build works on one (a memory page either process writes to after the fork,
+    if only a reference count, is copied then: worth it for a task of a second or more). `result()` waits for what
     it returned, sent back pickled through a pipe; where no fork is safe (a thread runs, or no fork at all), or the
     process failed or was killed, the task runs in this process when `result()` is asked instead. `close()` ends the
     process if its result is not wanted after all (an error stopped the step)."""

@@ -347,6 +347,36 @@ def test_a_change_in_one_unit_indexes_only_its_search_shard_again(board: Path, t
     b.assert_same_as_cold()
 
 
+def test_the_search_records_are_listed_aside_and_only_the_changed_shards_come_back(
+    board: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A rebuild lists its search records in a process of its own (`Incremental.list_search`) while the pages are
+    planned: every shard's hash comes back, and the records of the one shard whose records changed, as listed here."""
+    from cxzy_gen.build import pagefind_binary
+    from cxzy_gen.site.derive import derive
+
+    binary = pagefind_binary()
+    if binary is None:
+        pytest.skip("pagefind[extended] is not installed")
+    monkeypatch.setattr(search_module, "SHARD_RECORDS", 40)
+    b = Builds(board, tmp_path)
+    b.incremental()
+    (mine,) = [name for name, urls in _search_shards(b.out).items() if any(url.startswith("units/u00005/") for url in urls)]
+    edit(b.data / "units" / "u00005" / "2025" / "commitments.yaml", r"^  title: .*$", "  title: 只改这一个分片")
+    dataset, _, _ = load_dataset(b.data)
+    assert dataset is not None
+    views = derive(dataset, END, Scope(m.Audience.PUBLIC))
+    with reuse_module.Incremental(b.cache, b.out) as incremental:
+        incremental.list_search(views, binary)
+        listing = incremental.listing
+        assert listing is not None and listing.pid not in (None, os.getpid())  # forked
+        todo = incremental.index_search()
+    digests, every = reuse_module.list_search(views, binary, {})  # (nothing made before: every shard's records)
+    assert incremental.digests == digests and len(digests) >= 4
+    assert list(todo) == [mine] and todo[mine] == every[mine]
+    assert any("只改这一个分片" in record.title for record in todo[mine])
+
+
 def test_an_output_file_changed_by_hand_is_written_again(board: Path, tmp_path: Path) -> None:
     b = Builds(board, tmp_path)
     b.incremental()
@@ -558,9 +588,9 @@ def test_the_workers_hash_the_pages_as_one_process_does(board: Path, tmp_path: P
     dataset, _, _ = load_dataset(board / "data")
     assert dataset is not None
     pages = plan(derive(dataset, dt.date(2025, 12, 31), Scope(m.Audience.PUBLIC)))
-    with render.Workers(pages, render.environment(), jobs=2) as workers:
+    with Incremental(tmp_path / "cache", tmp_path / "out") as incremental, render.Workers(pages, render.environment(), jobs=2) as workers:
         assert workers.pool is not None
-        incremental = Incremental(tmp_path / "cache", tmp_path / "out", pages, None, workers)
+        incremental.hash_pages(pages, None, workers)
         assert incremental.compare() == list(range(len(pages)))  # (nothing built before: every page is rendered)
     assert incremental.hashes == page_hashes(pages, folder_digest(None)) and None not in incremental.hashes
     monkeypatch.setattr(render, "default_jobs", lambda pages: 2)

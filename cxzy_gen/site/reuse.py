@@ -51,6 +51,7 @@ from cxzy_gen.site.plan import Page
 from cxzy_gen.site.write import MARKER, Keep, Spare, Stat, file_stat, real_folders, remove, take_over
 
 if TYPE_CHECKING:
+    from cxzy_gen.site.derive import Views
     from cxzy_gen.site.render import Shared, Workers
     from cxzy_gen.site.search import SearchRecord
 
@@ -217,12 +218,6 @@ def _spare_of(cache: Path, out: Path) -> tuple[Path, Path]:
     return cache / f"site-{name}", cache / f"trash-{name}"
 
 
-def look_aside(cache: Path, out: Path) -> Aside[dict[str, Found]]:
-    """The spare folder looked at (`look_at_spare`) in a process of its own, begun now: a build starts this as soon as it
-    holds the output's turn, so the look takes a core that waits while the records are read, checked and planned."""
-    return Aside(look_at_spare, *_spare_of(cache, out))
-
-
 def look_at_spare(spare: Path, trash: Path) -> dict[str, Found]:
     """The files of the spare folder (`spare_files`), once the search index the last build set aside (`trash`) is gone."""
     remove(trash)
@@ -378,54 +373,90 @@ def search_hash(records: Iterable[SearchRecord], binary: Path) -> bytes | None:
     return hashlib.blake2b(digest + which.encode("utf-8", "surrogateescape"), digest_size=20).digest()
 
 
+def list_search(views: Views, binary: Path, made: dict[str, set[bytes]]) -> tuple[dict[str, bytes | None], dict[str, list[SearchRecord]]]:
+    """Every search shard's hash (by name, in order), and the records of the shards to index again: those whose hash is
+    none the last two builds made under that name (`made`). Run aside (`Incremental.list_search`), so only those records
+    come back to the build."""
+    from cxzy_gen.site.plan import search_records
+    from cxzy_gen.site.search import shards
+
+    parts = shards(search_records(views))
+    digests = {name: search_hash(part, binary) for name, part in parts.items()}
+    todo = {name: part for name, part in parts.items() if (digest := digests[name]) is None or digest not in made.get(name, ())}
+    return digests, todo
+
+
 class Incremental:
     """One build into `out` with a cache: which pages to render, which files of the last output to take over.
 
-    `index_search()` says which search shards to index again, from the records alone, so Pagefind can begin at once;
-    `compare()` takes the spare folder's files (looked at aside since the build began), sets its unchanged search shards
-    aside and says which pages to render; `files()` merges the rendered pages with the files taken over, in the pages'
-    order; `place_search()` puts the search shards not indexed again in place; `save()` records what this build wrote,
-    for the next one."""
+    Begun as soon as the build holds the output's turn: the spare folder is looked at aside from then on (`look_at_spare`,
+    a process of its own) while the records are read and checked. `list_search()` lists the search records aside too,
+    while the pages are planned; `hash_pages()` has the build's workers hash the pages; `index_search()` says which search
+    shards to index again, so Pagefind can begin at once; `compare()` takes the spare folder's files, sets its unchanged
+    search shards aside and says which pages to render; `files()` merges the rendered pages with the files taken over, in
+    the pages' order; `place_search()` puts the search shards not indexed again in place; `save()` records what this build
+    wrote, for the next one; `close()` ends what still runs aside."""
 
-    def __init__(
-        self,
-        cache: Path,
-        out: Path,
-        pages: Sequence[Page],
-        templates: Path | None,
-        workers: Workers,
-        looked: Aside[dict[str, Found]] | None = None,
-    ) -> None:
-        # The build's workers hash the pages, a share each (one that is done early takes another), while this process
-        # lists the search records (the spare folder is looked at by `looked`, begun before the records were read).
-        salt, count = folder_digest(templates), len(pages)
-        shares = 2 * workers.jobs if workers.jobs > 1 else 1
-        bounds = [(count * n // shares, count * (n + 1) // shares, salt) for n in range(shares)]
-        self._hashing = workers.map(_hash_share, bounds)
+    def __init__(self, cache: Path, out: Path) -> None:
         self.log = PageLog(cache, out)
-        self.pages = pages
-        self.looked = looked  # the spare's files, being looked at since the build took the output's turn (`look_aside`)
+        self.looked = Aside(look_at_spare, self.log.spare, self.log.trash)
+        self.listing: Aside[tuple[dict[str, bytes | None], dict[str, list[SearchRecord]]]] | None = None
+        self.views: Views | None = None
+        self.binary: Path | None = None
+        self.made: dict[str, set[bytes]] = {}
+        self._hashing: Iterable[list[bytes | None]] = []
+        self.pages: Sequence[Page] = []
         self.held: dict[str, Found] = {}  # the spare's files (`compare`)
         self.spare = Spare(self.log.spare)
         self.hashes: list[bytes | None] = []
         self.kept: dict[str, Path | Keep] = {}
-        self.todo: list[Page] = list(pages)  # the pages to render (`compare`)
+        self.todo: list[Page] = []  # the pages to render (`compare`)
         self.stats: dict[str, Stat] = {}
         self.search: dict[str, tuple[bytes, dict[str, Stat]]] = {}
-        self.parts: dict[str, Any] | None = None  # the search records by shard, and their hashes (`index_search`)
-        self.digests: dict[str, bytes | None] = {}
+        self.digests: dict[str, bytes | None] | None = None  # every search shard's hash, by name in order (`index_search`)
         self.moved: dict[str, dict[str, Stat]] = {}  # the spare's shards moved aside whole, with their files
-        self.indexed: dict[str, Sequence[Any]] = {}  # the shards indexed again (`index_search`)
+        self.indexed: dict[str, list[SearchRecord]] = {}  # the shards indexed again (`index_search`)
         self.taken: dict[str, dict[str, Path]] = {}  # the shards taken over from the last output, with their files
-        self.late: dict[str, Sequence[Any]] = {}  # shards made from the same records whose files are gone or touched
+        self.late: set[str] = set()  # shards made from the same records whose files are gone or touched
+
+    def __enter__(self) -> Incremental:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        for aside in (self.looked, self.listing):
+            if aside is not None:
+                aside.close()
+
+    def list_search(self, views: Views, binary: Path) -> None:
+        """Begin listing the search records by shard and hashing the shards (`list_search`) in a process of its own."""
+        made = {
+            name: {old[0] for old in (self.log.spare_search.get(name), self.log.search.get(name)) if old is not None and old[1]}
+            for name in {*self.log.spare_search, *self.log.search}
+        }
+        self.views, self.binary, self.made = views, binary, made
+        # (with no shard made before, every record would come back pickled: they are listed here instead, when asked)
+        self.listing = Aside(list_search, views, binary, made) if made else None
+
+    def hash_pages(self, pages: Sequence[Page], templates: Path | None, workers: Workers) -> None:
+        """The build's workers hash the pages, a share each (one that is done early takes another), while this process
+        waits for the search records listed aside and starts Pagefind."""
+        salt, count = folder_digest(templates), len(pages)
+        shares = 2 * workers.jobs if workers.jobs > 1 else 1
+        bounds = [(count * n // shares, count * (n + 1) // shares, salt) for n in range(shares)]
+        self._hashing = workers.map(_hash_share, bounds)
+        self.pages = pages
+        self.todo = list(pages)
 
     def compare(self) -> list[int]:
         """Each page's hash against the files of the last two builds: the places of the pages to render (the others are
         kept or taken over)."""
         # (taken while this build holds the output's turn, see `write.turn`)
-        self.held = self.looked.result() if self.looked is not None else look_at_spare(self.log.spare, self.log.trash)
+        self.held = self.looked.result()
         self.spare = Spare(self.log.spare, set(self.held))
-        if self.parts is not None:
+        if self.digests is not None:
             self._keep_search()
         self.hashes = [digest for share in self._hashing for digest in share]
         self.kept = self.log.reusable(self.pages, self.hashes, self.held)
@@ -455,20 +486,13 @@ class Incremental:
                 pass
         return self.log.same_file(url, data)
 
-    def index_search(self, found: Sequence[SearchRecord], binary: Path) -> dict[str, Sequence[SearchRecord]]:
-        """The search shards to index again, known from the records and the last two builds' shard hashes alone: those
-        neither build made from the same records. (A shard one of them made is kept or taken over by `compare`, or
-        indexed by `place_search` if its files were touched.)"""
-        from cxzy_gen.site.search import shards
-
-        self.parts = shards(found)
-        self.digests = {name: search_hash(part, binary) for name, part in self.parts.items()}
-        self.indexed = {}
-        for name, part in self.parts.items():
-            digest = self.digests[name]
-            made = [old[0] for old in (self.log.spare_search.get(name), self.log.search.get(name)) if old is not None and old[1]]
-            if digest is None or digest not in made:
-                self.indexed[name] = part
+    def index_search(self) -> dict[str, list[SearchRecord]]:
+        """The search shards to index again, known from the records (listed aside) and the last two builds' shard hashes
+        alone: those neither build made from the same records. (A shard one of them made is kept or taken over by
+        `compare`, or indexed by `place_search` if its files were touched.)"""
+        assert self.views is not None and self.binary is not None, "list_search first"
+        listed = self.listing.result() if self.listing is not None else list_search(self.views, self.binary, self.made)
+        self.digests, self.indexed = listed
         return self.indexed
 
     def _keep_search(self) -> None:
@@ -479,7 +503,7 @@ class Incremental:
         late."""
         from cxzy_gen.site.search import BUNDLE
 
-        assert self.parts is not None
+        assert self.digests is not None
         shutil.rmtree(self.log.hold, ignore_errors=True)  # what a killed build left
         files = self.spare.files
         by_shard: dict[str, dict[str, Found]] = {}  # the spare's files under pagefind/<shard>/, in one pass
@@ -508,14 +532,13 @@ class Incremental:
             self.moved[name] = old[1]
         if files is not None:
             self._set_aside(index)
-        for name, part in self.parts.items():
-            digest = self.digests[name]
+        for name, digest in self.digests.items():
             if name in self.moved or name in self.indexed:
                 continue
             assert digest is not None
             last = self.log.search_files(name, digest)
             if last is None:
-                self.late[name] = part
+                self.late.add(name)
             else:
                 self.taken[name] = last
 
@@ -543,11 +566,10 @@ class Incremental:
         them (one whose files were touched, or that cannot be moved after all, is indexed now), and the manifest."""
         from cxzy_gen.site.search import BUNDLE, MANIFEST, index_shards, manifest
 
-        assert self.parts is not None, "index_search first"
-        todo = dict(self.late)
+        assert self.digests is not None, "index_search first"
+        late = set(self.late)
         self.search = {}
-        for name, part in self.parts.items():
-            digest = self.digests[name]
+        for name, digest in self.digests.items():
             if name in self.indexed or name in self.late:
                 continue
             assert digest is not None
@@ -560,7 +582,7 @@ class Incremental:
                         target.rmdir()  # an empty folder the spare's other files left (anything in it: an error)
                     os.rename(self.log.hold / name, target)
                 except OSError:
-                    todo[name] = part
+                    late.add(name)
                     continue
                 self.search[name] = (digest, kept)
                 continue
@@ -570,17 +592,30 @@ class Incremental:
                 take_over(source, target)
             self.search[name] = (digest, self.log.search[name][1])
         shutil.rmtree(self.log.hold, ignore_errors=True)
+        todo = self._records(late)
         index_shards(folder, todo, binary)
         for name in [*self.indexed, *todo]:
             digest = self.digests[name]
             if digest is not None:
                 self.search[name] = (digest, tree_stats(folder, f"{BUNDLE}/{name}"))
-        names, url = manifest(self.parts), f"{BUNDLE}/{MANIFEST}"
+        names, url = manifest(self.digests), f"{BUNDLE}/{MANIFEST}"
         same = self.log.same_file(url, names)
         if same is not None:
             take_over(same, folder / url)
         else:
             (folder / url).write_bytes(names)
+
+    def _records(self, names: set[str]) -> dict[str, list[SearchRecord]]:
+        """The records of the shards `names` (made from the same records as before, whose files were touched or could not
+        be moved): listed again here, which is rare, since only the changed shards' records came back from aside."""
+        if not names:
+            return {}
+        from cxzy_gen.site.plan import search_records
+        from cxzy_gen.site.search import shards
+
+        assert self.views is not None
+        parts = shards(search_records(self.views))
+        return {name: parts[name] for name in self.digests or () if name in names}
 
     def save(self) -> None:
         written = {
