@@ -462,3 +462,37 @@ def test_the_search_index_starts_only_after_the_workers_have_forked(tmp_path: Pa
     assert len(threads_at_fork) == 2  # the two workers
     assert not any(name.startswith("pagefind") for names in threads_at_fork for name in names), threads_at_fork
     assert result.files > result.pages and (tmp_path / "public/pagefind/0/pagefind-entry.json").stat().st_size > 0
+
+
+def _latest_by_sorting_all(views, n: int) -> list:  # type: ignore[no-untyped-def]
+    """`plan.latest_changes` as first written: every record made into a change, all sorted."""
+    from cxzy_gen.site.derive import natural_key
+    from cxzy_gen.site.plan import _change, notice_links
+
+    links = notice_links(views.notices)
+    found = [(c.record.publicized.date if c.record.publicized else c.record.proposed, c.record.id, "c", c) for c in views.commitments]
+    found += [(r.record.date, r.record.id, "r", r) for r in views.reviews]
+    found += [(a.record.date, a.record.id, "a", a) for a in views.appraisals]
+    found += [(h.window.start, h.record.id, "h", h) for h in views.commendations if h.window is not None]
+    changes = [(day, rid, _change(day, kind, view, links)) for day, rid, kind, view in found if day <= views.today]
+    changes.sort(key=lambda f: (-f[0].toordinal(), natural_key(f[1])))
+    return [change for _, _, change in changes[:n]]
+
+
+def test_the_latest_changes_are_the_newest_records_by_date_then_id(tmp_path: Path) -> None:
+    """The home page's 最新动态 looks only at records dated on or after the n-th newest date: the same list, same-day
+    records by id, as sorting every record."""
+    from cxzy_gen.demo import generate
+    from cxzy_gen.records.validate import load_dataset
+    from cxzy_gen.site.derive import derive
+    from cxzy_gen.site.plan import latest_changes
+
+    generate(12, 4, tmp_path / "board", years=1, seed=5)
+    dataset, _, _ = load_dataset(tmp_path / "board" / "data")
+    assert dataset is not None
+    views = derive(dataset, dt.date(2025, 12, 31), Scope(m.Audience.PUBLIC))
+    every = _latest_by_sorting_all(views, 10**6)
+    days = [change.date for change in every]
+    assert len(every) > 100 and any(days[k] == days[k + 1] for k in range(len(days) - 1))  # same-day records to order
+    for n in [0, 1, 2, 3, 5, 8, 10, 13, 20, 50, len(every) - 1, len(every), len(every) + 1]:
+        assert latest_changes(views, n) == _latest_by_sorting_all(views, n), n

@@ -7,6 +7,7 @@ templates turn them into links relative to the page (see `render.href`).
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 import os
 import uuid
 from collections import defaultdict
@@ -481,26 +482,29 @@ def _title_order(title: str) -> tuple[int, str]:
 
 
 def latest_changes(views: Views, n: int) -> list[Change]:
-    """The newest records up to the build date, by their own dates (without git history)."""
-    found: list[tuple[dt.date, str, Change]] = []
+    """The newest records up to the build date, by their own dates (without git history), the same day by id."""
+    dated: list[tuple[dt.date, str, str, Any]] = []  # (day, id, kind, view)
+    dated += [(c.record.publicized.date if c.record.publicized else c.record.proposed, c.record.id, "c", c) for c in views.commitments]
+    dated += [(r.record.date, r.record.id, "r", r) for r in views.reviews]
+    dated += [(a.record.date, a.record.id, "a", a) for a in views.appraisals]
+    dated += [(h.window.start, h.record.id, "h", h) for h in views.commendations if h.window is not None]
+    dated = [f for f in dated if f[0] <= views.today]
+    if 0 < n < len(dated):  # only a record dated on or after the n-th newest date can be among the n newest
+        since = heapq.nlargest(n, [f[0] for f in dated])[-1]
+        dated = [f for f in dated if f[0] >= since]
+    dated.sort(key=lambda f: (-f[0].toordinal(), natural_key(f[1])))
     links = notice_links(views.notices)
-    for c in views.commitments:
-        day = c.record.publicized.date if c.record.publicized else c.record.proposed
-        found.append(
-            (day, c.record.id, Change(day, "公开承诺", f"{c.subject.name}：{c.record.title}", f"{url_of(c.subject)}#c-{c.record.id}"))
-        )
-    for r in views.reviews:
-        text = f"{r.record.reviewer.name}点评{r.target.name}"
-        found.append((r.record.date, r.record.id, Change(r.record.date, "领导点评", text, f"{url_of(r.target)}#r-{r.record.id}")))
-    for a in views.appraisals:
-        found.append((a.record.date, a.record.id, Change(a.record.date, "群众评议", a.target.name, f"{url_of(a.target)}#a-{a.record.id}")))
-    for h in views.commendations:
-        if h.window is not None:
-            text = f"{h.nominee.name}（{h.record.title}）"
-            found.append((h.window.start, h.record.id, Change(h.window.start, "评选表彰公示", text, links.get(h.record.id, PUBLICITY))))
-    found = [f for f in found if f[0] <= views.today]
-    found.sort(key=lambda f: (-f[0].toordinal(), natural_key(f[1])))
-    return [change for _, _, change in found[:n]]
+    return [_change(day, kind, view, links) for day, _, kind, view in dated[:n]]
+
+
+def _change(day: dt.date, kind: str, view: Any, links: dict[str, str]) -> Change:
+    if kind == "c":
+        return Change(day, "公开承诺", f"{view.subject.name}：{view.record.title}", f"{url_of(view.subject)}#c-{view.record.id}")
+    if kind == "r":
+        return Change(day, "领导点评", f"{view.record.reviewer.name}点评{view.target.name}", f"{url_of(view.target)}#r-{view.record.id}")
+    if kind == "a":
+        return Change(day, "群众评议", view.target.name, f"{url_of(view.target)}#a-{view.record.id}")
+    return Change(day, "评选表彰公示", f"{view.nominee.name}（{view.record.title}）", links.get(view.record.id, PUBLICITY))
 
 
 def feed_entries(views: Views) -> list[tuple[CommendationView, str, str]]:
