@@ -373,14 +373,19 @@ def search_hash(records: Iterable[SearchRecord], binary: Path) -> bytes | None:
     return hashlib.blake2b(digest + which.encode("utf-8", "surrogateescape"), digest_size=20).digest()
 
 
+def _search_shards(views: Views) -> dict[str, list[SearchRecord]]:
+    """Every search record of the build, by shard."""
+    from cxzy_gen.site.plan import search_records
+    from cxzy_gen.site.search import shards
+
+    return shards(search_records(views))
+
+
 def list_search(views: Views, binary: Path, made: dict[str, set[bytes]]) -> tuple[dict[str, bytes | None], dict[str, list[SearchRecord]]]:
     """Every search shard's hash (by name, in order), and the records of the shards to index again: those whose hash is
     none the last two builds made under that name (`made`). Run aside (`Incremental.list_search`), so only those records
     come back to the build."""
-    from cxzy_gen.site.plan import search_records
-    from cxzy_gen.site.search import shards
-
-    parts = shards(search_records(views))
+    parts = _search_shards(views)
     digests = {name: search_hash(part, binary) for name, part in parts.items()}
     todo = {name: part for name, part in parts.items() if (digest := digests[name]) is None or digest not in made.get(name, ())}
     return digests, todo
@@ -610,11 +615,8 @@ class Incremental:
         be moved): listed again here, which is rare, since only the changed shards' records came back from aside."""
         if not names:
             return {}
-        from cxzy_gen.site.plan import search_records
-        from cxzy_gen.site.search import shards
-
         assert self.views is not None
-        parts = shards(search_records(self.views))
+        parts = _search_shards(self.views)
         return {name: parts[name] for name in self.digests or () if name in names}
 
     def save(self) -> None:
