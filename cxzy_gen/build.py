@@ -6,6 +6,7 @@ Read `build()` top to bottom: it is the whole architecture.
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import os
 import tempfile
 import time
@@ -186,16 +187,17 @@ def _stamp(
 
 
 def pagefind_binary() -> Path | None:
-    """Pagefind's extended binary from the `pagefind[extended]` wheel (PAGEFIND_BINARY_PATH overrides), or None."""
+    """Pagefind's binary from the `pagefind[bin]` wheel (else the extended one's, which indexes the same records alike,
+    slower: docs/search.md), or None; PAGEFIND_BINARY_PATH overrides."""
     given = os.environ.get("PAGEFIND_BINARY_PATH")
     if given is not None:
         return Path(given)
-    try:  # the wheel's own lookup, without importing the service client (asyncio): a build with nothing to do is quick
-        from pagefind_bin_extended import get_executable as extended  # type: ignore[import-untyped,import-not-found,unused-ignore]
-
-        return Path(extended())
-    except ImportError:
-        pass
+    # The wheels' own lookup, without importing the service client (asyncio): a build with nothing to do is quick.
+    for wheel in ("pagefind_bin", "pagefind_bin_extended"):
+        try:
+            return Path(importlib.import_module(wheel).get_executable())
+        except ImportError:
+            pass
     try:
         from pagefind.service import get_executable
     except ImportError:
@@ -212,7 +214,7 @@ def search_index(
     if not wanted:
         return None, []
     if binary is None:
-        return None, ["没有找到 Pagefind（pip install 'pagefind[extended]'），这次生成的站点没有搜索索引"]
+        return None, ["没有找到 Pagefind（pip install 'pagefind[bin]'），这次生成的站点没有搜索索引"]
     from cxzy_gen.site.plan import search_records
     from cxzy_gen.site.search import BUNDLE, MANIFEST, Indexing, manifest, shards
 

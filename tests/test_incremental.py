@@ -357,7 +357,7 @@ def test_the_search_records_are_listed_aside_and_only_the_changed_shards_come_ba
 
     binary = pagefind_binary()
     if binary is None:
-        pytest.skip("pagefind[extended] is not installed")
+        pytest.skip("pagefind[bin] is not installed")
     monkeypatch.setattr(search_module, "SHARD_RECORDS", 40)
     b = Builds(board, tmp_path)
     b.incremental()

@@ -35,8 +35,8 @@ SHOWN = 20  # results the search page lists
 def _require_pagefind() -> None:
     if pagefind_binary() is None:
         if REQUIRED:
-            pytest.fail("the Pagefind binary (pagefind[extended]) is missing, and CXZY_REQUIRE_BROWSER=1 says it must be there")
-        pytest.skip("pagefind[extended] is not installed")
+            pytest.fail("the Pagefind binary (pagefind[bin]) is missing, and CXZY_REQUIRE_BROWSER=1 says it must be there")
+        pytest.skip("pagefind[bin] is not installed")
 
 
 def index_urls(site: Path) -> dict[str, str]:
@@ -315,3 +315,16 @@ def test_a_bundle_file_over_a_link_or_not_base64_is_an_error_in_chinese(tmp_path
     assert outside.read_bytes() == b"kept"
     with pytest.raises(search_module.SearchIndexError, match="写不进去"):
         search_module.write_bundle(folder, [{"path": "fragment/b.pf_fragment", "content": "not base64!"}])
+
+
+def test_the_plain_binary_is_the_one_a_build_uses(monkeypatch: pytest.MonkeyPatch) -> None:
+    """cxzy spaces every Chinese character itself, so Pagefind's plain binary indexes as the extended one did, faster
+    (docs/search.md): it is the one installed and the one a build finds, even beside the extended one."""
+    from cxzy_gen.build import pagefind_binary
+
+    monkeypatch.delenv("PAGEFIND_BINARY_PATH", raising=False)
+    import pagefind_bin  # type: ignore[import-untyped]  # (a dependency of cxzy: installed with it)
+
+    assert pagefind_binary() == Path(pagefind_bin.get_executable())
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", "/opt/pagefind-elsewhere")
+    assert pagefind_binary() == Path("/opt/pagefind-elsewhere")

@@ -2,14 +2,15 @@
 
 The records come from the views of this build (so a build for one audience indexes nothing narrower) and
 are given to Pagefind as custom records, one per record of the data, each with the URL of the place it is
-shown and the filters 单位, 年度, 类别 and 状态. Pagefind's extended binary comes from PyPI
-(`pagefind[extended]`), so indexing needs no network.
+shown and the filters 单位, 年度, 类别 and 状态. Pagefind's binary comes from PyPI (`pagefind[bin]`), so
+indexing needs no network.
 
-Chinese queries: Pagefind 1.5 segments the index with jieba at build time and the query with the browser's
-Intl.Segmenter, and the two disagree on many words (pagefind#1237): a query such as 节水灌溉 becomes terms
-the index never holds. The index therefore stores Chinese text one character per word, and the search page
-asks for the query's characters as an exact phrase, which is a substring search whatever either segmenter
-would have said (docs/search.md has the measurements).
+Chinese queries: Pagefind 1.5's extended binary segments the index with jieba at build time, and the search
+page's Pagefind segments the query with the browser's Intl.Segmenter; the two disagree on many words
+(pagefind#1237): a query such as 节水灌溉 became terms the index never held. The index therefore stores Chinese
+text one character per word (`spaced`), so whatever the browser makes of a query, its pieces are single
+characters found in order; with the words spaced, Pagefind's plain binary indexes them as the extended one
+did, faster (docs/search.md has the measurements).
 
 Shards: Pagefind's memory and time grow with the records of one index (about 80 KB of memory a record), and it
 cannot update an index. The records are therefore split into shards by a stable hash of the unit whose folder
