@@ -9,10 +9,13 @@ import json
 import os
 import re
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner
+from pydantic import BaseModel
 from sitekit import files
 
 import cxzy_gen
@@ -22,6 +25,7 @@ from cxzy_gen.cli import main
 from cxzy_gen.demo import generate
 from cxzy_gen.git.history import History
 from cxzy_gen.git.source import HistorySource
+from cxzy_gen.records import layout
 from cxzy_gen.records import models as m
 from cxzy_gen.records.validate import display_path, load_dataset
 from cxzy_gen.site import reuse as reuse_module
@@ -841,6 +845,59 @@ def test_nothing_changes_a_record_once_it_is_validated(board: Path, tmp_path: Pa
         assert sum(1 for _ in render(pages, environment())) == len(pages)
     audit(derive(ds, END, Scope.office()))
     assert [state_hash(r) for r in ds.records()] == before
+
+
+def _models(value: object) -> Iterator[BaseModel]:
+    """Every pydantic model within a value (a record, and the models, lists and dicts it holds), however deep."""
+    if isinstance(value, BaseModel):
+        yield value
+        value = list(value.__dict__.values())
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, list):
+        for item in value:
+            yield from _models(item)
+
+
+def test_models_with_the_same_fields_share_one_fields_set(board: Path, tmp_path: Path) -> None:
+    """A typed model's fields-set (pydantic's: the fields its file gave) is one object for every model with the same
+    fields, whether its file was parsed, taken from the cache or read without one; it holds the names pydantic gives
+    when the file is typed alone, plus the audience a record without one of its own is given (as pydantic's own
+    assignment added it). It cannot be added to, and a copy of the model has a set of its own."""
+    data, store = board / "data", cache_mod.RecordCache(tmp_path / "cache")
+    parsed, _, _ = load_dataset(data, store)
+    cached_store = cache_mod.RecordCache(tmp_path / "cache")
+    cached, _, _ = load_dataset(data, cached_store)
+    uncached, _, _ = load_dataset(data)
+    assert parsed and cached and uncached and store.misses and cached_store.hits and not cached_store.misses
+    for ds in (parsed, cached, uncached):
+        models = [model for record in ds.records() for model in _models(record)]
+        objects: dict[frozenset[str], set[int]] = {}
+        for model in models:
+            objects.setdefault(frozenset(model.__pydantic_fields_set__), set()).add(id(model.__pydantic_fields_set__))
+        assert len(models) > 500 and len(objects) < len(models) / 10
+        assert all(len(ids) == 1 for ids in objects.values())
+
+    path = data / "units" / "u00005" / "2025" / "commitments.yaml"
+    where = layout.place("units/u00005/2025/commitments.yaml")
+    assert where is not None
+    alone = where.file.model.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+    given = [(entry.model_fields_set, [model.model_fields_set for model in _models(entry)]) for entry in alone.commitments]  # type: ignore[attr-defined]
+    for ds in (parsed, cached, uncached):
+        mine = [c for c in ds.commitments if c.source_file == display_path(path)]
+        assert len(mine) == len(given) > 1
+        for record, (fields, inner) in zip(mine, given, strict=True):
+            assert set(record.model_fields_set) == fields | {"audience"}
+            assert [set(model.model_fields_set) for model in _models(record)][1:] == inner[1:]
+
+    record = cached.commitments[0]
+    shared = record.__pydantic_fields_set__
+    with pytest.raises(AttributeError):
+        shared.add("note")  # type: ignore[attr-defined]
+    copy = record.model_copy(update={"title": "改过的标题"})
+    assert copy.model_fields_set == shared and copy.__pydantic_fields_set__ is not shared
+    copy.__pydantic_fields_set__.add("note")
+    assert "note" not in shared
 
 
 # ---------------------------------------------------------------- never trusted across …
