@@ -134,38 +134,66 @@ class RecordCache:
             pass
 
 
-def data_digest(data_dir: Path) -> str:
-    """The hash of every file's path and bytes under the data folder (symlinks by their target, not followed)."""
+# A file's lstat as the stamp keeps it beside the file's digest: type, size, modification and change times, inode, device.
+FileStat = tuple[int, int, int, int, int, int]
+FileDigests = dict[str, tuple[FileStat, bytes]]  # by path relative to the folder
+
+
+def data_digest(data_dir: Path, known: FileDigests | None = None, seen: FileDigests | None = None) -> str:
+    """The hash of every file's path and bytes under the data folder (symlinks by their target, not followed).
+
+    A file whose lstat is the one `known` has for it is taken by the digest recorded with it, unread (the same
+    stat means the same bytes: see `FolderState`); `seen`, when given, gets each regular file's lstat (taken before
+    it was read) and digest, if the file had settled by then (SETTLED_SECONDS), for the next build's `known`."""
     h = hashlib.blake2b(digest_size=20)
+    known = known or {}
+    settled_before = time.time_ns() - SETTLED_SECONDS * 1_000_000_000
     for dirpath, dirnames, filenames in os.walk(data_dir):
         dirnames.sort()
         for name in sorted(filenames + [d for d in dirnames if os.path.islink(os.path.join(dirpath, d))]):
             path = os.path.join(dirpath, name)
             rel = os.path.relpath(path, data_dir)
-            if os.path.islink(path):
+            try:
+                st = os.lstat(path)
+            except OSError:
+                st = None
+            if st is not None and stat.S_ISLNK(st.st_mode):
                 h.update(
                     b"L" + rel.encode("utf-8", "surrogateescape") + b"\0" + os.readlink(path).encode("utf-8", "surrogateescape") + b"\0"
                 )
                 continue
-            try:
-                st = os.stat(path)
-                if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_FILE_BYTES:
-                    # a FIFO would block the read; a huge file is refused by validation anyway: hash what it is
-                    raw = b"\xfe special %d %d %d" % (st.st_mode, st.st_size, st.st_mtime_ns)
-                else:
-                    with open(path, "rb") as f:
-                        raw = f.read(MAX_FILE_BYTES + 1)
-            except OSError:
-                raw = b"\xff unreadable"
-            h.update(b"F" + rel.encode("utf-8", "surrogateescape") + b"\0" + len(raw).to_bytes(8, "little") + raw)
+            now = (st.st_mode, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev) if st is not None else None
+            recorded = known.get(rel)
+            if now is not None and recorded is not None and tuple(recorded[0]) == now:
+                digest = recorded[1]
+            else:
+                digest = hashlib.blake2b(_file_bytes(path, st), digest_size=20).digest()
+            if seen is not None and now is not None and stat.S_ISREG(now[0]) and max(now[2], now[3]) < settled_before:
+                seen[rel] = (now, digest)
+            h.update(b"F" + rel.encode("utf-8", "surrogateescape") + b"\0" + digest)
     return h.hexdigest()
 
 
-def folder_digest(folder: Path | None) -> str:
-    """The hash of a template folder's files (paths and bytes)."""
+def _file_bytes(path: str, st: os.stat_result | None) -> bytes:
+    """What a file's digest is made from: its length and bytes (a special file, or one over the size limit, by its stat)."""
+    try:
+        if st is None:
+            raise OSError
+        if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_FILE_BYTES:
+            # a FIFO would block the read; a huge file is refused by validation anyway: hash what it is
+            return b"\xfe special %d %d %d" % (st.st_mode, st.st_size, st.st_mtime_ns)
+        with open(path, "rb") as f:
+            raw = f.read(MAX_FILE_BYTES + 1)
+    except OSError:
+        return b"\xff unreadable"
+    return len(raw).to_bytes(8, "little") + raw
+
+
+def folder_digest(folder: Path | None, known: FileDigests | None = None, seen: FileDigests | None = None) -> str:
+    """The hash of a template folder's files (paths and bytes); `known` and `seen` as for `data_digest`."""
     if folder is None:
         return "-"
-    return data_digest(folder) if folder.is_dir() else "missing"
+    return data_digest(folder, known, seen) if folder.is_dir() else "missing"
 
 
 SETTLED_SECONDS = 2  # a file last changed this long before a look at it cannot change again unseen
@@ -225,7 +253,8 @@ class BuildStamp:
     (same marker file), has nothing to do: the stamp's saved report is shown again. The inputs are `parts`
     (the build date, the audience, git's HEAD and the like), cxzy itself (`code_key`) and the bytes of every
     file under `folders` (the data, the site's templates); a folder whose `FolderState` is the same as at the
-    last build is not read again."""
+    last build is not read again, and in a folder that changed, only the files whose lstat changed are read (the
+    stamp keeps each settled file's lstat and digest, `data_digest`)."""
 
     def __init__(self, cache: Path, out: Path, parts: Iterable[str], marker: str, folders: Sequence[Path | None]) -> None:
         self.parts = [code_key(), *parts]
@@ -233,6 +262,7 @@ class BuildStamp:
         self.states = [FolderState.of(f) for f in self.folders]  # taken before anything is read
         self.digests: list[str] | None = None
         self.inputs: str | None = None
+        self.files: list[FileDigests] = [{} for _ in self.folders]  # each folder's files, as recorded (`data_digest`)
         self.out = Path(os.path.abspath(out))
         self.marker = marker
         name = hashlib.blake2b(str(self.out).encode("utf-8", "surrogateescape"), digest_size=10).hexdigest()
@@ -246,12 +276,17 @@ class BuildStamp:
         return (st.st_ino, st.st_mtime_ns, st.st_size)
 
     def _hash_inputs(self, known: dict[str, str]) -> str:
-        """The hash of every input; a folder's bytes are read unless `known` has the digest for its state."""
+        """The hash of every input; a folder's bytes are read unless `known` has the digest for its state (and then only
+        the files whose lstat is not as `self.files` has it)."""
         if self.digests is None:
-            self.digests = [
-                known.get(state.stats) or folder_digest(folder) if state.settled else folder_digest(folder)
-                for folder, state in zip(self.folders, self.states, strict=True)
-            ]
+            self.digests = []
+            for n, (folder, state) in enumerate(zip(self.folders, self.states, strict=True)):
+                digest = known.get(state.stats) if state.settled else None
+                if digest is None:
+                    seen: FileDigests = {}
+                    digest = folder_digest(folder, self.files[n], seen)
+                    self.files[n] = seen
+                self.digests.append(digest)
             h = hashlib.blake2b(digest_size=20)
             for part in (*self.parts, *self.digests):
                 h.update(part.encode("utf-8", "surrogateescape") + b"\0")
@@ -262,8 +297,10 @@ class BuildStamp:
     def previous(self) -> Any | None:
         """The saved report of the last build when it was made from these same inputs into this same output."""
         try:
-            inputs, output, report, known = pickle.loads(self.path.read_bytes())
+            inputs, output, report, known, files = pickle.loads(self.path.read_bytes())
             known = dict(known)
+            if isinstance(files, list) and len(files) == len(self.folders) and all(isinstance(f, dict) for f in files):
+                self.files = files
         except Exception:
             inputs, output, report, known = None, None, None, {}
         current = self._output_id()
@@ -280,7 +317,8 @@ class BuildStamp:
         assert self.digests is not None
         known = {state.stats: digest for state, digest in zip(self.states, self.digests, strict=True) if state.settled}
         with contextlib.suppress(OSError, pickle.PicklingError):
-            _write_atomic(self.path, pickle.dumps((inputs, self._output_id(), report, known), protocol=pickle.HIGHEST_PROTOCOL))
+            record = (inputs, self._output_id(), report, known, self.files)
+            _write_atomic(self.path, pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL))
 
     def forget(self) -> None:
         self.path.unlink(missing_ok=True)

@@ -215,6 +215,51 @@ def test_files_changed_just_now_are_read_not_trusted(tmp_path: Path) -> None:
     assert not cache_mod.FolderState.of(data).settled
 
 
+def test_in_a_changed_folder_only_the_files_whose_state_changed_are_read(
+    board: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The stamp keeps each settled file's lstat and digest: when the data folder changed, the build's look at it reads
+    only the files whose lstat is not the one kept (an edit, even one that keeps the size and modification time, moves
+    the change time), and still sees every change."""
+    b = Builds(board, tmp_path, search=False)
+    b.incremental()
+    monkeypatch.setattr(cache_mod, "SETTLED_SECONDS", 0)  # the files were just written: let them count as settled
+    assert b.incremental().unchanged  # (the stamp now has every file's state)
+    read: list[str] = []
+    original = cache_mod._file_bytes
+
+    def reading(path: str, st: os.stat_result | None) -> bytes:
+        read.append(os.path.relpath(path, b.data))
+        return original(path, st)
+
+    monkeypatch.setattr(cache_mod, "_file_bytes", reading)
+    edit(b.data / "units" / "u00005" / "2025" / "commitments.yaml", r"^  title: .*$", "  title: 只读这一个文件")
+    _same_size_same_mtime_edit(b.data / "units" / "u00007" / "2025" / "commitments.yaml")
+    assert not b.incremental().unchanged
+    assert sorted(read) == ["units/u00005/2025/commitments.yaml", "units/u00007/2025/commitments.yaml"]
+    b.assert_same_as_cold()
+    read.clear()
+    assert b.incremental().unchanged and read == []
+
+
+def test_a_file_read_just_after_a_change_is_not_vouched_for(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file changed within SETTLED_SECONDS of being read could change again in the same clock tick unseen: its digest
+    is not kept for the next look, which reads it again; a settled file's is kept, and used while its lstat stays."""
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "site.yaml").write_text("a: 1\n", encoding="utf-8")
+    seen: cache_mod.FileDigests = {}
+    first = cache_mod.data_digest(data, {}, seen)
+    assert seen == {}
+    monkeypatch.setattr(cache_mod, "SETTLED_SECONDS", 0)
+    assert cache_mod.data_digest(data, {}, seen) == first and set(seen) == {"site.yaml"}
+    (stat_kept, _) = seen["site.yaml"]
+    forged = {"site.yaml": (stat_kept, b"\0" * 20)}  # a kept digest stands for the file while its lstat is the same
+    assert cache_mod.data_digest(data, forged) != first
+    (data / "site.yaml").write_text("a: 2\n", encoding="utf-8")
+    assert cache_mod.data_digest(data, forged) == cache_mod.data_digest(data) != first  # the state moved: read again
+
+
 def test_a_new_commit_is_seen_by_the_history_source(board: Path, tmp_path: Path) -> None:
     import subprocess
 

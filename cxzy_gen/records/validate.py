@@ -8,7 +8,7 @@ import hashlib
 import os
 import pickle
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -292,19 +292,19 @@ def _with_field(fields: FieldNames, name: str) -> FieldNames:
 def share_field_names(value: object) -> None:
     """Each model within `value` (a typed file: models, lists and dicts of them) given the shared `FieldNames` of its
     fields-set."""
+    items: Iterable[object]
     if isinstance(value, BaseModel):
         object.__setattr__(value, "__pydantic_fields_set__", field_names(tuple(sorted(value.__pydantic_fields_set__))))
-        for item in value.__dict__.values():
-            if isinstance(item, (BaseModel, list, dict)):
-                share_field_names(item)
-    elif isinstance(value, list):
-        for item in value:
-            if isinstance(item, (BaseModel, list, dict)):
-                share_field_names(item)
+        items = value.__dict__.values()
     elif isinstance(value, dict):
-        for item in value.values():
-            if isinstance(item, (BaseModel, list, dict)):
-                share_field_names(item)
+        items = value.values()
+    elif isinstance(value, list):
+        items = value
+    else:
+        return
+    for item in items:
+        if isinstance(item, (BaseModel, list, dict)):
+            share_field_names(item)
 
 
 # ---------------------------------------------------------------- pydantic errors → problems
