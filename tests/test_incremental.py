@@ -490,6 +490,72 @@ def test_the_output_before_last_is_brought_up_to_date_instead_of_written_whole(b
     b.assert_same_as_cold()
 
 
+def test_the_first_rebuild_after_an_output_written_whole_links_its_spare_aside(
+    board: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With no spare folder (the output was written whole), the spare is made aside by linking the last output's files
+    (`reuse.link_copy`, in the process that looks at the spare): the build's own process then links only what changed,
+    the unchanged search shards are moved in whole, and the site is a cold build's."""
+    from cxzy_gen.site import write as write_module
+
+    monkeypatch.setattr(search_module, "SHARD_RECORDS", 40)
+    b = Builds(board, tmp_path)
+    b.incremental()
+    assert not list(b.cache.glob("site-*"))  # the output was written whole: there is no spare
+    before = _inodes(b.out)
+    pages = [name for name in before if name.endswith(".html")]
+    linked: list[str] = []
+
+    def spy(source: Path, target: Path) -> None:
+        linked.append(str(target))
+        take_over(source, target)
+
+    monkeypatch.setattr(write_module, "take_over", spy)
+    monkeypatch.setattr(reuse_module, "take_over", spy)
+    _change(b, 1)
+    assert not b.incremental().unchanged
+    assert len(linked) < len(pages) // 10, len(linked)  # (without the spare linked aside: every unchanged page and shard file)
+    after = _inodes(b.out)
+    shards = {name.split("/")[1] for name in after if name.count("/") > 1 and name.startswith("pagefind/")}
+    again = {
+        name.split("/")[1] for name in after if name.count("/") > 1 and name.startswith("pagefind/") and before.get(name) != after[name]
+    }
+    assert len(again) == 1 and len(shards) >= 4  # one shard indexed again, the others' files the same
+    assert before["units/u00009/index.html"] == after["units/u00009/index.html"]
+    assert _inodes(_spare(b)) == before  # the first output, kept for the next build
+    assert not list(b.cache.glob("trash-*/copy-*"))
+    b.assert_same_as_cold()
+
+
+def test_the_spare_linked_aside_leaves_out_what_it_cannot_trust(tmp_path: Path) -> None:
+    """`link_copy` links only plain paths to files as they were written, through real folders: a path leading out, a
+    file changed since, a folder replaced by a link are left out, and what is made is moved into place whole."""
+    from cxzy_gen.site.write import file_stat
+
+    out, spare, work = tmp_path / "public", tmp_path / "cache" / "site-x", tmp_path / "cache" / "trash-x"
+    (out / "units" / "a").mkdir(parents=True)
+    (out / "elsewhere").mkdir()
+    (tmp_path / "outside.html").write_bytes(b"outside")
+    for rel in ("index.html", "units/a/index.html", "units/a/changed.html", "elsewhere/page.html"):
+        (out / rel).write_bytes(rel.encode())
+    files = {rel: file_stat(out / rel) for rel in ("index.html", "units/a/index.html", "units/a/changed.html", "elsewhere/page.html")}
+    files["../outside.html"] = file_stat(tmp_path / "outside.html")
+    files["units/../../outside.html"] = file_stat(tmp_path / "outside.html")
+    (out / "units/a/changed.html").write_bytes(b"changed by hand")
+    shutil.move(out / "elsewhere", tmp_path / "moved")
+    (out / "elsewhere").symlink_to(tmp_path / "moved", target_is_directory=True)
+    assert reuse_module.link_copy(out, spare, work, files)
+    assert sorted(str(p.relative_to(spare)) for p in spare.rglob("*") if p.is_file()) == ["index.html", "units/a/index.html"]
+    assert (spare / "index.html").stat().st_ino == (out / "index.html").stat().st_ino
+    assert not list(work.iterdir())  # moved whole
+    # with a spare there already, nothing is linked and the look says so
+    found, made = reuse_module.look_at_spare(spare, work, out, files)
+    assert not made and set(found) == {"index.html", "units/a/index.html"}
+    shutil.rmtree(spare)
+    found, made = reuse_module.look_at_spare(spare, work, out, files)
+    assert made and set(found) == {"index.html", "units/a/index.html"}
+
+
 def test_a_unit_added_renders_only_the_pages_that_show_it(board: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A page's context holds only the names it may print (no table of every unit and member), so a new unit does not
     change the hash of every page."""

@@ -218,10 +218,46 @@ def _spare_of(cache: Path, out: Path) -> tuple[Path, Path]:
     return cache / f"site-{name}", cache / f"trash-{name}"
 
 
-def look_at_spare(spare: Path, trash: Path) -> dict[str, Found]:
-    """The files of the spare folder (`spare_files`), once the search index the last build set aside (`trash`) is gone."""
+def look_at_spare(spare: Path, trash: Path, out: Path, last: dict[str, Stat]) -> tuple[dict[str, Found], bool]:
+    """The files of the spare folder (`spare_files`), once the search index the last build set aside (`trash`) is gone;
+    and whether the spare was made here: when there is none (the first rebuild after an output written whole), the
+    last output's files as it left them (`last`) are linked into a new one (`link_copy`), on a core of their own while
+    the build reads its records, so that the writer and `place_search` do not link them one by one while it waits."""
     remove(trash)
-    return spare_files(spare)
+    made = not os.path.lexists(spare) and bool(last) and link_copy(out, spare, trash, last)
+    return spare_files(spare), made
+
+
+def link_copy(out: Path, spare: Path, work: Path, files: dict[str, Stat]) -> bool:
+    """Hard-link each of `out`'s files that is as `files` says it was written (`file_stat`) into a new folder made in
+    `work`, then move that folder to `spare` whole (a build killed meanwhile leaves it in `work`, which the next build's
+    look removes). A folder of `out` replaced by a link, or a file changed, is left out; so is a path that is not plain."""
+    real = real_folders(out)
+    try:
+        work.mkdir(parents=True, exist_ok=True)
+        folder = Path(tempfile.mkdtemp(prefix="copy-", dir=work))
+    except OSError:
+        return False
+    made = {""}
+    for rel, stat in files.items():
+        parts = rel.split("/")
+        if any(part in ("", ".", "..") or "\\" in part for part in parts):
+            continue
+        parent = rel.rpartition("/")[0]
+        try:
+            if not real(parent) or file_stat(out / rel) != tuple(stat):
+                continue
+            if parent not in made:
+                (folder / parent).mkdir(parents=True, exist_ok=True)
+                made.add(parent)
+            os.link(out / rel, folder / rel)
+        except OSError:
+            continue
+    try:
+        os.rename(folder, spare)
+    except OSError:
+        return False
+    return True
 
 
 class PageLog:
@@ -243,6 +279,13 @@ class PageLog:
             key, pages, search, spare_pages, spare_search = marshal.loads(self.path.read_bytes())
             if key == code_key() and all(isinstance(x, dict) for x in (pages, search, spare_pages, spare_search)):
                 self.pages, self.search, self.spare_pages, self.spare_search = pages, search, spare_pages, spare_search
+
+    def files(self) -> dict[str, Stat]:
+        """Every file the last build wrote into the output (its pages and search shards), with its state as written."""
+        found = {url: stat for url, (_, stat) in self.pages.items()}
+        for _, shard in self.search.values():
+            found.update(shard)
+        return found
 
     def _inside(self, url: str) -> bool:
         """Whether `url`'s folder in the previous output is a real folder of it: a folder replaced by a link could
@@ -395,7 +438,8 @@ class Incremental:
     """One build into `out` with a cache: which pages to render, which files of the last output to take over.
 
     Begun as soon as the build holds the output's turn: the spare folder is looked at aside from then on (`look_at_spare`,
-    a process of its own) while the records are read and checked. `list_search()` lists the search records aside too,
+    a process of its own; it links the last output into a new spare when there is none) while the records are read and
+    checked. `list_search()` lists the search records aside too,
     while the pages are planned; `hash_pages()` has the build's workers hash the pages; `index_search()` says which search
     shards to index again, so Pagefind can begin at once; `compare()` takes the spare folder's files, sets its unchanged
     search shards aside and says which pages to render; `files()` merges the rendered pages with the files taken over, in
@@ -404,7 +448,8 @@ class Incremental:
 
     def __init__(self, cache: Path, out: Path) -> None:
         self.log = PageLog(cache, out)
-        self.looked = Aside(look_at_spare, self.log.spare, self.log.trash)
+        last = {} if os.path.lexists(self.log.spare) else self.log.files()  # (a spare there: nothing to link)
+        self.looked = Aside(look_at_spare, self.log.spare, self.log.trash, self.log.out, last)
         self.listing: Aside[tuple[dict[str, bytes | None], dict[str, list[SearchRecord]]]] | None = None
         self.views: Views | None = None
         self.binary: Path | None = None
@@ -459,7 +504,9 @@ class Incremental:
         """Each page's hash against the files of the last two builds: the places of the pages to render (the others are
         kept or taken over)."""
         # (taken while this build holds the output's turn, see `write.turn`)
-        self.held = self.looked.result()
+        self.held, made = self.looked.result()
+        if made:  # the spare is the last output linked: its files are those the last build wrote, as it wrote them
+            self.log.spare_pages, self.log.spare_search = self.log.pages, self.log.search
         self.spare = Spare(self.log.spare, set(self.held))
         if self.digests is not None:
             self._keep_search()
