@@ -218,39 +218,38 @@ def _spare_of(cache: Path, out: Path) -> tuple[Path, Path]:
     return cache / f"site-{name}", cache / f"trash-{name}"
 
 
-def look_at_spare(spare: Path, trash: Path, out: Path, last: dict[str, Stat]) -> tuple[dict[str, Found], bool]:
+def look_at_spare(spare: Path, trash: Path, out: Path, last: Iterable[str]) -> tuple[dict[str, Found], bool]:
     """The files of the spare folder (`spare_files`), once the search index the last build set aside (`trash`) is gone;
     and whether the spare was made here: when there is none (the first rebuild after an output written whole), the
-    last output's files as it left them (`last`) are linked into a new one (`link_copy`), on a core of their own while
+    last output's files (`last`: those the last build wrote) are linked into a new one (`link_copy`), on a core of their own while
     the build reads its records, so that the writer and `place_search` do not link them one by one while it waits."""
     remove(trash)
     made = not os.path.lexists(spare) and bool(last) and link_copy(out, spare, trash, last)
     return spare_files(spare), made
 
 
-def link_copy(out: Path, spare: Path, work: Path, files: dict[str, Stat]) -> bool:
-    """Hard-link each of `out`'s files that is as `files` says it was written (`file_stat`) into a new folder made in
-    `work`, then move that folder to `spare` whole (a build killed meanwhile leaves it in `work`, which the next build's
-    look removes). A folder of `out` replaced by a link, or a file changed, is left out; so is a path that is not plain."""
+def link_copy(out: Path, spare: Path, work: Path, files: Iterable[str]) -> bool:
+    """Hard-link each of `out`'s `files` (relative paths) into a new folder made in `work`, then move that folder to
+    `spare` whole (a build killed meanwhile leaves it in `work`, which the next build's look removes). A path that is
+    not plain, or whose folder in `out` is not a real folder (a folder replaced by a link could lead out of the output),
+    is left out. A file is linked as it is now: the look finds its state (`spare_files`), and one that is no longer as
+    the last build wrote it is written again like any other file of the spare that differs from the record."""
     real = real_folders(out)
     try:
         work.mkdir(parents=True, exist_ok=True)
-        folder = Path(tempfile.mkdtemp(prefix="copy-", dir=work))
+        folder = tempfile.mkdtemp(prefix="copy-", dir=work)
     except OSError:
         return False
-    made = {""}
-    for rel, stat in files.items():
-        parts = rel.split("/")
-        if any(part in ("", ".", "..") or "\\" in part for part in parts):
-            continue
+    source, target, made = f"{out}/", f"{folder}/", {""}
+    for rel in files:
         parent = rel.rpartition("/")[0]
+        if any(part in ("", ".", "..") or "\\" in part for part in rel.split("/")) or not real(parent):
+            continue
         try:
-            if not real(parent) or file_stat(out / rel) != tuple(stat):
-                continue
             if parent not in made:
-                (folder / parent).mkdir(parents=True, exist_ok=True)
+                os.makedirs(target + parent, exist_ok=True)
                 made.add(parent)
-            os.link(out / rel, folder / rel)
+            os.link(source + rel, target + rel)
         except OSError:
             continue
     try:
@@ -280,12 +279,9 @@ class PageLog:
             if key == code_key() and all(isinstance(x, dict) for x in (pages, search, spare_pages, spare_search)):
                 self.pages, self.search, self.spare_pages, self.spare_search = pages, search, spare_pages, spare_search
 
-    def files(self) -> dict[str, Stat]:
-        """Every file the last build wrote into the output (its pages and search shards), with its state as written."""
-        found = {url: stat for url, (_, stat) in self.pages.items()}
-        for _, shard in self.search.values():
-            found.update(shard)
-        return found
+    def files(self) -> list[str]:
+        """Every file the last build wrote into the output (its pages and search shards)."""
+        return [*self.pages, *(rel for _, shard in self.search.values() for rel in shard)]
 
     def _inside(self, url: str) -> bool:
         """Whether `url`'s folder in the previous output is a real folder of it: a folder replaced by a link could
@@ -448,7 +444,7 @@ class Incremental:
 
     def __init__(self, cache: Path, out: Path) -> None:
         self.log = PageLog(cache, out)
-        last = {} if os.path.lexists(self.log.spare) else self.log.files()  # (a spare there: nothing to link)
+        last = [] if os.path.lexists(self.log.spare) else self.log.files()  # (a spare there: nothing to link)
         self.looked = Aside(look_at_spare, self.log.spare, self.log.trash, self.log.out, last)
         self.listing: Aside[tuple[dict[str, bytes | None], dict[str, list[SearchRecord]]]] | None = None
         self.views: Views | None = None
