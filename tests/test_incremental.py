@@ -544,6 +544,10 @@ def test_the_spare_linked_aside_leaves_out_what_it_cannot_trust(board: Path, tmp
     assert sorted(p.relative_to(spare).as_posix() for p in spare.rglob("*") if p.is_file()) == ["index.html", "units/a/index.html"]
     assert (spare / "index.html").stat().st_ino == (out / "index.html").stat().st_ino
     assert not list(work.iterdir())  # moved whole
+    # an output that is itself a link (which the writer refuses): nothing is linked
+    (tmp_path / "linked-out").symlink_to(out, target_is_directory=True)
+    assert not reuse_module.link_copy(tmp_path / "linked-out", tmp_path / "cache" / "site-y", work, files)
+    assert not (tmp_path / "cache" / "site-y").exists() and not list(work.iterdir())
     # with a spare there already, nothing is linked and the look says so
     found, made = reuse_module.look_at_spare(spare, work, out, files)
     assert not made and set(found) == {"index.html", "units/a/index.html"}

@@ -221,8 +221,8 @@ def _spare_of(cache: Path, out: Path) -> tuple[Path, Path]:
 def look_at_spare(spare: Path, trash: Path, out: Path, last: Iterable[str]) -> tuple[dict[str, Found], bool]:
     """The files of the spare folder (`spare_files`), once the search index the last build set aside (`trash`) is gone;
     and whether the spare was made here: when there is none (the first rebuild after an output written whole), the
-    last output's files (`last`: those the last build wrote) are linked into a new one (`link_copy`), on a core of their own while
-    the build reads its records, so that the writer and `place_search` do not link them one by one while it waits."""
+    files the last build wrote into the output (`last`) are linked into a new one (`link_copy`), on a core of their own
+    while the build reads its records, so that the writer and `place_search` do not link them one by one while it waits."""
     remove(trash)
     made = not os.path.lexists(spare) and bool(last) and link_copy(out, spare, trash, last)
     return spare_files(spare), made
@@ -234,6 +234,8 @@ def link_copy(out: Path, spare: Path, work: Path, files: Iterable[str]) -> bool:
     not plain, or whose folder in `out` is not a real folder (a folder replaced by a link could lead out of the output),
     is left out. A file is linked as it is now: the look finds its state (`spare_files`), and one that is no longer as
     the last build wrote it is written again like any other file of the spare that differs from the record."""
+    if os.path.islink(out):  # (the writer refuses such an output)
+        return False
     real = real_folders(out)
     try:
         work.mkdir(parents=True, exist_ok=True)
@@ -435,12 +437,12 @@ class Incremental:
 
     Begun as soon as the build holds the output's turn: the spare folder is looked at aside from then on (`look_at_spare`,
     a process of its own; it links the last output into a new spare when there is none) while the records are read and
-    checked. `list_search()` lists the search records aside too,
-    while the pages are planned; `hash_pages()` has the build's workers hash the pages; `index_search()` says which search
-    shards to index again, so Pagefind can begin at once; `compare()` takes the spare folder's files, sets its unchanged
-    search shards aside and says which pages to render; `files()` merges the rendered pages with the files taken over, in
-    the pages' order; `place_search()` puts the search shards not indexed again in place; `save()` records what this build
-    wrote, for the next one; `close()` ends what still runs aside."""
+    checked. `list_search()` lists the search records aside too, while the pages are planned; `hash_pages()` has the
+    build's workers hash the pages; `index_search()` says which search shards to index again, so Pagefind can begin at
+    once; `compare()` takes the spare folder's files, sets its unchanged search shards aside and says which pages to
+    render; `files()` merges the rendered pages with the files taken over, in the pages' order; `place_search()` puts the
+    search shards not indexed again in place; `save()` records what this build wrote, for the next one; `close()` ends
+    what still runs aside."""
 
     def __init__(self, cache: Path, out: Path) -> None:
         self.log = PageLog(cache, out)
@@ -501,7 +503,7 @@ class Incremental:
         kept or taken over)."""
         # (taken while this build holds the output's turn, see `write.turn`)
         self.held, made = self.looked.result()
-        if made:  # the spare is the last output linked: its files are those the last build wrote, as it wrote them
+        if made:  # the spare is the last output linked: the last build's record describes it (a file changed since is found so)
             self.log.spare_pages, self.log.spare_search = self.log.pages, self.log.search
         self.spare = Spare(self.log.spare, set(self.held))
         if self.digests is not None:
