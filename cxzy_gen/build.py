@@ -9,6 +9,7 @@ import datetime as dt
 import importlib
 import os
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import nullcontext
@@ -216,17 +217,17 @@ def search_index(
     if binary is None:
         return None, ["没有找到 Pagefind（pip install 'pagefind[bin]'），这次生成的站点没有搜索索引"]
     from cxzy_gen.site.plan import search_records
-    from cxzy_gen.site.search import BUNDLE, MANIFEST, Indexing, manifest, shards
+    from cxzy_gen.site.search import BUNDLE, MANIFEST, Indexing, index_folder, index_shards, manifest, shards
 
-    if incremental is not None:  # the shards whose records changed (listed aside): the others are kept (`Incremental.compare`)
-        todo = incremental.index_search()
-        return Indexing(out, todo, binary, then=lambda folder: incremental.place_search(folder, binary)), []
+    if incremental is not None:  # the shards whose records changed (listed and indexed aside): the others are kept
+        return incremental.index_search(), []
     parts = shards(search_records(views))
+    folder, stop = index_folder(out), threading.Event()
 
-    def name_shards(folder: Path) -> None:
-        (folder / BUNDLE / MANIFEST).write_bytes(manifest(parts))
+    def name_shards(site: Path) -> None:
+        (site / BUNDLE / MANIFEST).write_bytes(manifest(parts))
 
-    return Indexing(out, parts, binary, then=name_shards), []
+    return Indexing(folder, parts, lambda: index_shards(folder, parts, binary, stop), then=name_shards, stop=stop), []
 
 
 def _counted(items: Iterable[Item], total: int, tell: Callable[[int, int], None]) -> Iterator[Item]:

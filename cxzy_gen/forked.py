@@ -22,7 +22,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import Generic, TypeVar
+from typing import BinaryIO, Generic, TypeVar
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
@@ -97,46 +97,58 @@ class Aside(Generic[Result]):
     def __init__(self, task: Callable[..., Result], *args: object) -> None:
         self.task, self.args = task, args
         self.pid: int | None = None
-        self.pipe: int | None = None
+        self.source: BinaryIO | None = None
         if not can_fork():
             return
         parent = os.getpid()
         reading, writing = os.pipe()
         pid = os.fork()
-        if pid == 0:  # the forked process: do the task, send the result, and leave without running anything else
+        if pid == 0:  # the forked process: do the task, send each result, and leave without running anything else
             status = 1
             try:
                 os.close(reading)
                 _die_with_parent(parent)
-                data = pickle.dumps(task(*args), protocol=pickle.HIGHEST_PROTOCOL)
                 with os.fdopen(writing, "wb") as sink:
-                    sink.write(data)
+                    for value in self._results():
+                        data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+                        sink.write(len(data).to_bytes(8, "little") + data)
+                        sink.flush()
                 status = 0
             finally:
                 os._exit(status)
         os.close(writing)
-        self.pid, self.pipe = pid, reading
+        self.pid, self.source = pid, os.fdopen(reading, "rb")
+
+    def _results(self) -> Iterator[object]:
+        yield self.task(*self.args)
+
+    def _receive(self) -> tuple[bool, object]:
+        """The next result sent back, if the process sent it whole (else it failed, or was killed: False)."""
+        if self.source is None:
+            return False, None
+        size = self.source.read(8)
+        if len(size) == 8:
+            data = self.source.read(int.from_bytes(size, "little"))
+            if len(data) == int.from_bytes(size, "little"):
+                try:
+                    return True, pickle.loads(data)
+                except Exception:  # (cut short: it cannot be)
+                    pass
+        self.close()
+        return False, None
 
     def result(self) -> Result:
-        if self.pipe is not None:
-            with os.fdopen(self.pipe, "rb") as source:
-                self.pipe = None
-                data = source.read()
-            self._reap()
-            if data:
-                try:
-                    return pickle.loads(data)
-                except Exception:  # cut short (killed while writing): done here instead
-                    pass
-        return self.task(*self.args)
+        done, value = self._receive()
+        self.close()
+        return value if done else self.task(*self.args)  # type: ignore[return-value]
 
     def close(self) -> None:
         if self.pid is not None:
             with contextlib.suppress(OSError):
                 os.kill(self.pid, signal.SIGKILL)
-        if self.pipe is not None:
-            os.close(self.pipe)
-            self.pipe = None
+        if self.source is not None:
+            self.source.close()
+            self.source = None
         self._reap()
 
     def _reap(self) -> None:
@@ -150,6 +162,38 @@ class Aside(Generic[Result]):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+class Steps(Aside[Result]):
+    """An `Aside` whose task is a generator: `next()` gives what it yielded next, each sent back as soon as it is made,
+    so this process can use the first while the task goes on to the next. Where the process failed, was killed, or
+    could not be forked, the task runs here from then on (what was already received skipped: the task must yield the
+    same each time), one step at each `next()`, from whichever thread asks."""
+
+    def __init__(self, task: Callable[..., Iterator[Result]], *args: object) -> None:
+        self.steps = task  # (before the fork: the process runs it)
+        self.received = 0
+        self.here: Iterator[Result] | None = None
+        super().__init__(task, *args)  # type: ignore[arg-type]
+
+    def _results(self) -> Iterator[object]:
+        yield from self.steps(*self.args)
+
+    @property
+    def forked(self) -> bool:
+        """Whether the task runs in a process of its own (so far)."""
+        return self.source is not None
+
+    def next(self) -> Result:
+        if self.here is None:
+            done, value = self._receive()
+            if done:
+                self.received += 1
+                return value  # type: ignore[return-value]
+            self.here = self.steps(*self.args)
+            for _ in range(self.received):
+                next(self.here)
+        return next(self.here)
 
 
 def _die_with_parent(parent: int) -> None:

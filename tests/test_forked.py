@@ -17,7 +17,7 @@ from sitekit import SITE, copy_data, files, make_site
 
 from cxzy_gen.cli import main
 from cxzy_gen.demo import _generate_unit
-from cxzy_gen.forked import Aside, Forked, WorkerDied, can_fork
+from cxzy_gen.forked import Aside, Forked, Steps, WorkerDied, can_fork
 from cxzy_gen.records.validate import Parsed, _parse_one
 
 PARENT = os.getpid()
@@ -128,6 +128,47 @@ def test_a_task_aside_not_wanted_is_ended() -> None:
     with _deadline(20):
         aside.close()
     assert _reaped(pid) and not _alive(pid)
+
+
+def _counting(count: int, wait: float = 0.0) -> Iterator[tuple[int, int]]:
+    """Where each step ran, and its number; a forked process waits `wait` seconds before each step but the first."""
+    import time
+
+    for n in range(count):
+        if n and os.getpid() != PARENT:
+            time.sleep(wait)
+        yield os.getpid(), n
+
+
+def test_steps_aside_come_back_one_by_one_from_a_process_of_their_own() -> None:
+    with Steps(_counting, 3) as steps:
+        pid = steps.pid
+        assert pid is not None and pid != PARENT and steps.forked
+        assert [steps.next() for _ in range(3)] == [(pid, 0), (pid, 1), (pid, 2)]
+    assert _reaped(pid) and can_fork()
+
+
+def test_steps_aside_go_on_here_when_their_process_dies_or_cannot_be_forked() -> None:
+    with _deadline(60):
+        steps = Steps(_counting, 3, 60.0)
+        pid = steps.pid
+        assert pid is not None and steps.next() == (pid, 0)
+        os.kill(pid, signal.SIGKILL)
+        assert steps.next() == (PARENT, 1) and not steps.forked  # the first step not made again
+        assert steps.next() == (PARENT, 2)
+        with pytest.raises(StopIteration):
+            steps.next()
+        assert _reaped(pid)
+    stop = threading.Event()
+    beside = threading.Thread(target=stop.wait)
+    beside.start()
+    try:
+        steps = Steps(_counting, 2)  # a thread runs: forking is unsafe, each step is made when asked
+        assert steps.pid is None and not steps.forked
+        assert [steps.next(), steps.next()] == [(PARENT, 0), (PARENT, 1)]
+    finally:
+        stop.set()
+        beside.join()
 
 
 def _force_workers(monkeypatch: pytest.MonkeyPatch) -> None:

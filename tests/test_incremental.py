@@ -9,8 +9,10 @@ import json
 import os
 import re
 import shutil
+import signal
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -396,11 +398,10 @@ def test_a_change_in_one_unit_indexes_only_its_search_shard_again(board: Path, t
     b.assert_same_as_cold()
 
 
-def test_the_search_records_are_listed_aside_and_only_the_changed_shards_come_back(
-    board: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A rebuild lists its search records in a process of its own (`Incremental.list_search`) while the pages are
-    planned: every shard's hash comes back, and the records of the one shard whose records changed, as listed here."""
+def test_the_changed_search_shard_is_listed_and_indexed_aside(board: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A rebuild lists its search records, hashes the shards and indexes the one shard whose records changed in a process
+    of its own, begun before the pages are planned: every shard's hash comes back and the changed shard's name, never a
+    record, and the shard is in the index folder without this process indexing anything."""
     from cxzy_gen.build import pagefind_binary
     from cxzy_gen.site.derive import derive
 
@@ -415,15 +416,45 @@ def test_the_search_records_are_listed_aside_and_only_the_changed_shards_come_ba
     dataset, _, _ = load_dataset(b.data)
     assert dataset is not None
     views = derive(dataset, END, Scope(m.Audience.PUBLIC))
+    here: list[object] = []
     with reuse_module.Incremental(b.cache, b.out) as incremental:
         incremental.list_search(views, binary)
         listing = incremental.listing
         assert listing is not None and listing.pid not in (None, os.getpid())  # forked
-        todo = incremental.index_search()
-    digests, every = reuse_module.list_search(views, binary, {})  # (nothing made before: every shard's records)
+        monkeypatch.setattr(search_module, "index_bundle", lambda *args: here.append(args))  # (in this process only)
+        indexing = incremental.index_search()
+        assert incremental.indexed == {mine} and indexing.names == [mine] and indexing.thread is None
+        indexing.work()  # waits for the process aside
+        bundle = indexing.folder / "pagefind"
+        assert [p.name for p in bundle.iterdir()] == [mine] and (bundle / mine / "pagefind-entry.json").is_file()
+        assert here == []
+    assert not indexing.folder.exists() and listing.pid is None  # (the build did not take it: removed, the process ended)
+    digests, _ = reuse_module.list_search(views, binary, {})
     assert incremental.digests == digests and len(digests) >= 4
-    assert list(todo) == [mine] and todo[mine] == every[mine]
-    assert any("只改这一个分片" in record.title for record in todo[mine])
+
+
+def test_a_search_index_aside_that_dies_is_made_by_the_build(board: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The process that indexes the changed search shards dies after listing them (killed for memory, say): the build
+    lists and indexes them itself, and the site is a cold build's."""
+    monkeypatch.setattr(search_module, "SHARD_RECORDS", 40)
+    b = Builds(board, tmp_path)
+    b.incremental()
+    parent, steps = os.getpid(), reuse_module.search_steps
+    done_here: list[int] = []
+
+    def dies_after_listing(*args: Any) -> Iterator[Any]:
+        listed = steps(*args)
+        yield next(listed)
+        if os.getpid() != parent:
+            os.kill(os.getpid(), signal.SIGKILL)
+        done_here.append(os.getpid())
+        yield from listed
+
+    monkeypatch.setattr(reuse_module, "search_steps", dies_after_listing)
+    edit(b.data / "units" / "u00005" / "2025" / "commitments.yaml", r"^  title: .*$", "  title: 索引进程中途退出")
+    b.incremental()
+    assert done_here == [parent]
+    b.assert_same_as_cold()
 
 
 def test_an_output_file_changed_by_hand_is_written_again(board: Path, tmp_path: Path) -> None:
@@ -1149,3 +1180,29 @@ def test_progress_stays_quiet_in_ci_and_off_a_terminal(monkeypatch: pytest.Monke
     assert _terminal_progress() is None
     monkeypatch.delenv("CI")
     assert _terminal_progress() is None  # pytest's stderr is not a terminal
+
+
+def test_pages_that_show_a_unit_in_passing_do_not_follow_its_records(board: Path) -> None:
+    """组织架构 and the year's table show each unit by its head (`UnitHead`: no members, no records), as a member's
+    page shows the member's unit: a commitment's title changed leaves their hashes as they were, so they are not
+    rendered again, while the unit's own page is. Were the whole unit view in their context, every record change
+    anywhere would render 组织架构 again."""
+    from cxzy_gen.site.derive import UnitHead, derive
+    from cxzy_gen.site.plan import TREE, plan, unit_url, year_url
+    from cxzy_gen.site.reuse import page_hashes
+
+    def hashes() -> dict[str, bytes | None]:
+        dataset, _, _ = load_dataset(board / "data")
+        assert dataset is not None
+        pages = plan(derive(dataset, END, Scope(m.Audience.PUBLIC)))
+        member = next(p for p in pages if p.template == "member.html")
+        tree = next(p for p in pages if p.url == TREE)
+        assert isinstance(member.context["unit"], UnitHead)
+        assert all(isinstance(u, UnitHead) for u in tree.context["units"].values())
+        return {page.url: digest for page, digest in zip(pages, page_hashes(pages, "salt"), strict=True)}
+
+    before = hashes()
+    edit(board / "data" / "units" / "u00005" / "2025" / "commitments.yaml", r"^  title: .*$", "  title: 只改了标题")
+    after = hashes()
+    assert after[TREE] == before[TREE] and after[year_url(2025)] == before[year_url(2025)]
+    assert after[unit_url("u00005")] != before[unit_url("u00005")]

@@ -299,6 +299,23 @@ class UnitView:
 
 
 @dataclass(slots=True)
+class UnitHead:
+    """A unit as the pages about something else show it (组织架构, the year's table, a member's page): its `UnitView` but
+    for its members and records (the same objects), so such a page's hash (`reuse`) does not follow every record of the
+    unit, and a change to one record does not render every member's page again."""
+
+    unit: m.Unit
+    ref: Ref
+    parent: Ref | None
+    ancestors: list[Ref]
+    children: list[Ref]
+    depth: int
+    secretary: Ref | None
+    by_year: dict[int, Tally]
+    subtree: Tally
+
+
+@dataclass(slots=True)
 class MemberView:
     member: m.Member
     ref: Ref
@@ -320,6 +337,7 @@ class Views:
     audience_label: str  # the readers as pages name them: 本单位公开（一团一连党支部）
     audience_notice: str | None  # on top of every page (and sheet) of a build narrower than 向社会公开
     units: dict[str, UnitView]  # in tree order (depth first, children by id)
+    heads: dict[str, UnitHead]  # the same units, in the same order, without their members and records
     roots: list[str]
     members: dict[str, MemberView]
     commitments: list[CommitmentView]
@@ -436,6 +454,7 @@ def derive(ds: Dataset, today: dt.date, scope: Scope | m.Audience = m.Audience.P
         audience_label=label,
         audience_notice=None if audience is m.Audience.PUBLIC else f"{label}：本页内容只在此范围内公开，请勿超出范围张贴、转发",
         units=unit_views,
+        heads={uid: _head(view) for uid, view in unit_views.items()},
         roots=roots,
         members=members,
         commitments=commitments,
@@ -451,6 +470,10 @@ def derive(ds: Dataset, today: dt.date, scope: Scope | m.Audience = m.Audience.P
         hidden_names=shown.hidden_names,
         root=ds.root,
     )
+
+
+def _head(view: UnitView) -> UnitHead:
+    return UnitHead(view.unit, view.ref, view.parent, view.ancestors, view.children, view.depth, view.secretary, view.by_year, view.subtree)
 
 
 def _open_files(ds: Dataset, kept: set[str]) -> frozenset[str]:

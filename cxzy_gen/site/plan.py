@@ -281,7 +281,7 @@ def plan(views: Views, archive: History | None = None, inspection: Inspection | 
             "member.html",
             p=mv,
             summary=headline(member_tallies(mv), mv.appraisals, mv.ref.id, views.site.campaign_year),
-            unit=views.units[mv.unit.id],
+            unit=views.heads[mv.unit.id],
             grades=[(a.year, a.record.grade) for a in mv.appraisals if a.record.grade is not None and a.record.withdrawn is None],
             commitments=by_year(mv.commitments),
             reviews=by_year(mv.reviews),
@@ -306,7 +306,7 @@ def plan(views: Views, archive: History | None = None, inspection: Inspection | 
     latest = roll[0] if roll else None  # the lobby screen's 光荣榜: the latest year's commended, by title
     pages = [
         page(HOME, "home.html", open_notices=grouped["open"], changes=changes, campaign=views.campaign, years=views.years),
-        page(TREE, "tree.html", units=views.units, roots=[views.units[uid].ref for uid in views.roots]),
+        page(TREE, "tree.html", units=views.heads, roots=[views.heads[uid].ref for uid in views.roots]),
         page(PUBLICITY, "publicity.html", groups=grouped),
         *(
             page(
@@ -345,7 +345,7 @@ def plan(views: Views, archive: History | None = None, inspection: Inspection | 
         ),
     ]
     for year, tally in views.years.items():
-        rows = [(u, u.by_year[year]) for u in views.units.values() if year in u.by_year]
+        rows = [(u, u.by_year[year]) for u in views.heads.values() if year in u.by_year]
         awarded = [h for h in views.commendations if h.year == year]
         pages.append(page(year_url(year), "year.html", year=year, tally=tally, rows=rows, commendations=awarded))
     # Each unit's page, its print sheets, then its members' pages: they show the same records, so they render together.

@@ -37,6 +37,7 @@ import os
 import pickle
 import shutil
 import tempfile
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -45,7 +46,7 @@ from pydantic import BaseModel
 
 from cxzy_gen.cache import _write_atomic, code_key, folder_digest
 from cxzy_gen.collector import paused
-from cxzy_gen.forked import Aside
+from cxzy_gen.forked import Aside, Steps
 from cxzy_gen.records.dataset import Origins
 from cxzy_gen.site.plan import Page
 from cxzy_gen.site.write import MARKER, Keep, Spare, Stat, file_stat, real_folders, remove, take_over
@@ -53,7 +54,7 @@ from cxzy_gen.site.write import MARKER, Keep, Spare, Stat, file_stat, real_folde
 if TYPE_CHECKING:
     from cxzy_gen.site.derive import Views
     from cxzy_gen.site.render import Shared, Workers
-    from cxzy_gen.site.search import SearchRecord
+    from cxzy_gen.site.search import Indexing, SearchRecord
 
 
 def _model(*state: Any) -> None:  # pragma: no cover - named in pickles, never called: they are only hashed
@@ -424,12 +425,28 @@ def _search_shards(views: Views) -> dict[str, list[SearchRecord]]:
 
 def list_search(views: Views, binary: Path, made: dict[str, set[bytes]]) -> tuple[dict[str, bytes | None], dict[str, list[SearchRecord]]]:
     """Every search shard's hash (by name, in order), and the records of the shards to index again: those whose hash is
-    none the last two builds made under that name (`made`). Run aside (`Incremental.list_search`), so only those records
-    come back to the build."""
+    none the last two builds made under that name (`made`)."""
     parts = _search_shards(views)
     digests = {name: search_hash(part, binary) for name, part in parts.items()}
     todo = {name: part for name, part in parts.items() if (digest := digests[name]) is None or digest not in made.get(name, ())}
     return digests, todo
+
+
+Listed = tuple[dict[str, bytes | None], list[str]]
+
+
+def search_steps(views: Views, binary: Path, made: dict[str, set[bytes]], folder: Path, stop: threading.Event) -> Iterator[Listed]:
+    """Run aside (`Incremental.list_search`, a `Steps`): every search shard's hash and the names of the shards to index
+    again (`list_search`), at once; then the same again, once those shards are indexed into `folder`. Only hashes and
+    names come back to the build, never records."""
+    from cxzy_gen.site.search import BUNDLE, index_shards
+
+    digests, todo = list_search(views, binary, made)
+    yield digests, list(todo)
+    for name in todo:  # (what a process that died left, when the build does this itself)
+        shutil.rmtree(folder / BUNDLE / name, ignore_errors=True)
+    index_shards(folder, todo, binary, stop)
+    yield digests, list(todo)
 
 
 class Incremental:
@@ -437,9 +454,9 @@ class Incremental:
 
     Begun as soon as the build holds the output's turn: the spare folder is looked at aside from then on (`look_at_spare`,
     a process of its own; it links the last output into a new spare when there is none) while the records are read and
-    checked. `list_search()` lists the search records aside too, while the pages are planned; `hash_pages()` has the
-    build's workers hash the pages; `index_search()` says which search shards to index again, so Pagefind can begin at
-    once; `compare()` takes the spare folder's files, sets its unchanged search shards aside and says which pages to
+    checked. `list_search()` lists the search records aside too, and indexes the shards whose records changed, from
+    before the pages are planned; `hash_pages()` has the build's workers hash the pages; `index_search()` says which
+    search shards are indexed again; `compare()` takes the spare folder's files, sets its unchanged search shards aside and says which pages to
     render; `files()` merges the rendered pages with the files taken over, in the pages' order; `place_search()` puts the
     search shards not indexed again in place; `save()` records what this build wrote, for the next one; `close()` ends
     what still runs aside."""
@@ -448,10 +465,11 @@ class Incremental:
         self.log = PageLog(cache, out)
         last = [] if os.path.lexists(self.log.spare) else self.log.files()  # (a spare there: nothing to link)
         self.looked = Aside(look_at_spare, self.log.spare, self.log.trash, self.log.out, last)
-        self.listing: Aside[tuple[dict[str, bytes | None], dict[str, list[SearchRecord]]]] | None = None
+        self.listing: Steps[Listed] | None = None
+        self.index_folder: Path | None = None
+        self.stop = threading.Event()
         self.views: Views | None = None
         self.binary: Path | None = None
-        self.made: dict[str, set[bytes]] = {}
         self._hashing: Iterable[list[bytes | None]] = []
         self.pages: Sequence[Page] = []
         self.held: dict[str, Found] = {}  # the spare's files (`compare`)
@@ -463,7 +481,7 @@ class Incremental:
         self.search: dict[str, tuple[bytes, dict[str, Stat]]] = {}
         self.digests: dict[str, bytes | None] | None = None  # every search shard's hash, by name in order (`index_search`)
         self.moved: dict[str, dict[str, Stat]] = {}  # the spare's shards moved aside whole, with their files
-        self.indexed: dict[str, list[SearchRecord]] = {}  # the shards indexed again (`index_search`)
+        self.indexed: set[str] = set()  # the shards indexed again (`index_search`)
         self.taken: dict[str, dict[str, Path]] = {}  # the shards taken over from the last output, with their files
         self.late: set[str] = set()  # shards made from the same records whose files are gone or touched
 
@@ -477,20 +495,26 @@ class Incremental:
         for aside in (self.looked, self.listing):
             if aside is not None:
                 aside.close()
+        if self.index_folder is not None:  # (a build that failed before its index was taken: `Indexing.close` removes it)
+            shutil.rmtree(self.index_folder, ignore_errors=True)
 
     def list_search(self, views: Views, binary: Path) -> None:
-        """Begin listing the search records by shard and hashing the shards (`list_search`) in a process of its own."""
+        """Begin listing the search records by shard, hashing the shards and indexing those whose records changed
+        (`search_steps`) in a process of its own, into a folder beside the output: on the core left free while this
+        process plans the pages, without the records coming back."""
         made = {
             name: {old[0] for old in (self.log.spare_search.get(name), self.log.search.get(name)) if old is not None and old[1]}
             for name in {*self.log.spare_search, *self.log.search}
         }
-        self.views, self.binary, self.made = views, binary, made
-        # (with no shard made before, every record would come back pickled: they are listed here instead, when asked)
-        self.listing = Aside(list_search, views, binary, made) if made else None
+        from cxzy_gen.site.search import index_folder
+
+        self.views, self.binary = views, binary
+        self.index_folder = index_folder(self.log.out)
+        self.listing = Steps(search_steps, views, binary, made, self.index_folder, self.stop)
 
     def hash_pages(self, pages: Sequence[Page], templates: Path | None, workers: Workers) -> None:
         """The build's workers hash the pages, a share each (one that is done early takes another), while this process
-        waits for the search records listed aside and starts Pagefind."""
+        waits for the search shards' hashes listed aside."""
         salt, count = folder_digest(templates), len(pages)
         shares = 2 * workers.jobs if workers.jobs > 1 else 1
         bounds = [(count * n // shares, count * (n + 1) // shares, salt) for n in range(shares)]
@@ -536,14 +560,26 @@ class Incremental:
                 pass
         return self.log.same_file(url, data)
 
-    def index_search(self) -> dict[str, list[SearchRecord]]:
-        """The search shards to index again, known from the records (listed aside) and the last two builds' shard hashes
-        alone: those neither build made from the same records. (A shard one of them made is kept or taken over by
-        `compare`, or indexed by `place_search` if its files were touched.)"""
-        assert self.views is not None and self.binary is not None, "list_search first"
-        listed = self.listing.result() if self.listing is not None else list_search(self.views, self.binary, self.made)
-        self.digests, self.indexed = listed
-        return self.indexed
+    def index_search(self) -> Indexing:
+        """The search index of the shards to index again, known from the records (listed aside) and the last two builds'
+        shard hashes alone: those neither build made from the same records, being indexed aside already (or, where no
+        process could be forked, by the thread this starts). (A shard one of them made is kept or taken over by `compare`,
+        or indexed by `place_search` if its files were touched.)"""
+        from cxzy_gen.site.search import Indexing
+
+        listing, folder, binary = self.listing, self.index_folder, self.binary
+        assert listing is not None and folder is not None and binary is not None, "list_search first"
+        self.digests, names = listing.next()
+        self.indexed = set(names)
+        return Indexing(
+            folder,
+            names,
+            work=listing.next,
+            then=lambda site: self.place_search(site, binary),
+            stop=self.stop,
+            threaded=not listing.forked,
+            cancel=listing.close,
+        )
 
     def _keep_search(self) -> None:
         """Before the writer brings the spare folder up to date (and removes what this build does not write): each of

@@ -199,49 +199,69 @@ def index_shards(site: Path, parts: Mapping[str, Sequence[SearchRecord]], binary
             done.result()
 
 
-class Indexing:
-    """The search index of one build, made while its pages are compared, rendered and written: a thread runs Pagefind on the
-    shards to index (`parts`) into a folder beside the output (`.<name>-index-*`, on the same file system), so the
-    index takes a core the pages leave free instead of following them. `start` (once the build has forked its
-    workers, if it does: forking beside a running thread is unsafe) sets it going; `finish` waits for it, moves the
-    shards into the new output folder and calls `then` (which writes the manifest, or puts the unchanged shards in
-    place); `close` stops Pagefind early when the build failed, and removes the folder."""
+def index_folder(out: Path) -> Path:
+    """A new folder beside `out` (`.<name>-index-*`, on the same file system) for the build's search index, once what
+    killed builds left there is removed (the caller holds the output's turn)."""
+    out = Path(os.path.abspath(out))
+    clean_leftovers(out, ("index",))
+    return Path(tempfile.mkdtemp(prefix=f".{out.name}-index-", dir=out.parent))
 
-    def __init__(self, out: Path, parts: Mapping[str, Sequence[SearchRecord]], binary: Path, then: Callable[[Path], None]) -> None:
-        out = Path(os.path.abspath(out))
-        clean_leftovers(out, ("index",))  # what a killed build left (the caller holds the output's turn)
-        self.parts, self.then = dict(parts), then
-        self.folder = Path(tempfile.mkdtemp(prefix=f".{out.name}-index-", dir=out.parent))
-        self.stop = threading.Event()
+
+class Indexing:
+    """The search index of one build, made while its pages are compared, rendered and written: `work` indexes the shards
+    `names` into `folder` (`index_folder`), in a thread (`threaded`), so the index takes a core the pages leave free
+    instead of following them, or in a process of its own begun earlier (`work` then only waits for it: `finish` calls
+    it). `start` (once the build has forked its workers, if it does: forking beside a running thread is unsafe) sets the
+    thread going; `finish` waits for the work, moves the shards into the new output folder and calls `then` (which writes
+    the manifest, or puts the unchanged shards in place); `close` stops the work early when the build failed (`stop` set,
+    `cancel` called), and removes the folder."""
+
+    def __init__(
+        self,
+        folder: Path,
+        names: Iterable[str],
+        work: Callable[[], object],
+        then: Callable[[Path], None],
+        stop: threading.Event,
+        threaded: bool = True,
+        cancel: Callable[[], None] | None = None,
+    ) -> None:
+        self.folder, self.names, self.work, self.then = folder, list(names), work, then
+        self.stop, self.cancel = stop, cancel
         self.error: BaseException | None = None
-        self.thread = threading.Thread(target=self._run, args=(binary,), name="pagefind", daemon=True)
+        self.thread = threading.Thread(target=self._run, name="pagefind", daemon=True) if threaded else None
         self.started = False
 
     def start(self) -> None:
-        if not self.started:
+        if not self.started and self.thread is not None:
             self.started = True
             self.thread.start()
 
-    def _run(self, binary: Path) -> None:
+    def _run(self) -> None:
         try:
-            index_shards(self.folder, self.parts, binary, self.stop)
+            self.work()
         except BaseException as error:  # raised again by `finish`, in the build's thread
             self.error = error
 
     def finish(self, site: Path) -> None:
-        self.start()
-        self.thread.join()
+        if self.thread is None:
+            self.work()
+        else:
+            self.start()
+            self.thread.join()
         if self.error is not None:
             raise self.error
-        if self.parts:
+        if self.names:
             (site / BUNDLE).mkdir(parents=True, exist_ok=True)
-        for name in self.parts:
+        for name in self.names:
             os.rename(self.folder / BUNDLE / name, site / BUNDLE / name)
         self.then(site)
 
     def close(self) -> None:
         self.stop.set()
-        if self.started:
+        if self.cancel is not None:
+            self.cancel()
+        if self.started and self.thread is not None:
             self.thread.join()
         shutil.rmtree(self.folder, ignore_errors=True)
 
