@@ -132,7 +132,7 @@ class Aside(Generic[Result]):
             if len(data) == int.from_bytes(size, "little"):
                 try:
                     return True, pickle.loads(data)
-                except Exception:  # (cut short: it cannot be)
+                except Exception:  # (whole, yet it does not unpickle here: the task is done here instead)
                     pass
         self.close()
         return False, None

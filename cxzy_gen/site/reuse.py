@@ -456,10 +456,10 @@ class Incremental:
     a process of its own; it links the last output into a new spare when there is none) while the records are read and
     checked. `list_search()` lists the search records aside too, and indexes the shards whose records changed, from
     before the pages are planned; `hash_pages()` has the build's workers hash the pages; `index_search()` says which
-    search shards are indexed again; `compare()` takes the spare folder's files, sets its unchanged search shards aside and says which pages to
-    render; `files()` merges the rendered pages with the files taken over, in the pages' order; `place_search()` puts the
-    search shards not indexed again in place; `save()` records what this build wrote, for the next one; `close()` ends
-    what still runs aside."""
+    search shards are indexed again; `compare()` takes the spare folder's files, sets its unchanged search shards aside
+    and says which pages to render; `files()` merges the rendered pages with the files taken over, in the pages' order;
+    `place_search()` puts the search shards not indexed again in place; `save()` records what this build wrote, for the
+    next one; `close()` ends what still runs aside."""
 
     def __init__(self, cache: Path, out: Path) -> None:
         self.log = PageLog(cache, out)
@@ -502,12 +502,12 @@ class Incremental:
         """Begin listing the search records by shard, hashing the shards and indexing those whose records changed
         (`search_steps`) in a process of its own, into a folder beside the output: on the core left free while this
         process plans the pages, without the records coming back."""
+        from cxzy_gen.site.search import index_folder
+
         made = {
             name: {old[0] for old in (self.log.spare_search.get(name), self.log.search.get(name)) if old is not None and old[1]}
             for name in {*self.log.spare_search, *self.log.search}
         }
-        from cxzy_gen.site.search import index_folder
-
         self.views, self.binary = views, binary
         self.index_folder = index_folder(self.log.out)
         self.listing = Steps(search_steps, views, binary, made, self.index_folder, self.stop)
