@@ -328,3 +328,43 @@ def test_the_plain_binary_is_the_one_a_build_uses(monkeypatch: pytest.MonkeyPatc
     assert pagefind_binary() == Path(pagefind_bin.get_executable())
     monkeypatch.setenv("PAGEFIND_BINARY_PATH", "/opt/pagefind-elsewhere")
     assert pagefind_binary() == Path("/opt/pagefind-elsewhere")
+
+
+def test_markup_in_a_record_is_shown_as_text_in_search_results(tmp_path: Path) -> None:
+    """Hostile markup in a record (its title and measures go into the index as text, tags and all) is shown by the search
+    page as text: no element of it is made, no script runs, no handler fires."""
+    import shutil
+
+    from playwright.sync_api import sync_playwright
+    from sitekit import copy_data
+
+    _require_pagefind()
+    _need(shutil.which("chromium") is not None, "chromium")
+    data = copy_data(SITE, tmp_path / "data")
+    path = data / "units" / "lian-1" / "2011" / "commitments.yaml"  # (向社会公开)
+    markup = '<img src=x onerror="window.pwned=1"><script>window.pwned=2</script>'
+    text = path.read_text(encoding="utf-8")
+    text = text.replace("title: 全连棉花单产提高百分之五", "title: " + json.dumps(f"全连棉花{markup}单产提高", ensure_ascii=False), 1)
+    text = text.replace("      推广膜下滴灌技术；", f"      推广棉花{markup}膜下滴灌技术；", 1)
+    assert f"推广棉花{markup}" in text and "全连棉花<img" in text
+    path.write_text(text, encoding="utf-8")
+    out = tmp_path / "public"
+    make_site(data, out, audience=m.Audience.PUBLIC)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(out)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS, headless=True)
+            tab = browser.new_page()
+            dialogs: list[str] = []
+            tab.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+            status, _, excerpts = search(tab, f"http://127.0.0.1:{server.server_port}/", "棉花")
+            titles = tab.eval_on_selector_all("#search-results li .result-title a", "els => els.map(a => a.textContent)")
+            made = tab.eval_on_selector_all("#search-results img, #search-results script", "els => els.length")
+            pwned = tab.evaluate("() => window.pwned === undefined ? null : window.pwned")
+            browser.close()
+    finally:
+        server.shutdown()
+    assert status.startswith("找到") and any("<script>" in t for t in titles), titles
+    assert any("onerror" in e for e in excerpts), excerpts
+    assert made == 0 and pwned is None and dialogs == []
