@@ -330,16 +330,12 @@ def test_the_plain_binary_is_the_one_a_build_uses(monkeypatch: pytest.MonkeyPatc
     assert pagefind_binary() == Path("/opt/pagefind-elsewhere")
 
 
-def test_markup_in_a_record_is_shown_as_text_in_search_results(tmp_path: Path) -> None:
+def test_markup_in_a_record_is_shown_as_text_in_search_results(page, tmp_path: Path) -> None:
     """Hostile markup in a record (its title and measures go into the index as text, tags and all) is shown by the search
     page as text: no element of it is made, no script runs, no handler fires."""
-    import shutil
-
-    from playwright.sync_api import sync_playwright
     from sitekit import copy_data
 
-    _require_pagefind()
-    _need(shutil.which("chromium") is not None, "chromium")
+    tab, _ = page
     data = copy_data(SITE, tmp_path / "data")
     path = data / "units" / "lian-1" / "2011" / "commitments.yaml"  # (向社会公开)
     markup = '<img src=x onerror="window.pwned=1"><script>window.pwned=2</script>'
@@ -352,18 +348,20 @@ def test_markup_in_a_record_is_shown_as_text_in_search_results(tmp_path: Path) -
     make_site(data, out, audience=m.Audience.PUBLIC)
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(out)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
+    dialogs: list[str] = []
+
+    def dialog(d) -> None:
+        dialogs.append(d.message)
+        d.dismiss()
+
+    tab.on("dialog", dialog)
     try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS, headless=True)
-            tab = browser.new_page()
-            dialogs: list[str] = []
-            tab.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-            status, _, excerpts = search(tab, f"http://127.0.0.1:{server.server_port}/", "棉花")
-            titles = tab.eval_on_selector_all("#search-results li .result-title a", "els => els.map(a => a.textContent)")
-            made = tab.eval_on_selector_all("#search-results img, #search-results script", "els => els.length")
-            pwned = tab.evaluate("() => window.pwned === undefined ? null : window.pwned")
-            browser.close()
+        status, _, excerpts = search(tab, f"http://127.0.0.1:{server.server_port}/", "棉花")
+        titles = tab.eval_on_selector_all("#search-results li .result-title a", "els => els.map(a => a.textContent)")
+        made = tab.eval_on_selector_all("#search-results img, #search-results script", "els => els.length")
+        pwned = tab.evaluate("() => window.pwned === undefined ? null : window.pwned")
     finally:
+        tab.remove_listener("dialog", dialog)
         server.shutdown()
     assert status.startswith("找到") and any("<script>" in t for t in titles), titles
     assert any("onerror" in e for e in excerpts), excerpts
