@@ -28,6 +28,7 @@ from cxzy_gen.site.write import MARKER, turn, write
 
 if TYPE_CHECKING:
     from cxzy_gen.git.history import History
+    from cxzy_gen.records.dataset import Dataset
     from cxzy_gen.records.validate import Summary
     from cxzy_gen.site.audit import Audit
     from cxzy_gen.site.derive import Views
@@ -103,27 +104,35 @@ def build(
     if isinstance(previous, BuildResult):
         return replace(previous, seconds=time.perf_counter() - started, unchanged=True)
 
-    from cxzy_gen.records.validate import load_dataset
+    from cxzy_gen.forked import Aside
+    from cxzy_gen.records.validate import read_dataset
     from cxzy_gen.site.audit import inspection
-    from cxzy_gen.site.derive import derive
     from cxzy_gen.site.plan import plan
     from cxzy_gen.site.render import Workers, environment
     from cxzy_gen.site.reuse import Incremental
 
+    # git's history, when it is to be read, is read by a process of its own (`forked.Aside`) while the records are read.
+    reading = Aside(archive.load) if isinstance(archive, HistorySource) else None
+    given = None if isinstance(archive, HistorySource) else archive
     # The output's turn is held from the first look at the folders the output is made from (`write.turn`): with a cache,
     # the spare folder (the output before last) is looked at by a process of its own meanwhile (`reuse.Incremental`).
-    with turn(out), long_lived() as settled, Incremental(cache, out) if cache is not None else nullcontext() as incremental:
-        history = archive.load() if isinstance(archive, HistorySource) else archive
-        if isinstance(archive, HistorySource) and history is not None and history.head != archive.head:
-            stamp = None  # HEAD moved while the build ran, or git could not be read: do not vouch for this output
+    with (
+        reading or nullcontext(),
+        turn(out),
+        long_lived() as settled,
+        Incremental(cache, out) if cache is not None else nullcontext() as incremental,
+    ):
         records = RecordCache(cache) if cache is not None else None
-        dataset, problems, summary = load_dataset(data_dir, records, progress.files if progress else None)
+        dataset, problems, summary = read_dataset(data_dir, records, progress.files if progress else None)
         del records  # the cache's packed files (as big as the typed data) are not held through the build
         if dataset is None:
             raise DataProblems(problems, summary)
-        views = derive(dataset, today, scope)
+        views = checked_views(dataset, problems, summary, today, scope)
         if incremental is not None and binary is not None:
             incremental.list_search(views, binary)  # by a process of its own, while the pages are planned
+        history = reading.result() if reading is not None else given
+        if isinstance(archive, HistorySource) and history is not None and history.head != archive.head:
+            stamp = None  # HEAD moved while the build ran, or git could not be read: do not vouch for this output
         pages = plan(views, history, inspection(dataset, views))
         settled()  # the data set, its views and pages live to the end: collections from here on leave them alone
         # With a cache, only pages whose inputs changed are rendered; the others are kept in the folder the writer brings up
@@ -164,6 +173,29 @@ def build(
     if stamp is not None:
         stamp.save(result)
     return result
+
+
+def checked_views(dataset: Dataset, problems: list[Problem], summary: Summary, today: dt.date, scope: Scope) -> Views:
+    """The views of a dataset whose files are clean (`read_dataset`) as of `today` for `scope` (`derive`), made while the
+    cross-record rules check it in a process of their own (`forked.Aside`, on a core that would be idle meanwhile); the
+    rules' findings are added to `problems`, and an error among them raises DataProblems. Views of data the rules refuse
+    are thrown away: derive may even fail on such data, and then the rules' errors are what the user is told."""
+    from cxzy_gen.forked import Aside
+    from cxzy_gen.records.rules import check_dataset
+    from cxzy_gen.site.derive import derive
+
+    with Aside(check_dataset, dataset) as checking:
+        try:
+            views = derive(dataset, today, scope)
+        except Exception:
+            problems.extend(checking.result())
+            if any(p.is_error for p in problems):
+                raise DataProblems(problems, summary) from None
+            raise
+        problems.extend(checking.result())
+    if any(p.is_error for p in problems):
+        raise DataProblems(problems, summary)
+    return views
 
 
 def _stamp(
@@ -272,15 +304,14 @@ def site_templates(given: Path | None) -> Path | None:
 def inspect(data_dir: Path, today: dt.date, year: int | None = None, unit: str | None = None) -> Audit:
     """`cxzy audit`: the 四有 inspection of the data as it stands on `today`, for the campaign office (every record counts,
     whatever its audience); raises DataProblems when the data has errors, KeyError for an unknown `unit`."""
-    from cxzy_gen.records.validate import load_dataset
+    from cxzy_gen.records.validate import read_dataset
     from cxzy_gen.site.audit import audit
-    from cxzy_gen.site.derive import derive
 
     with paused():
-        dataset, problems, summary = load_dataset(data_dir)
+        dataset, problems, summary = read_dataset(data_dir)
         if dataset is None:
             raise DataProblems(problems, summary)
-        return audit(derive(dataset, today, Scope.office()), year, unit)
+        return audit(checked_views(dataset, problems, summary, today, Scope.office()), year, unit)
 
 
 def print_pdfs(
@@ -295,8 +326,7 @@ def print_pdfs(
 ) -> list[Path]:
     """`cxzy pdf`: build the site in a temporary folder, then print its sheets (of one unit, of one kind) into `out`.
     Raises ScopeError as `build` does."""
-    from cxzy_gen.records.validate import load_dataset
-    from cxzy_gen.site.derive import derive
+    from cxzy_gen.records.validate import read_dataset
     from cxzy_gen.site.pdf import PrintError, Sheet, print_sheets
     from cxzy_gen.site.plan import plan, print_targets
     from cxzy_gen.site.render import environment, render
@@ -304,10 +334,10 @@ def print_pdfs(
     scope = audience if isinstance(audience, Scope) else Scope(audience)
     if scope.everything:
         raise ScopeError("全部记录只供 cxzy audit 督查使用，不能打印张贴：请指明公开范围")
-    dataset, problems, summary = load_dataset(data_dir)
+    dataset, problems, summary = read_dataset(data_dir)
     if dataset is None:
         raise DataProblems(problems, summary)
-    views = derive(dataset, today, scope)
+    views = checked_views(dataset, problems, summary, today, scope)
     if unit is not None and unit not in views.units:
         raise PrintError(f"没有编号为 {unit} 的党组织（或它不在「{views.audience_label}」的范围内）")
     sheets = [Sheet(k, u, url, level.value) for k, u, url, level in print_targets(views) if unit in (None, u) and kind in (None, k)]

@@ -459,7 +459,7 @@ def test_the_search_index_starts_only_after_the_workers_have_forked(tmp_path: Pa
 
     monkeypatch.setattr(os, "fork", fork)
     result = make_site(SITE, tmp_path / "public")
-    assert len(threads_at_fork) == 2  # the two workers
+    assert len(threads_at_fork) == 3  # the cross-record rules' process aside (while the views are derived), then the two workers
     assert not any(name.startswith("pagefind") for names in threads_at_fork for name in names), threads_at_fork
     assert result.files > result.pages and (tmp_path / "public/pagefind/0/pagefind-entry.json").stat().st_size > 0
 
@@ -496,3 +496,76 @@ def test_the_latest_changes_are_the_newest_records_by_date_then_id(tmp_path: Pat
     assert len(every) > 100 and any(days[k] == days[k + 1] for k in range(len(days) - 1))  # same-day records to order
     for n in [0, 1, 2, 3, 5, 8, 10, 13, 20, 50, len(every) - 1, len(every), len(every) + 1]:
         assert latest_changes(views, n) == _latest_by_sorting_all(views, n), n
+
+
+def _dangling_secretary(data: Path) -> Path:
+    """The data set with lian-1's secretary a member who does not exist (a cross-record error, E-REF)."""
+    unit = data / "units/lian-1/unit.yaml"
+    unit.write_text(unit.read_text(encoding="utf-8").replace("secretary: lian1-zhao", "secretary: lian1-nobody"), encoding="utf-8")
+    return unit
+
+
+def test_the_cross_record_rules_run_aside_while_the_views_are_derived_and_their_errors_stop_the_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The rules check the data set in a process of their own while the build derives the views (`checked_views`); an
+    error they find stops the build as before, at its file and line, with the output untouched."""
+    from cxzy_gen.records import rules
+
+    ran_in = tmp_path / "rules-pid"
+
+    def recorder(ds: object) -> Iterator[object]:
+        ran_in.write_text(str(os.getpid()))
+        return iter(())
+
+    monkeypatch.setattr(rules, "RULES", [*rules.RULES, recorder])
+    data = copy_data(SITE, tmp_path / "data")
+    out = tmp_path / "public"
+    make_site(data, out, search=False)
+    assert int(ran_in.read_text()) != os.getpid()
+    before = _snapshot(out)
+    unit = _dangling_secretary(data)
+    line = unit.read_text(encoding="utf-8").splitlines().index("secretary: lian1-nobody") + 1
+    with pytest.raises(DataProblems) as raised:
+        make_site(data, out, search=False)
+    found = [(p.code, p.file, p.line) for p in raised.value.problems if p.is_error]
+    assert found == [("E-REF", str(unit), line)], found
+    assert _snapshot(out) == before
+
+
+def test_views_that_fail_on_data_the_rules_refuse_give_way_to_the_rules_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Derive runs before the rules have spoken, so it may meet data they refuse and fail on it: the user is then told
+    the rules' errors, never a traceback. On data the rules pass, derive's own failure is not hidden."""
+    from cxzy_gen.site import derive
+
+    def broken(*args: object, **kw: object) -> object:
+        raise KeyError("lian1-nobody")
+
+    monkeypatch.setattr(derive, "derive", broken)
+    data = copy_data(SITE, tmp_path / "data")
+    _dangling_secretary(data)
+    with pytest.raises(DataProblems) as raised:
+        make_site(data, tmp_path / "public", search=False)
+    assert [p.code for p in raised.value.problems if p.is_error] == ["E-REF"]
+    with pytest.raises(KeyError):
+        make_site(SITE, tmp_path / "public", search=False)
+    assert not (tmp_path / "public").exists()
+
+
+def test_when_the_rules_process_dies_the_build_runs_the_rules_itself(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A rules process killed (for memory, say) is noticed by its short answer, and the build checks the data itself:
+    its errors still stop the build."""
+    from cxzy_gen.problems import Problem
+    from cxzy_gen.records import rules
+
+    build_pid = os.getpid()
+
+    def dies_aside(ds: object) -> Iterator[Problem]:
+        if os.getpid() != build_pid:
+            os._exit(3)
+        yield Problem("units/lian-1/unit.yaml", 1, 1, "E-TREE", "只在生成的进程里找到")
+
+    monkeypatch.setattr(rules, "RULES", [*rules.RULES, dies_aside])
+    with pytest.raises(DataProblems) as raised:
+        make_site(SITE, tmp_path / "public", search=False)
+    assert [p.message for p in raised.value.problems if p.is_error] == ["只在生成的进程里找到"]

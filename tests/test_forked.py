@@ -259,19 +259,20 @@ def test_a_build_forks_its_render_workers_after_its_parsing_workers_are_gone(tmp
 
     from cxzy_gen.records import validate
 
-    real_load = validate.load_dataset
-    after_loading: list[int] = []
+    real_read = validate.read_dataset
+    after_reading: list[int] = []
 
-    def load_dataset(*args: Any, **kw: Any) -> Any:
-        loaded = real_load(*args, **kw)
-        after_loading.append(threading.active_count())
-        return loaded
+    def read_dataset(*args: Any, **kw: Any) -> Any:
+        read = real_read(*args, **kw)
+        after_reading.append(threading.active_count())
+        return read
 
     monkeypatch.setattr(os, "fork", fork)
-    monkeypatch.setattr(validate, "load_dataset", load_dataset)
+    monkeypatch.setattr(validate, "read_dataset", read_dataset)
     make_site(SITE, tmp_path / "public", search=False)
-    assert after_loading == [1]  # the parsing pool is gone, its thread too
-    assert forks == [1, 1, 1, 1]  # two parsing workers, then two render workers, each forked beside no other thread
+    assert after_reading == [1]  # the parsing pool is gone, its thread too
+    # two parsing workers, the cross-record rules' process, then two render workers: each forked beside no other thread
+    assert forks == [1, 1, 1, 1, 1]
 
 
 HOLDER = """

@@ -276,6 +276,32 @@ def test_a_new_commit_is_seen_by_the_history_source(board: Path, tmp_path: Path)
     b.assert_same_as_cold()
 
 
+@pytest.mark.parametrize("dies", [False, True], ids=["read aside", "the process aside dies"])
+def test_the_history_is_read_aside_while_the_records_are_read(
+    board: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, dies: bool
+) -> None:
+    """git's history is read by a process of its own while the build reads its records (`forked.Aside`), and the pages
+    show it as a build that read it itself does; when that process dies, the build reads the history itself."""
+    build_pid = os.getpid()
+    read_in = tmp_path / "read-in"
+    real = History.load.__func__  # type: ignore[attr-defined]
+
+    def load(cls: type[History], data_dir: Path, ref: str = "HEAD") -> History:
+        if dies and os.getpid() != build_pid:
+            os._exit(3)
+        with read_in.open("a") as log:
+            log.write(f"{os.getpid()}\n")
+        return real(cls, data_dir, ref)  # type: ignore[no-any-return]
+
+    monkeypatch.setattr(History, "load", classmethod(load))
+    b = Builds(board, tmp_path, search=False)
+    b.incremental()
+    readers = [int(pid) for pid in read_in.read_text().split()]
+    assert readers == ([build_pid] if dies else [readers[0]]) and (dies or readers[0] != build_pid), readers
+    b.assert_same_as_cold()
+    assert any(page.name == "index.html" and "修订记录" in page.read_text(encoding="utf-8") for page in (b.out / "members").rglob("*"))
+
+
 def test_cli_build_with_nothing_changed_loads_no_pipeline(board: Path, tmp_path: Path) -> None:
     """`cxzy build` with nothing changed answers from the stamp without importing pydantic, Jinja2 or Markdown."""
     import subprocess

@@ -104,6 +104,20 @@ def load_dataset(
     typed again; the others are parsed on every core when there are many. `progress(done, total)` is told
     as files are read. The garbage collector is paused meanwhile: the typed records live on, and it would only walk
     them again and again."""
+    ds, problems, summary = read_dataset(data_dir, cache, progress)
+    if ds is None:
+        return None, problems, summary
+    problems.extend(check_dataset(ds))
+    ok = not any(p.is_error for p in problems)
+    return (ds if ok else None), problems, summary
+
+
+@paused()
+def read_dataset(
+    data_dir: Path, cache: RecordCache | None = None, progress: Callable[[int, int], None] | None = None
+) -> tuple[Dataset | None, list[Problem], Summary]:
+    """Read and type-check every data file, as `load_dataset` does, without the cross-record rules (`check_dataset`,
+    which the caller runs): the dataset only when its files have no errors."""
     files, problems = discover(data_dir)
     summary = Summary(files=len(files))
     site: m.Site | None = None
@@ -137,9 +151,7 @@ def load_dataset(
         # Cross-record rules on a partial dataset would report references into the broken
         # files as missing; say everything found so far and stop here.
         return None, problems, summary
-    problems.extend(check_dataset(ds))
-    ok = not any(p.is_error for p in problems)
-    return (ds if ok else None), problems, summary
+    return ds, problems, summary
 
 
 # (the file could be read, its problems, its typed model, the hash of its kind and bytes: only with a cache)
