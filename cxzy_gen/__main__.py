@@ -1,3 +1,3 @@
-from cxzy_gen.cli import main
+from cxzy_gen.cli import run
 
-main()
+run()

@@ -85,6 +85,7 @@ def build(
     cache: Path | None = None,
     progress: Progress | None = None,
     search: bool = True,
+    keep: list[object] | None = None,
 ) -> BuildResult:
     """Build the site for `audience` as it stands on `today`; raises DataProblems (out untouched) when the data has errors,
     ScopeError when a 本单位公开 or 特定对象公开 build does not say for whom (`Scope`).
@@ -93,7 +94,9 @@ def build(
     build has work to do), adds 修订记录 to the pages; without it the site has none.
     `cache` (a folder, usually .cxzy-cache) keeps typed data files and a stamp of the build: files read clean
     before are not parsed again, and a build whose inputs all match the last one into `out` does nothing.
-    `search` builds the Pagefind index into the output (skipped, with a warning, when the binary is not installed)."""
+    `search` builds the Pagefind index into the output (skipped, with a warning, when the binary is not installed).
+    `keep`, when given, is handed the build's data set, views and pages, so that they outlive the build: a process that
+    ends right after (`cxzy build`, see `cli.run`) need not spend its last half second at 师 scale freeing them."""
     started = time.perf_counter()
     scope = audience if isinstance(audience, Scope) else Scope(audience)
     if scope.everything:
@@ -156,6 +159,8 @@ def build(
                     indexing.close()
             if incremental is not None:
                 incremental.save()
+        if keep is not None:
+            keep.append((dataset, views, pages))
     result = BuildResult(
         out=out,
         files=files,

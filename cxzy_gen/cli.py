@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import errno
+import os
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -30,6 +32,28 @@ class _Commands(click.Group):
             return super().invoke(ctx)
         except WorkerDied as exc:
             raise click.ClickException(f"{exc}，没有完成（提示：关掉别的程序腾出内存后重试，或换一台内存更大的机器）") from exc
+
+
+class _Ending:
+    """What a build leaves to be dropped when the process ends (`build(keep=…)`): only in the `cxzy` program (`run`),
+    never where `main` is called in a longer-lived process (tests), which would keep every build's objects."""
+
+    left: list[object] | None = None
+
+
+def run() -> None:
+    """The `cxzy` program: `main`, after which a process whose build left its data set behind ends at once (`os._exit`,
+    its output flushed first), as mypy's fast exit does: freeing millions of objects one by one, which the operating
+    system does in one go, took half a second of a rebuild at 师 scale."""
+    _Ending.left = []
+    try:
+        main()
+    except SystemExit as done:
+        if _Ending.left and (done.code is None or isinstance(done.code, int)):
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(done.code or 0)
+        raise
 
 
 @click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
@@ -388,6 +412,7 @@ def build_command(
             cache=None if no_cache else cache_dir,
             progress=progress,
             search=search,
+            keep=_Ending.left,
         )
     except DataProblems as exc:
         click.echo(format_problems(exc.problems, "text"), err=True)

@@ -305,6 +305,36 @@ def test_the_history_is_read_aside_while_the_records_are_read(
     assert any(page.name == "index.html" and "修订记录" in page.read_text(encoding="utf-8") for page in (b.out / "members").rglob("*"))
 
 
+def test_the_cxzy_program_ends_without_freeing_what_its_build_made(board: Path, tmp_path: Path) -> None:
+    """`cxzy build` (`cli.run`) ends at once after a build, its output flushed (through a pipe, so buffered): exit handlers
+    do not run, nothing is freed. A build stopped by bad data, and every other command, ends as usual."""
+    import subprocess
+    import sys
+
+    def cxzy(*args: str) -> subprocess.CompletedProcess[str]:
+        script = (
+            "import atexit, sys\n"
+            "atexit.register(print, '退出处理已运行')\n"
+            f"sys.argv = ['cxzy', *{list(args)!r}]\n"
+            "from cxzy_gen.cli import run\n"
+            "run()\n"
+        )
+        return subprocess.run([sys.executable, "-c", script], cwd=board, capture_output=True, text=True, env={**os.environ, "CI": "true"})
+
+    out = str(tmp_path / "site")
+    built = cxzy("build", "--today", "2025-12-31", "--out", out, "--no-search")
+    assert built.returncode == 0, built.stderr
+    assert "已生成" in built.stdout and "退出处理已运行" not in built.stdout
+    assert (tmp_path / "site/index.html").is_file() and not list(tmp_path.glob("*.lock"))
+    unchanged = cxzy("build", "--today", "2025-12-31", "--out", out, "--no-search")  # nothing built: the usual end
+    assert unchanged.returncode == 0 and "没有变化" in unchanged.stdout and "退出处理已运行" in unchanged.stdout
+    (board / "data/units").joinpath(sorted(p.name for p in (board / "data/units").iterdir())[0], "unit.yaml").write_text(
+        "id: [\n", encoding="utf-8"
+    )
+    refused = cxzy("build", "--today", "2025-12-31", "--out", out, "--no-search")
+    assert refused.returncode == 1 and "E-YAML" in refused.stderr and "退出处理已运行" in refused.stdout
+
+
 def test_cli_build_with_nothing_changed_loads_no_pipeline(board: Path, tmp_path: Path) -> None:
     """`cxzy build` with nothing changed answers from the stamp without importing pydantic, Jinja2 or Markdown."""
     import subprocess
